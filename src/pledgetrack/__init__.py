@@ -1,0 +1,76 @@
+"""pledgetrack: track policy commitments and their follow-through.
+
+The Python API (the CLI is a thin layer over it)::
+
+    from pledgetrack import load_dataset
+    ds = load_dataset("path/to/data")        # the folder holding pledges/
+    for pledge in ds.pledges:
+        print(pledge.id, pledge.status())     # derived status, as of today
+    for problem in ds.problems:
+        print(problem.path, problem.line, problem.rule, problem.message)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+FORMAT_VERSION = 1
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Config",
+    "Dataset",
+    "PartialDate",
+    "Pledge",
+    "PledgetrackError",
+    "Problem",
+    "Source",
+    "Status",
+    "Update",
+    "Vocabulary",
+    "__version__",
+    "check",
+    "find_root",
+    "load_config",
+    "load_dataset",
+]
+
+if TYPE_CHECKING:
+    from pledgetrack.api import check
+    from pledgetrack.errors import PledgetrackError
+    from pledgetrack.model.config import Config
+    from pledgetrack.model.dates import PartialDate
+    from pledgetrack.model.problems import Problem
+    from pledgetrack.model.records import Pledge, Source, Update
+    from pledgetrack.model.vocabulary import Status, Vocabulary
+    from pledgetrack.store.configfile import load_config
+    from pledgetrack.store.loader import Dataset, load_dataset
+    from pledgetrack.store.root import find_root
+
+_LAZY = {
+    "check": "pledgetrack.api",
+    "PledgetrackError": "pledgetrack.errors",
+    "Config": "pledgetrack.model.config",
+    "PartialDate": "pledgetrack.model.dates",
+    "Problem": "pledgetrack.model.problems",
+    "Pledge": "pledgetrack.model.records",
+    "Source": "pledgetrack.model.records",
+    "Update": "pledgetrack.model.records",
+    "Status": "pledgetrack.model.vocabulary",
+    "Vocabulary": "pledgetrack.model.vocabulary",
+    "load_config": "pledgetrack.store.configfile",
+    "Dataset": "pledgetrack.store.loader",
+    "load_dataset": "pledgetrack.store.loader",
+    "find_root": "pledgetrack.store.root",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that `pledgetrack --version` does not pay for the whole package.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pledgetrack' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

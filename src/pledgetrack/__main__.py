@@ -1,0 +1,3 @@
+from pledgetrack.cli.app import main
+
+main()

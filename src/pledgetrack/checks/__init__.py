@@ -1,0 +1,1 @@
+"""Rules that turn records into problems."""

@@ -1,0 +1,85 @@
+"""Rules over records: what needs the configuration, the file name, or the other records."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
+
+from pledgetrack.model.config import Config
+from pledgetrack.model.problems import Level, Problem
+from pledgetrack.model.records import Pledge
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_ID_LENGTH = 80
+
+
+def id_error(pledge_id: str) -> str | None:
+    """Why ``pledge_id`` is not a valid id, or None. Also guards paths: no '/', '..', NUL."""
+    if not pledge_id:
+        return "an id cannot be empty"
+    if len(pledge_id) > MAX_ID_LENGTH:
+        return f"id '{pledge_id[:20]}…' is longer than {MAX_ID_LENGTH} characters"
+    if not ID_PATTERN.match(pledge_id):
+        return (f"id {pledge_id!r} must be a lowercase slug: letters a-z, digits and '-', "
+                "starting with a letter or digit")
+    return None
+
+
+def _problem(p: Pledge, level: Level, rule: str, message: str, line: int) -> Problem:
+    return Problem(p.path, line or 1, 1, level, rule, message)
+
+
+def check_pledge(p: Pledge, config: Config) -> Iterator[Problem]:
+    vocab = config.vocabulary
+    id_line = p.lines.get("id", 1)
+    reason = id_error(p.id)
+    if reason:
+        yield _problem(p, "error", "invalid-id", reason, id_line)
+    stem = PurePosixPath(p.path).stem
+    if p.path and p.id != stem:
+        yield _problem(p, "error", "id-mismatch",
+                       f"id '{p.id}' differs from the file name '{stem}'", id_line)
+    if config.domains:
+        for domain in p.domains:
+            if domain not in config.domains:
+                yield _problem(p, "error", "unknown-domain",
+                               f"unknown domain '{domain}'; allowed: "
+                               f"{', '.join(config.domains)}", p.lines.get("domains", 1))
+    if (p.deadline and p.announced and p.deadline.end < p.announced.start):
+        yield _problem(p, "warning", "deadline-before-announced",
+                       f"deadline {p.deadline} ends before the pledge was announced "
+                       f"({p.announced})", p.lines.get("deadline", 1))
+    previous = None
+    for number, u in enumerate(p.updates, 1):
+        if u.status not in vocab:
+            yield _problem(p, "error", "unknown-status",
+                           f"update {number}: unknown status '{u.status}'; valid: "
+                           f"{', '.join(vocab.names)}", u.lines.get("status", u.line))
+        if u.party is not None and u.party not in p.actors:
+            yield _problem(p, "error", "unknown-party",
+                           f"update {number}: party '{u.party}' is not among the actors "
+                           f"({', '.join(p.actors)})", u.lines.get("party", u.line))
+        if config.require_update_sources and not u.sources:
+            yield _problem(p, "error", "missing-source",
+                           f"update {number} cites no source (the configuration requires one)",
+                           u.line)
+        if p.announced and u.date.end < p.announced.start:
+            yield _problem(p, "warning", "update-before-announced",
+                           f"update {number} ({u.date}) is dated before the pledge was "
+                           f"announced ({p.announced})", u.lines.get("date", u.line))
+        if previous is not None and u.date.end < previous.start:
+            yield _problem(p, "warning", "update-order",
+                           f"update {number} ({u.date}) is dated before the update above it "
+                           f"({previous}); updates are kept oldest first",
+                           u.lines.get("date", u.line))
+        previous = u.date
+
+
+def check_duplicate_ids(pledges: Iterable[Pledge]) -> Iterator[Problem]:
+    seen: dict[str, Pledge] = {}
+    for p in sorted(pledges, key=lambda p: p.path):
+        first = seen.setdefault(p.id, p)
+        if first is not p:
+            yield _problem(p, "error", "duplicate-id",
+                           f"id '{p.id}' is also declared in {first.path}", p.lines.get("id", 1))

@@ -1,0 +1,95 @@
+"""The Typer application: global options, one exit path, commands registered from their modules."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from pledgetrack import __version__
+from pledgetrack.errors import EXIT_USAGE, PledgetrackError
+
+
+def error(message: str) -> None:
+    """Print a one-line error on stderr."""
+    sys.stderr.write(f"pledgetrack: error: {message}\n")
+
+
+def warn(message: str) -> None:
+    sys.stderr.write(f"pledgetrack: warning: {message}\n")
+
+
+class PledgetrackGroup(TyperGroup):
+    """Maps :class:`PledgetrackError` to a message and an exit code, in one place, and suggests
+    a command for a typo."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PledgetrackError as exc:
+            error(exc.message)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            error("interrupted")
+            ctx.exit(130)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if close:
+                ctx.fail(f"no such command '{name}'; did you mean '{close[0]}'?")
+        return super().resolve_command(ctx, args)
+
+
+app = typer.Typer(
+    cls=PledgetrackGroup,
+    name="pledgetrack",
+    help="Track policy commitments (pledges) and their follow-through, one YAML file per pledge.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    # Plain Click-style usage errors: one "Error:" line on stderr that scripts can read.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"pledgetrack {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", "-V", help="Print the version and exit.", callback=_version,
+        is_eager=True,
+    ),
+) -> None:
+    """Track policy commitments (pledges) and their follow-through, one YAML file per pledge."""
+
+
+def _register() -> None:
+    # Each module adds its commands to `app` when imported; their heavy imports are inside them.
+    from pledgetrack.cli import check, reference  # noqa: F401
+
+
+_register()
+
+
+def main() -> None:
+    # `--version` is answered before anything else is imported: scripts call it in loops.
+    if sys.argv[1:] in (["--version"], ["-V"]):
+        sys.stdout.write(f"pledgetrack {__version__}\n")
+        return
+    try:
+        app()
+    except BrokenPipeError:
+        # The reader went away (`pledgetrack list | head`): not an error worth a traceback.
+        sys.stderr.close()
+        sys.exit(1)

@@ -1,0 +1,65 @@
+"""`pledgetrack check`: validate every pledge file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pledgetrack.cli.app import app
+from pledgetrack.cli.options import DirOption, format_option
+from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
+
+
+def github_prefix(root: Path) -> str:
+    """Annotations need paths relative to the repository, which may be above the data root."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return ""
+    try:
+        rel = root.resolve().relative_to(Path(workspace).resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel + "/"
+
+
+def resolve_format(fmt: str) -> str:
+    if fmt != "auto":
+        return fmt
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+@app.command()
+def check(
+    dir: DirOption = None,
+    fmt: Annotated[str, format_option(
+        "problems", "auto",
+        help_text="Output format; auto is github when GITHUB_ACTIONS=true, else text.",
+    )] = "auto",
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Fail (exit 1) on warnings too.")] = False,
+) -> None:
+    """Check every pledge file and report every problem as path:line:col.
+
+    Exit 0 when clean, 1 when errors are found (or warnings, with --strict), 2 for a usage or
+    configuration error.
+    """
+    from pledgetrack.render import registry
+    from pledgetrack.store.loader import load_dataset
+
+    dataset = load_dataset(dir)
+    fmt = resolve_format(fmt)
+    prefix = github_prefix(dataset.root) if fmt == "github" else ""
+    render = registry.get("problems", fmt)
+    sys.stdout.write(render(dataset.problems, prefix=prefix, files=dataset.files))
+    errors, warnings = len(dataset.errors), len(dataset.warnings)
+    sys.stderr.write(
+        f"checked {dataset.files} file{'s' if dataset.files != 1 else ''}: "
+        f"{errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}\n"
+    )
+    failed = errors > 0 or (strict and warnings > 0)
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

@@ -1,0 +1,67 @@
+"""Options shared by several commands, so that each is spelled and documented once."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+import typer
+
+from pledgetrack.render import registry
+
+DirOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dir", "-d",
+        envvar="PLEDGETRACK_DIR",
+        metavar="PATH",
+        help="Data folder (the one holding pledges/). Default: found from the current folder "
+        "upwards.",
+        show_default=False,
+    ),
+]
+
+
+def _validator(name: str, values: Sequence[str]) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if value is None or value in values:
+            return value
+        close = difflib.get_close_matches(str(value), values, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise typer.BadParameter(f"'{value}' is not one of {', '.join(values)}{hint}")
+
+    return check
+
+
+def _completer(values: Sequence[str]) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        return [v for v in values if v.startswith(incomplete)]
+
+    return complete
+
+
+def choice(name: str, values: Sequence[str], help_text: str, *decls: str) -> Any:
+    """An option restricted to ``values``: checked, completed and listed in --help."""
+    return typer.Option(
+        f"--{name}", *decls,
+        help=f"{help_text} [{'|'.join(values)}]",
+        metavar=name.upper(),
+        callback=_validator(name, values),
+        autocompletion=_completer(values),
+        show_default=True,
+    )
+
+
+COLORS = ("auto", "always", "never")
+
+ColorOption = Annotated[
+    str,
+    choice("color", COLORS, "Colour: auto (on a terminal, unless NO_COLOR is set), always, never."),
+]
+
+
+def format_option(kind: str, *extra: str, help_text: str = "Output format.") -> Any:
+    """A ``--format`` option whose choices come from the renderer registry."""
+    values = [*extra, *registry.choices(kind)]
+    return choice("format", values, help_text, "-f")

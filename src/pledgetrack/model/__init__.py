@@ -1,0 +1,1 @@
+"""Records, dates, vocabulary and configuration: plain values, no files or terminals."""

@@ -1,0 +1,113 @@
+"""Full and partial dates: ``2025-10-26``, ``2025-10``, ``2025-Q4``, ``2025``.
+
+A partial date stands for a period. It has *begun* on its first day and is *over* after its last:
+a partial deadline means the end of the period, and an update counts as having happened once its
+period has begun (so an update dated ``2026`` shows up in a report run during 2026).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Precision = Literal["year", "quarter", "month", "day"]
+
+_ISO = re.compile(r"^(\d{4})(?:-(?:(\d{2})(?:-(\d{2}))?|[Qq]([1-4])))?$")
+
+
+class DateError(ValueError):
+    """A text that is not a valid full or partial date."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A calendar date known to a year, quarter, month or day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    quarter: int | None = None
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return "day"
+        if self.month is not None:
+            return "month"
+        if self.quarter is not None:
+            return "quarter"
+        return "year"
+
+    @property
+    def start(self) -> dt.date:
+        """The first day of the period."""
+        if self.month is not None:
+            return dt.date(self.year, self.month, self.day or 1)
+        if self.quarter is not None:
+            return dt.date(self.year, 3 * self.quarter - 2, 1)
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """The last day of the period."""
+        if self.day is not None and self.month is not None:
+            return dt.date(self.year, self.month, self.day)
+        month = self.month if self.month is not None else (
+            3 * self.quarter if self.quarter is not None else 12
+        )
+        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def __str__(self) -> str:
+        if self.day is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        if self.quarter is not None:
+            return f"{self.year:04d}-Q{self.quarter}"
+        return f"{self.year:04d}"
+
+    def isoformat(self) -> str:
+        return str(self)
+
+    @classmethod
+    def from_date(cls, value: dt.date) -> PartialDate:
+        return cls(value.year, value.month, value.day)
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Parse the canonical forms; raise :class:`DateError` with a readable reason."""
+        match = _ISO.match(text.strip())
+        if not match:
+            raise DateError(
+                f"'{text}' is not a date; use YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY"
+            )
+        year_s, month_s, day_s, quarter_s = match.groups()
+        year = int(year_s)
+        if year < 1:
+            raise DateError(f"'{text}' is not a date: year 0 does not exist")
+        if quarter_s:
+            return cls(year, quarter=int(quarter_s))
+        if month_s is None:
+            return cls(year)
+        month = int(month_s)
+        if not 1 <= month <= 12:
+            raise DateError(f"'{text}' is not a date: there is no month {month}")
+        if day_s is None:
+            return cls(year, month)
+        day = int(day_s)
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise DateError(
+                f"'{text}' is not a date: {calendar.month_name[month]} {year} has {last} days"
+            )
+        return cls(year, month, day)
+
+    def sort_key(self) -> tuple[dt.date, dt.date]:
+        return (self.start, self.end)
+
+
+def today() -> dt.date:
+    return dt.date.today()

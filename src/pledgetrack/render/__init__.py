@@ -1,0 +1,1 @@
+"""Renderers: results to text, JSON, GitHub annotations, tables."""

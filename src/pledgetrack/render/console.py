@@ -1,0 +1,56 @@
+"""Colour and terminal decisions, in one place.
+
+``--color always|never`` wins; otherwise ``NO_COLOR`` (when non-empty) turns colour off,
+``FORCE_COLOR`` (when non-empty) turns it on, and else colour follows whether the stream is a
+terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Literal, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+ColorChoice = Literal["auto", "always", "never"]
+
+
+def is_terminal(stream: TextIO | None = None) -> bool:
+    stream = stream or sys.stdout
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def use_color(choice: str = "auto", stream: TextIO | None = None) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return is_terminal(stream)
+
+
+def make_console(choice: str = "auto", *, stderr: bool = False) -> Console:
+    """A Rich console for stdout (data) or stderr (messages)."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    color = use_color(choice, stream)
+    terminal = is_terminal(stream)
+    return Console(
+        file=stream,
+        force_terminal=color or None,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+        # Off a terminal nothing may be cropped: use a width no line will reach.
+        width=None if terminal else 10_000,
+        soft_wrap=not terminal,
+    )

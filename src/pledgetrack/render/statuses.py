@@ -1,0 +1,45 @@
+"""Formats for the status vocabulary (`pledgetrack statuses`)."""
+
+from __future__ import annotations
+
+import json as _json
+
+from pledgetrack.model.vocabulary import Vocabulary
+
+
+def _score(score: int | None) -> str:
+    return "n/a" if score is None else f"{score:+d}" if score else "0"
+
+
+def text(vocab: Vocabulary, **_: object) -> str:
+    rows = ["name\tlabel\tfinal\tscore\tdescription"]
+    for s in vocab:
+        rows.append(f"{s.name}\t{s.label}\t{'yes' if s.final else 'no'}\t{_score(s.score)}\t"
+                    f"{s.description}")
+    return "\n".join(rows) + "\n"
+
+
+def json(vocab: Vocabulary, **_: object) -> str:
+    doc = [
+        {"name": s.name, "label": s.label, "final": s.final, "color": s.color, "score": s.score,
+         "description": s.description}
+        for s in vocab
+    ]
+    return _json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def table(vocab: Vocabulary, *, color: str = "auto", **_: object) -> str:
+    from rich.table import Table
+
+    from pledgetrack.render.console import make_console
+
+    t = Table(title="Status vocabulary", title_justify="left")
+    for header in ("status", "label", "final", "score", "meaning"):
+        t.add_column(header)
+    for s in vocab:
+        t.add_row(f"[{s.color}]{s.name}[/]", s.label, "yes" if s.final else "no",
+                  _score(s.score), s.description)
+    console = make_console(color)
+    with console.capture() as capture:
+        console.print(t)
+    return capture.get()

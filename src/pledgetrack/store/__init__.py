@@ -1,0 +1,1 @@
+"""Files: finding the data root, parsing YAML with line numbers, loading, writing."""

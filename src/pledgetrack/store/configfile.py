@@ -1,0 +1,130 @@
+"""Reading ``pledgetrack.yaml``. A broken configuration is a usage error (exit 2), not a finding."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from pledgetrack.errors import PledgetrackError
+from pledgetrack.model.config import DEFAULT_STALE_AFTER_DAYS, Config
+from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Status, Vocabulary
+from pledgetrack.store.build import plain
+from pledgetrack.store.root import CONFIG_FILE
+from pledgetrack.store.yamltree import MAX_FILE_BYTES, YamlProblem, YMap, YScalar, decode, parse
+
+CONFIG_KEYS = ("statuses", "domains", "stale_after_days", "require_update_sources")
+STATUS_KEYS = ("name", "label", "final", "color", "score", "description")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_Fail = Callable[[str, int], PledgetrackError]
+
+
+def load_config(root: Path) -> Config:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return Config()
+    where = CONFIG_FILE
+
+    def fail(message: str, line: int = 1) -> PledgetrackError:  # noqa: E306
+        return PledgetrackError(f"{where}:{line}: {message}")
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PledgetrackError(f"cannot read {where}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise fail("the file is larger than 1 MiB")
+    try:
+        result = parse(decode(data))
+    except YamlProblem as exc:
+        raise fail(exc.message, exc.line) from None
+    if result.duplicates:
+        dup = result.duplicates[0]
+        raise fail(f"duplicate key '{dup.key}' (first on line {dup.first_line})", dup.line)
+    tree = result.tree
+    if tree is None:
+        return Config()
+    if not isinstance(tree, YMap):
+        raise fail("the configuration must be a mapping")
+    for key in tree:
+        if key not in CONFIG_KEYS:
+            raise fail(f"unknown setting '{key}'; known: {', '.join(CONFIG_KEYS)}",
+                       tree.key_line(key))
+    raw = {k: plain(v) for k, (_, v) in tree.entries.items()}
+
+    stale = raw.get("stale_after_days", DEFAULT_STALE_AFTER_DAYS)
+    if stale is None:
+        stale = DEFAULT_STALE_AFTER_DAYS
+    if not (isinstance(stale, str) and stale.isdigit() and int(stale) > 0):
+        raise fail("'stale_after_days' must be a positive whole number",
+                   tree.key_line("stale_after_days"))
+
+    require = tree.get("require_update_sources")
+    require_sources = False
+    if require is not None:
+        if not (isinstance(require, YScalar) and require.kind == "bool"):
+            raise fail("'require_update_sources' must be true or false",
+                       tree.key_line("require_update_sources"))
+        require_sources = require.value.lower() in ("true", "yes", "on", "y")
+
+    domains = _domains(raw.get("domains"), fail, tree.key_line("domains"))
+    vocabulary = _vocabulary(raw.get("statuses"), fail, tree.key_line("statuses"))
+    return Config(vocabulary, domains, int(stale), require_sources)
+
+
+def _domains(raw: object, fail: _Fail, line: int) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if isinstance(raw, list):
+        items = {str(name): "" for name in raw if isinstance(name, str)}
+        if len(items) != len(raw):
+            raise fail("'domains' must list domain names", line)
+    elif isinstance(raw, dict):
+        items = {}
+        for name, description in raw.items():
+            if description is not None and not isinstance(description, str):
+                raise fail(f"domain '{name}': the description must be text", line)
+            items[name] = description or ""
+    else:
+        raise fail("'domains' must be a mapping of name: description, or a list of names", line)
+    for name in items:
+        if not _NAME.match(name):
+            raise fail(f"domain '{name}' must be a lowercase slug", line)
+    return items
+
+
+def _vocabulary(raw: object, fail: _Fail, line: int) -> Vocabulary:
+    if raw is None:
+        return DEFAULT_VOCABULARY
+    if not isinstance(raw, list) or not raw:
+        raise fail("'statuses' must be a non-empty list of statuses", line)
+    statuses: list[Status] = []
+    for entry in raw:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise fail("each status needs at least a 'name'", line)
+        name = entry["name"]
+        unknown = [k for k in entry if k not in STATUS_KEYS]
+        if unknown:
+            raise fail(f"status '{name}': unknown key '{unknown[0]}'", line)
+        if not _NAME.match(name):
+            raise fail(f"status '{name}' must be a lowercase name (a-z, 0-9, _ and -)", line)
+        if any(s.name == name for s in statuses):
+            raise fail(f"status '{name}' is listed twice", line)
+        score_raw = entry.get("score")
+        score: int | None = None
+        if score_raw is not None:
+            if score_raw not in ("-1", "0", "1", "+1"):
+                raise fail(f"status '{name}': score must be 1, 0, -1 or null", line)
+            score = int(score_raw)
+        final_raw = entry.get("final", "false")
+        if final_raw not in ("true", "false", "True", "False", "yes", "no"):
+            raise fail(f"status '{name}': final must be true or false", line)
+        statuses.append(Status(
+            name=name,
+            label=str(entry.get("label") or name.replace("_", " ").capitalize()),
+            final=final_raw in ("true", "True", "yes"),
+            color=str(entry.get("color") or "default"),
+            score=score,
+            description=str(entry.get("description") or ""),
+        ))
+    return Vocabulary(tuple(statuses))
