@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from pledgetrack import __version__
-from pledgetrack.errors import EXIT_USAGE, PledgetrackError
+from pledgetrack.errors import PledgetrackError
 
 
 def error(message: str) -> None:

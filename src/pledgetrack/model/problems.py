@@ -58,5 +58,7 @@ RULES: dict[str, tuple[Level, str]] = {
     "unknown-field": ("warning", "a field this version of the format does not define"),
     "update-order": ("warning", "an update dated before the update above it"),
     "update-before-announced": ("warning", "an update dated before the pledge was announced"),
-    "deadline-before-announced": ("warning", "a deadline that ends before the pledge was announced"),
+    "deadline-before-announced": (
+        "warning", "a deadline that ends before the pledge was announced"
+    ),
 }

@@ -204,7 +204,8 @@ class RecordBuilder:
             values = self.fields(item, UPDATE_FIELDS, where)
             date = self.required(values, "date", item, where, self.date)
             status = self.required(values, "status", item, where, self._one_line)
-            srcs = self.optional(values, "sources", lambda n, _: self.sources(n, where))
+            srcs_node = values.get("sources")
+            srcs = None if srcs_node is None else self.sources(srcs_node, where)
             update = Update(
                 date=date or PartialDate(1),
                 status=status or "",
@@ -250,7 +251,8 @@ class RecordBuilder:
                 sources = None
         recipients = self.optional(values, "recipients", self.text_list)
         tags = self.optional(values, "tags", self.text_list)
-        updates = self.optional(values, "updates", lambda n, _: self.updates(n))
+        updates_node = values.get("updates")
+        updates = None if updates_node is None else self.updates(updates_node)
         made_by = self.optional(values, "made_by", self._one_line)
         deadline = self.optional(values, "deadline", self.date)
         summary = self.optional(values, "summary", self._text)

@@ -25,7 +25,7 @@ def load_config(root: Path) -> Config:
         return Config()
     where = CONFIG_FILE
 
-    def fail(message: str, line: int = 1) -> PledgetrackError:  # noqa: E306
+    def fail(message: str, line: int = 1) -> PledgetrackError:
         return PledgetrackError(f"{where}:{line}: {message}")
 
     try:

@@ -1,4 +1,4 @@
-"""Finding the data root: the folder that holds ``pledges/`` (and, optionally, ``pledgetrack.yaml``)."""
+"""Finding the data root: the folder holding ``pledges/`` and, optionally, ``pledgetrack.yaml``."""
 
 from __future__ import annotations
 

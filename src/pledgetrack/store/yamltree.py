@@ -2,7 +2,7 @@
 
 PyYAML is used only to parse and compose; construction is ours, so that
 
-* nothing is coerced behind our back (``NO`` stays the text ``NO`` until a field says what it wants),
+* nothing is coerced behind our back (``NO`` stays the text ``NO`` until a field asks for more),
 * duplicate keys, explicit tags, alias bombs and deep nesting become problems instead of surprises,
 * every value keeps its line and column for error messages and for the writer.
 
@@ -128,7 +128,8 @@ def decode(data: bytes) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise YamlProblem(
-            "encoding", f"not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded", line, col
+            "encoding", f"not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded",
+            line, col,
         ) from None
     return text[1:] if text.startswith("\ufeff") else text
 
@@ -219,13 +220,17 @@ class _Builder:
     def build(self, node: yaml.Node, depth: int) -> YNode:
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         if depth > MAX_DEPTH:
-            raise YamlProblem("nesting-limit", f"nested more than {MAX_DEPTH} levels deep", line, col)
+            raise YamlProblem(
+                "nesting-limit", f"nested more than {MAX_DEPTH} levels deep", line, col
+            )
         if node.tag not in ALLOWED_TAGS:
             raise YamlProblem("yaml-tag", f"YAML tag '{node.tag}' is not allowed", line, col)
         self._count(node)
         key = id(node)
         if key in self.active:
-            raise YamlProblem("alias-limit", "an alias refers to the collection it is in", line, col)
+            raise YamlProblem(
+                "alias-limit", "an alias refers to the collection it is in", line, col
+            )
         if isinstance(node, yaml.ScalarNode):
             return YScalar(node.value, node.tag, node.style not in (None, ""), line, col)
         # An alias yields the same node object again; expand it (counted) rather than share it,
@@ -233,9 +238,10 @@ class _Builder:
         self.active.add(key)
         try:
             end_line = node.end_mark.line + 1
-            flow = bool(node.flow_style)
+            flow = bool(getattr(node, "flow_style", False))
             if isinstance(node, yaml.SequenceNode):
-                return YSeq([self.build(n, depth + 1) for n in node.value], line, col, end_line, flow)
+                items = [self.build(n, depth + 1) for n in node.value]
+                return YSeq(items, line, col, end_line, flow)
             if isinstance(node, yaml.MappingNode):
                 result = YMap({}, line, col, end_line, flow)
                 for key_node, value_node in node.value:
