@@ -270,7 +270,7 @@ def test_bad_config_is_a_usage_error(data_root: Path, write: WriteFn) -> None:
     write("p1")
     (data_root / "pledgetrack.yaml").write_text("stale_after_days: soon\n")
     code, out, err = run_check(data_root)
-    assert code == 2
+    assert (code, out) == (2, "")
     assert err == ("pledgetrack: error: pledgetrack.yaml:1: 'stale_after_days' must be a "
                    "positive whole number\n")
 
