@@ -27,6 +27,15 @@ sources:
 """
 
 
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own (empty) cache of parsed records, never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("PLEDGETRACK_CACHE_DIR", str(folder))
+    monkeypatch.delenv("PLEDGETRACK_NO_CACHE", raising=False)
+    return folder
+
+
 @pytest.fixture(params=["libyaml", "pure"])
 def yaml_loader(request: pytest.FixtureRequest) -> Iterator[str]:
     """Run the test under libyaml's C loader and under the pure-Python loader."""

@@ -23,6 +23,12 @@ PLEDGE_FIELDS = (
 SOURCE_FIELDS = ("url", "title", "publisher", "published", "archived")
 UPDATE_FIELDS = ("date", "status", "party", "note", "sources", "recorded")
 
+_NULL_TAG = "tag:yaml.org,2002:null"
+# Dates repeat across files (the same day in many sources and updates): parsed once, and the
+# records share the (immutable) result.
+_DATES: dict[str, PartialDate] = {}
+_DATES_KEPT = 20_000
+
 _TYPE_WORDS = {"bool": "a boolean", "int": "a number", "float": "a number", "null": "null"}
 
 
@@ -51,7 +57,7 @@ class RecordBuilder:
     # -- scalars -------------------------------------------------------------------------------
 
     def _is_null(self, node: YNode) -> bool:
-        return isinstance(node, YScalar) and node.kind == "null" and not node.quoted
+        return type(node) is YScalar and node.tag == _NULL_TAG and not node.quoted
 
     def text(self, node: YNode, name: str, *, one_line: bool = False) -> str | None:
         if not isinstance(node, YScalar):
@@ -75,11 +81,17 @@ class RecordBuilder:
             self.report("error", "wrong-type", f"'{name}' must be a date such as 2025-10-26",
                         node.line, node.col)
             return None
-        try:
-            return PartialDate.parse(node.value)
-        except DateError as exc:
-            self.report("error", "invalid-date", f"'{name}': {exc}", node.line, node.col)
-            return None
+        value = _DATES.get(node.value)
+        if value is None:
+            try:
+                value = PartialDate.parse(node.value)
+            except DateError as exc:
+                self.report("error", "invalid-date", f"'{name}': {exc}", node.line, node.col)
+                return None
+            if len(_DATES) >= _DATES_KEPT:
+                _DATES.clear()
+            _DATES[node.value] = value
+        return value
 
     def text_list(self, node: YNode, name: str) -> tuple[str, ...] | None:
         if not isinstance(node, YSeq):

@@ -1,26 +1,39 @@
-"""Loading pledge files into records, with every problem found on the way."""
+"""Loading pledge files into records, with every problem found on the way.
+
+:func:`load_dataset` reuses the cache of parsed records (:mod:`pledgetrack.store.cache`) for files
+that have not changed, parses the others — in several processes when there are many — and applies
+the rules that span files. The YAML parser is imported only when some file has to be parsed.
+"""
 
 from __future__ import annotations
 
+import gc
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pledgetrack.checks.rules import check_duplicate_ids, check_pledge
+from pledgetrack.checks.rules import check_duplicate_ids, check_pledge, duplicate_ids
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
 from pledgetrack.model.records import Pledge
-from pledgetrack.store.build import RecordBuilder
-from pledgetrack.store.configfile import load_config
-from pledgetrack.store.root import find_root, pledge_files, relative
-from pledgetrack.store.yamltree import (
-    MAX_FILE_BYTES,
-    YamlProblem,
-    decode,
-    find_conflict_markers,
-    parse,
+from pledgetrack.store import cache as cachefile
+from pledgetrack.store.codec import (
+    DETAILS,
+    FULL,
+    LEAN,
+    PROBLEMS,
+    Detail,
+    decode_config,
+    decode_problems,
+    encode_config,
+    encode_problems,
 )
+from pledgetrack.store.root import CONFIG_FILE, PLEDGES_DIR, find_root, relative
+
+MAX_FILE_BYTES = 1024 * 1024  # the same limit as yamltree's (not imported: it imports yaml)
 
 
 @dataclass(slots=True)
@@ -50,6 +63,8 @@ class Dataset:
     problems: list[Problem]
     broken: list[str] = field(default_factory=list)
     files: int = 0
+    # How much of each record was loaded: "full", "lean" or "problems" (see load_dataset).
+    detail: str = FULL
 
     @property
     def errors(self) -> list[Problem]:
@@ -68,6 +83,9 @@ class Dataset:
 
 def parse_pledge(data: bytes, rel_path: str) -> tuple[Pledge | None, list[Problem]]:
     """Parse one file's bytes: structural problems only (no configuration needed)."""
+    from pledgetrack.store.build import RecordBuilder
+    from pledgetrack.store.yamltree import YamlProblem, decode, find_conflict_markers, parse
+
     builder = RecordBuilder(rel_path)
     if len(data) > MAX_FILE_BYTES:
         builder.report("error", "file-too-large",
@@ -99,14 +117,25 @@ def parse_pledge(data: bytes, rel_path: str) -> tuple[Pledge | None, list[Proble
     return pledge, builder.problems
 
 
+def _read(path: str | Path) -> bytes:
+    with open(path, "rb") as handle:
+        # One more byte than the limit tells a file over it; no bigger buffer than the file.
+        size = os.fstat(handle.fileno()).st_size
+        return handle.read(min(size, MAX_FILE_BYTES) + 1)
+
+
+def _unreadable(rel: str, exc: OSError) -> Problem:
+    return Problem(rel, 1, 1, "error", "unreadable",
+                   f"cannot read the file: {exc.strerror or exc}")
+
+
 def load_file(path: Path, root: Path, config: Config) -> FileResult:
+    """One file, parsed and checked (no cache)."""
     rel = relative(root, path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = _read(path)
     except OSError as exc:
-        problem = Problem(rel, 1, 1, "error", "unreadable", f"cannot read the file: {exc.strerror}")
-        return FileResult(rel, None, [problem])
+        return FileResult(rel, None, [_unreadable(rel, exc)])
     pledge, problems = parse_pledge(data, rel)
     if pledge is not None:
         problems.extend(check_pledge(pledge, config))
@@ -119,17 +148,40 @@ def load_dataset(
     config: Config | None = None,
     files: Iterable[Path] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cache: bool = True,
+    jobs: int | None = None,
+    detail: Detail = FULL,
 ) -> Dataset:
-    """Load every pledge under a data root (found as :func:`find_root` does when None)."""
+    """Load every pledge under a data root (found as :func:`find_root` does when None).
+
+    ``files`` limits loading to those files. ``progress(done, total)`` is called as files are
+    done. ``cache=False`` (or ``PLEDGETRACK_NO_CACHE=1``) neither reads nor writes the cache of
+    parsed records; the result is the same either way. ``jobs`` caps the worker processes used
+    to parse many files (default: the CPUs available, or ``PLEDGETRACK_JOBS``); 1 parses in this
+    process. ``detail`` says how much of each record to build: ``"full"``; ``"lean"`` leaves out
+    summary, quote, criteria, notes, sources and unknown fields (empty), and updates' per-field
+    line numbers, for commands that count and group many pledges; ``"problems"`` builds no
+    records (``pledges`` is empty), for `check`. Problems, ``broken`` and ``files`` are the same
+    in every mode.
+    """
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}")
     data_root = find_root(root)
-    cfg = config if config is not None else load_config(data_root)
-    paths = list(files) if files is not None else pledge_files(data_root)
-    results: list[FileResult] = []
-    for number, path in enumerate(paths, 1):
-        results.append(load_file(path, data_root, cfg))
-        if progress is not None:
-            progress(number, len(paths))
-    return assemble(data_root, cfg, results)
+    folder = cachefile.cache_dir(data_root) if cache and not cachefile.disabled_by_env() else None
+    # Records hold no reference cycles; the collector would only rescan them as they pile up
+    # (a third of the load time at 10,000 files).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        cfg = config if config is not None else _load_config(data_root, folder)
+        listed_ns = time.time_ns()
+        listing = _listing(data_root, files)
+        loader = _Loader(data_root, cfg, folder, detail, files is None, listed_ns)
+        loader.run(listing, jobs, progress)
+        return loader.dataset(len(listing))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def assemble(root: Path, config: Config, results: list[FileResult]) -> Dataset:
@@ -147,3 +199,396 @@ def assemble(root: Path, config: Config, results: list[FileResult]) -> Dataset:
     problems.sort(key=Problem.sort_key)
     broken = sorted(bad_paths)
     return Dataset(root, config, pledges, problems, broken, len(results))
+
+
+# -- the configuration, through the cache --------------------------------------------------------
+
+def _load_config(root: Path, folder: Path | None) -> Config:
+    from pledgetrack.store.configfile import load_config
+
+    path = root / CONFIG_FILE
+    if folder is None or not path.is_file():
+        return load_config(root)
+    key = cachefile.version_key()
+    encoded = cachefile.read_config(folder, path, key)
+    if encoded is not None:
+        try:
+            return decode_config(encoded)
+        except Exception:  # a bad cache entry is rebuilt, never trusted
+            pass
+    # Stat and read before parsing: if the file changes meanwhile, the recorded mark is the older
+    # one and the next run parses again (never the reverse).
+    read_ns = time.time_ns()
+    try:
+        st = os.stat(path)
+        data = path.read_bytes()
+    except OSError:
+        return load_config(root)  # it reports the error
+    config = load_config(root)
+    mark = (st.st_mtime_ns, st.st_size, cachefile.digest(data), read_ns)
+    cachefile.write_config(folder, key, mark, encode_config(config))
+    return config
+
+
+# -- listing -------------------------------------------------------------------------------------
+
+# (path relative to the data root, absolute path, mtime in ns, size); -1 when stat failed.
+Listed = tuple[str, str, int, int]
+
+
+def _listing(root: Path, files: Iterable[Path] | None) -> list[Listed]:
+    from pledgetrack.errors import PledgetrackError
+
+    listing: list[Listed] = []
+    if files is not None:
+        for path in files:
+            try:
+                st = os.stat(path)
+                mark = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                mark = (-1, -1)
+            listing.append((relative(root, Path(path)), os.fspath(path), *mark))
+        return listing
+    # As pledge_files() does (hidden files are temporary files of interrupted writes), with the
+    # stat that the cache needs.
+    folder = root / PLEDGES_DIR
+    prefix = PLEDGES_DIR + "/"
+    try:
+        with os.scandir(folder) as entries:
+            for e in entries:
+                name = e.name
+                if not name.endswith(".yaml") or name.startswith("."):
+                    continue
+                try:
+                    st = e.stat()
+                except OSError:
+                    continue
+                if (st.st_mode & 0o170000) != 0o100000:  # a regular file (or a link to one)
+                    continue
+                listing.append((prefix + name, e.path, st.st_mtime_ns, st.st_size))
+    except OSError as exc:
+        raise PledgetrackError(f"cannot read {folder}: {exc.strerror}") from None
+    listing.sort()
+    return listing
+
+
+# -- loading, shard by shard ---------------------------------------------------------------------
+
+def _trusted(entry: cachefile.Entry | None, mtime: int, size: int, rule_key: str) -> bool:
+    """Whether a cache entry can be used without reading the file."""
+    return (
+        entry is not None
+        and entry[cachefile.E_DIGEST] is not None
+        and entry[cachefile.E_SIZE] == size
+        and entry[cachefile.E_MTIME] == mtime
+        and mtime + cachefile.RACY_NS <= entry[cachefile.E_READ_NS]
+        and entry[cachefile.E_RULE_KEY] == rule_key
+    )
+
+
+@dataclass(slots=True)
+class ShardTask:
+    """Bring one shard up to date (see :func:`_run_shard`)."""
+
+    shard: int
+    files: list[Listed]
+    cache_path: str | None  # None: no cache to read or write
+    config: Any  # encoded
+    rule_key: str
+    key: Any  # the cache's version key
+    prune: bool  # drop the entries of files that are not listed (a full listing)
+    listed_ns: int
+    detail: Detail
+    pickled: bool  # results as bytes (from another process) or as objects
+
+
+@dataclass(slots=True)
+class ShardResult:
+    shard: int
+    entries: list[cachefile.Entry]
+    records: dict[str, Pledge]  # by path: lean or full records, none for "problems"
+    # From another process: the shard's bytes instead of the two lists above.
+    data: bytes | None = None
+
+
+_configs: dict[str, Config] = {}
+
+
+def _run_shard(task: ShardTask) -> ShardResult:
+    """Reuse what the cache holds for the shard's unchanged files, parse the others, write the
+    shard back. Runs in a worker process for big loads."""
+    from pledgetrack.store.codec import Encoder
+    from pledgetrack.store.codec import loads as load_records
+
+    config = _configs.get(task.rule_key)
+    if config is None:
+        config = _configs[task.rule_key] = decode_config(task.config)
+    caching = task.cache_path is not None
+    old = None
+    if caching:
+        old = cachefile.read_shard(Path(task.cache_path or ""), task.key, lean=True, full=True)
+    old_entries = old.entries if old is not None else {}
+    encoder = Encoder()
+    entries: list[cachefile.Entry] = []
+    records: list[Pledge] = []  # lean records as they go to the lean part
+    full_parts: list[bytes] = []
+    at = 0
+    # Full records stay as parsed when used in this process; otherwise they travel pickled.
+    full_here = task.detail == FULL and not task.pickled
+    full_bytes_needed = caching or (task.detail == FULL and task.pickled)
+    kept: dict[str, Pledge] = {}  # what this process hands back when not pickled
+
+    def add(entry: list[Any], record: Pledge | None, full: bytes, returned: Pledge | None) -> None:
+        nonlocal at
+        if record is not None:
+            entry[cachefile.E_LEAN] = len(records)
+            records.append(record)
+            if returned is not None:
+                kept[entry[cachefile.E_REL]] = returned
+        entry[cachefile.E_FULL_AT] = at
+        entry[cachefile.E_FULL_LEN] = len(full)
+        full_parts.append(full)
+        at += len(full)
+        entries.append(tuple(entry))
+
+    listed_ns = task.listed_ns
+    for rel, path, mtime, size in task.files:
+        cached = old_entries.pop(rel, None)
+        data: bytes | None = None
+        if cached is not None and cached[cachefile.E_DIGEST] is not None and size >= 0:
+            same = cached[cachefile.E_SIZE] == size and cached[cachefile.E_MTIME] == mtime
+            if not (same and mtime + cachefile.RACY_NS <= cached[cachefile.E_READ_NS]):
+                # Touched, checked out again, or perhaps edited in the clock tick it was read
+                # in: the content decides.
+                try:
+                    data = _read(path)
+                except OSError:
+                    data = None
+                if data is None or cachefile.digest(data) != cached[cachefile.E_DIGEST]:
+                    cached = None
+        if cached is not None:
+            assert old is not None and old.lean is not None
+            reuse = list(cached)
+            reuse[cachefile.E_MTIME], reuse[cachefile.E_SIZE] = mtime, size
+            if data is not None:
+                reuse[cachefile.E_READ_NS] = listed_ns
+            full = cachefile.full_of(old, cached)
+            record = None
+            returned = None
+            if cached[cachefile.E_LEAN] >= 0:
+                record = old.lean[cached[cachefile.E_LEAN]]
+                returned = record if task.detail == LEAN else None
+                if full_here or reuse[cachefile.E_RULE_KEY] != task.rule_key:
+                    whole: Pledge = load_records(full)
+                    returned = whole if full_here else returned
+                    if reuse[cachefile.E_RULE_KEY] != task.rule_key:
+                        # The configuration changed: the per-file rules run again.
+                        reuse[cachefile.E_RULE_PROBLEMS] = encode_problems(
+                            list(check_pledge(whole, config)))
+            reuse[cachefile.E_RULE_KEY] = task.rule_key
+            add(reuse, record, full, returned)
+            continue
+        entry, pledge = _parse_entry(rel, path, mtime, size, data, config, task.rule_key,
+                                     listed_ns)
+        full = encoder.full(pledge) if pledge is not None and full_bytes_needed else b""
+        returned = None
+        if pledge is not None:
+            returned = pledge if full_here else (
+                encoder.lean_copy(pledge) if task.detail == LEAN and not task.pickled else None)
+        add(entry, pledge, full, returned)
+    if not task.prune and old is not None:
+        for cached in old_entries.values():  # files outside this load: kept as they were
+            index = cached[cachefile.E_LEAN]
+            assert old.lean is not None
+            add(list(cached), old.lean[index] if index >= 0 else None,
+                cachefile.full_of(old, cached), None)
+    if not caching and not task.pickled:
+        return ShardResult(task.shard, entries, kept)
+    # Pickled once: the same bytes are the cache file and what a worker sends back.
+    lean = encoder.lean(records)
+    full_all = b"".join(full_parts)
+    head_index, _ = cachefile.shard_parts(task.key, entries, lean, full_all)
+    if caching:
+        cachefile.write_atomic(Path(task.cache_path or ""), head_index, lean, full_all)
+    if task.pickled:
+        return ShardResult(task.shard, [], {}, head_index + lean + full_all)
+    return ShardResult(task.shard, entries, kept)
+
+
+def _parse_entry(
+    rel: str, path: str, mtime: int, size: int, data: bytes | None, config: Config,
+    rule_key: str, listed_ns: int,
+) -> tuple[list[Any], Pledge | None]:
+    if data is None:
+        try:
+            data = _read(path)
+        except OSError as exc:
+            unreadable = encode_problems([_unreadable(rel, exc)])
+            return [rel, mtime, size, None, listed_ns, unreadable, -1, None, 0, 0, 0, rule_key,
+                    ()], None
+    pledge, problems = parse_pledge(data, rel)
+    pledge_id, id_line = None, 0
+    rule_problems: tuple[tuple[Any, ...], ...] = ()
+    if pledge is not None:
+        pledge_id, id_line = pledge.id, pledge.lines.get("id", 1)
+        rule_problems = encode_problems(list(check_pledge(pledge, config)))
+    entry = [rel, mtime, size, cachefile.digest(data), listed_ns, encode_problems(problems), -1,
+             pledge_id, id_line, 0, 0, rule_key, rule_problems]
+    return entry, pledge
+
+
+class _Loader:
+    """Collects the results of one load_dataset call, shard by shard."""
+
+    def __init__(
+        self, root: Path, config: Config, folder: Path | None, detail: Detail, prune: bool,
+        listed_ns: int,
+    ) -> None:
+        self.root = root
+        self.config = config
+        self.folder = folder
+        self.detail = detail
+        self.prune = prune
+        self.listed_ns = listed_ns
+        self.config_enc = encode_config(config)
+        self.rule_key = cachefile.digest(repr(self.config_enc).encode()).hex()
+        self.key = cachefile.version_key() if folder is not None else None
+        self.problems: list[Problem] = []
+        self.pledges: list[Pledge] = []
+        self.declared: list[tuple[str, str, int]] = []
+        self.failed: set[str] = set()
+
+    def run(
+        self, listing: list[Listed], jobs: int | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        by_shard: dict[int, list[Listed]] = {}
+        for item in listing:
+            by_shard.setdefault(cachefile.shard_of(item[0]), []).append(item)
+        total = len(listing)
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress is not None:
+                progress(done, total)
+
+        detail = self.detail
+        clean: list[tuple[cachefile.Shard, list[Listed]]] = []
+        tasks: list[ShardTask] = []
+        work = 0
+        for shard, files in by_shard.items():
+            path = cachefile.shard_path(self.folder, shard) if self.folder is not None else None
+            cached = None
+            if path is not None and self.key is not None:
+                cached = cachefile.read_shard(path, self.key, lean=detail == LEAN,
+                                              full=detail == FULL)
+            if cached is not None and (not self.prune or len(cached.entries) == len(files)):
+                entries = cached.entries
+                stale = sum(not _trusted(entries.get(f[0]), f[2], f[3], self.rule_key)
+                            for f in files)
+                if not stale:
+                    clean.append((cached, files))
+                    continue
+                work += stale
+            else:
+                work += len(files)
+            tasks.append(ShardTask(shard, files, os.fspath(path) if path is not None else None,
+                                   self.config_enc, self.rule_key, self.key, self.prune,
+                                   self.listed_ns, detail, False))
+
+        from pledgetrack.store.parallel import MIN_FILES, default_jobs, map_unordered
+
+        workers = min(jobs if jobs is not None else default_jobs(), len(tasks))
+        if workers > 1 and work >= MIN_FILES:
+            # The biggest shards first, so that no worker is left with a long one at the end.
+            tasks.sort(key=lambda t: -len(t.files))
+            for task in tasks:
+                task.pickled = True
+            with map_unordered(_run_shard, tasks, workers) as results:
+                # While the workers parse, this process decodes what the cache had.
+                for cached, files in clean:
+                    advance(self._from_cache(cached, files))
+                clean = []
+                for result in results:
+                    advance(self._from_result(result, by_shard[result.shard]))
+        else:
+            for task in tasks:
+                advance(self._from_result(_run_shard(task), by_shard[task.shard]))
+        for cached, files in clean:
+            advance(self._from_cache(cached, files))
+
+    def _from_cache(self, shard: cachefile.Shard, files: list[Listed]) -> int:
+        from pledgetrack.store.codec import loads as load_records
+
+        if self.detail == FULL:
+            assert shard.full is not None
+            view = memoryview(shard.full)
+
+            def record(entry: cachefile.Entry) -> Pledge:
+                at = entry[cachefile.E_FULL_AT]
+                whole: Pledge = load_records(view[at:at + entry[cachefile.E_FULL_LEN]])
+                return whole
+        else:
+            lean: list[Pledge] = shard.lean or []
+
+            def record(entry: cachefile.Entry) -> Pledge:
+                return lean[entry[cachefile.E_LEAN]]
+
+        return self._collect(shard.entries, files, record)
+
+    def _from_result(self, result: ShardResult, files: list[Listed]) -> int:
+        from pledgetrack.store.codec import loads as load_records
+
+        if result.data is None:  # from this process
+            records = result.records
+            entries = {e[cachefile.E_REL]: e for e in result.entries}
+            return self._collect(entries, files, lambda e: records[e[cachefile.E_REL]])
+        index, lean_part, full_part = cachefile.split_parts(result.data)
+        _, entry_list = cachefile.loads(index)
+        entries = {e[cachefile.E_REL]: e for e in entry_list}
+        if self.detail == FULL:
+            def record(entry: cachefile.Entry) -> Pledge:
+                at = entry[cachefile.E_FULL_AT]
+                whole: Pledge = load_records(full_part[at:at + entry[cachefile.E_FULL_LEN]])
+                return whole
+            return self._collect(entries, files, record)
+        lean: list[Pledge] = load_records(lean_part) if self.detail == LEAN else []
+        return self._collect(entries, files, lambda e: lean[e[cachefile.E_LEAN]])
+
+    def _collect(
+        self, entries: dict[str, cachefile.Entry], files: list[Listed],
+        record: Callable[[cachefile.Entry], Pledge],
+    ) -> int:
+        """Take the listed files' results from a shard's entries; returns how many."""
+        keep = self.detail != PROBLEMS
+        failed = self.failed
+        for item in files:
+            rel = item[0]
+            entry = entries[rel]
+            problems = entry[cachefile.E_PARSE_PROBLEMS]
+            rule_problems = entry[cachefile.E_RULE_PROBLEMS]
+            if problems or rule_problems:
+                found = decode_problems(rel, problems) + decode_problems(rel, rule_problems)
+                self.problems.extend(found)
+                if any(p.level == "error" for p in found):
+                    failed.add(rel)
+            if entry[cachefile.E_LEAN] < 0:
+                continue
+            self.declared.append((entry[cachefile.E_ID], rel, entry[cachefile.E_ID_LINE]))
+            if keep and rel not in failed:
+                self.pledges.append(record(entry))
+        return len(files)
+
+    def dataset(self, files: int) -> Dataset:
+        duplicates = list(duplicate_ids(self.declared))
+        problems = self.problems
+        problems.extend(duplicates)
+        failed = self.failed
+        failed.update(p.path for p in duplicates)
+        pledges = [p for p in self.pledges if p.path not in failed]
+        pledges.sort(key=lambda p: p.id)
+        problems.sort(key=Problem.sort_key)
+        return Dataset(self.root, self.config, pledges, problems, sorted(failed), files,
+                       self.detail)

@@ -13,22 +13,22 @@ libyaml's C parser is used when present (about 9x faster); ``PLEDGETRACK_PURE_YA
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 100_000
-# libyaml's composer recurses in C and overflows the stack somewhere past 20,000 levels of nesting.
-# A file cannot nest deeper than it has bytes, so only larger files get the (iterative) depth scan.
-_SCAN_DEPTH_ABOVE_BYTES = 8 * 1024
 
 _CORE = "tag:yaml.org,2002:"
 ALLOWED_TAGS = frozenset(
     _CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
 )
+
+_KINDS = {tag: tag.rsplit(":", 1)[-1] for tag in ALLOWED_TAGS}
 
 _pure = os.environ.get("PLEDGETRACK_PURE_YAML", "") not in ("", "0")
 
@@ -70,7 +70,7 @@ class YScalar:
 
     @property
     def kind(self) -> str:
-        return self.tag.rsplit(":", 1)[-1]
+        return _KINDS.get(self.tag) or self.tag.rsplit(":", 1)[-1]
 
 
 @dataclass(slots=True)
@@ -151,23 +151,6 @@ def find_conflict_markers(text: str) -> list[int]:
     return lines
 
 
-def _scan_depth(text: str, loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]) -> None:
-    depth = 0
-    for event in yaml.parse(text, Loader=loader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise YamlProblem(
-                    "nesting-limit",
-                    f"nested more than {MAX_DEPTH} levels deep",
-                    mark.line + 1 if mark else 1,
-                    mark.column + 1 if mark else 1,
-                )
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-
-
 def _mark_error(exc: yaml.MarkedYAMLError) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     parts = [p for p in (exc.context, exc.problem) if p]
@@ -179,88 +162,236 @@ def _mark_error(exc: yaml.MarkedYAMLError) -> YamlProblem:
 
 def parse(text: str) -> ParseResult:
     """Compose ``text`` into a tree; raise :class:`YamlProblem` when that is not possible."""
-    loader = loader_class()
+    parser = loader_class()(text)
     try:
-        if len(text) > _SCAN_DEPTH_ABOVE_BYTES:
-            _scan_depth(text, loader)
-        composer = loader(text)
+        builder = _TreeBuilder(parser)
         try:
-            node = composer.get_single_node()
-        finally:
-            composer.dispose()
+            return builder.document()
+        except YamlProblem:
+            # A syntax error further down is what to report first, as when the whole document
+            # is parsed before its tree is looked at.
+            builder.drain()
+            raise
     except yaml.MarkedYAMLError as exc:
         raise _mark_error(exc) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml-syntax", f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise YamlProblem("nesting-limit", f"nested more than {MAX_DEPTH} levels deep") from None
-    if node is None:
-        return ParseResult(None, [])
-    builder = _Builder()
-    tree = builder.build(node, 0)
-    return ParseResult(tree, builder.duplicates)
+    finally:
+        parser.dispose()
 
 
-class _Builder:
-    def __init__(self) -> None:
+_SEQ_TAG = _CORE + "seq"
+_MAP_TAG = _CORE + "map"
+_STR_TAG = _CORE + "str"
+
+
+class _TreeBuilder:
+    """Builds the tree straight from the parser's events, in one pass.
+
+    This does what PyYAML's composer and a walk over its nodes would do, for a third of the
+    time: no intermediate nodes, no recursion (libyaml's composer recurses in C, and overflows
+    the stack on deep nesting). Aliases are expanded by copying, and every node of an expansion is
+    counted, so that the count bounds the whole document (alias bombs).
+    """
+
+    def __init__(self, parser: yaml.SafeLoader | yaml.CSafeLoader) -> None:
+        # Events are typed loosely: libyaml's and PyYAML's have the same attributes.
+        self.get: Callable[[], Any] = parser.get_event
+        self.resolvers: dict[Any, list[tuple[str, Any]]] = parser.yaml_implicit_resolvers
         self.duplicates: list[Duplicate] = []
         self.nodes = 0
-        self.active: set[int] = set()
+        self.anchors: dict[str, YNode] = {}
+        self.resolved: dict[str, str] = {}
 
-    def _count(self, node: yaml.Node) -> None:
+    def document(self) -> ParseResult:
+        get = self.get
+        get()  # stream start
+        event = get()
+        if isinstance(event, yaml.StreamEndEvent):
+            return ParseResult(None, [])
+        start = event.start_mark
+        tree = self._node(get())
+        get()  # document end
+        event = get()
+        if not isinstance(event, yaml.StreamEndEvent):
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream", start,
+                "but found another document", event.start_mark,
+            )
+        return ParseResult(tree, self.duplicates)
+
+    def drain(self) -> None:
+        """Read the remaining events (raising the parser's error, if any)."""
+        while not isinstance(self.get(), yaml.StreamEndEvent):
+            pass
+
+    def _resolve(self, value: str) -> str:
+        # As yaml.resolver.Resolver.resolve does for a plain scalar with no explicit tag.
+        tag = _STR_TAG
+        resolvers = self.resolvers
+        for candidate, regexp in (resolvers.get(value[0] if value else "", [])
+                                  + resolvers.get(None, [])):
+            if regexp.match(value):
+                tag = candidate
+                break
+        if len(value) < 64:  # short values repeat (statuses, names, dates)
+            self.resolved[value] = tag
+        return tag
+
+    def _node(self, event: Any) -> YNode:
+        """The node that starts with ``event``, built with everything inside it.
+
+        One flat loop with the collection being built in locals: this runs for every value of
+        every file, so calls and attribute lookups are kept out of it.
+        """
+        get = self.get
+        resolved = self.resolved
+        allowed = ALLOWED_TAGS
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        nodes = self.nodes
+        # The collection being built (None at the top), whether it is a mapping, and a mapping's
+        # pending key; the enclosing ones wait on the stack. A value inside ``current`` is at
+        # depth len(stack) + 1.
+        current: Any = None
+        is_map = False
+        key: YScalar | None = None
+        stack: list[tuple[Any, bool, YScalar | None]] = []
+        node: YNode
+        while True:
+            cls = type(event)
+            if cls is scalar_event:
+                mark = event.start_mark
+                line, col = mark.line + 1, mark.column + 1
+                if current is not None and len(stack) >= MAX_DEPTH:
+                    raise _too_deep(line, col)
+                value = event.value
+                tag = event.tag
+                if tag is None or tag == "!":
+                    if event.implicit[0]:
+                        tag = resolved.get(value)
+                        if tag is None:
+                            tag = self._resolve(value)
+                    else:
+                        tag = _STR_TAG
+                if tag not in allowed:
+                    raise YamlProblem("yaml-tag", f"YAML tag '{tag}' is not allowed", line, col)
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise _too_many(line, col)
+                style = event.style
+                node = YScalar(value, tag, style is not None and style != "", line, col)
+                if event.anchor is not None:
+                    self._anchor(event, node)
+            elif cls is map_start or cls is seq_start:
+                mark = event.start_mark
+                line, col = mark.line + 1, mark.column + 1
+                if current is not None and len(stack) >= MAX_DEPTH:
+                    raise _too_deep(line, col)
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = _MAP_TAG if cls is map_start else _SEQ_TAG
+                if tag not in allowed:
+                    raise YamlProblem("yaml-tag", f"YAML tag '{tag}' is not allowed", line, col)
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise _too_many(line, col)
+                flow = bool(event.flow_style)
+                collection: YMap | YSeq = (
+                    YMap({}, line, col, 0, flow) if cls is map_start
+                    else YSeq([], line, col, 0, flow)
+                )
+                if event.anchor is not None:
+                    self._anchor(event, collection)
+                if current is not None:
+                    stack.append((current, is_map, key))
+                current, is_map, key = collection, cls is map_start, None
+                event = get()
+                continue
+            elif cls is alias_event:
+                mark = event.start_mark
+                target = self.anchors.get(event.anchor)
+                if target is None:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"found undefined alias {event.anchor!r}", mark)
+                self.nodes = nodes
+                building = {id(frame[0]) for frame in stack}
+                building.add(id(current))
+                node = self._copy(target, 0 if current is None else len(stack) + 1, building)
+                nodes = self.nodes
+            else:  # the end of the current mapping or sequence
+                current.end_line = event.end_mark.line + 1
+                node = current
+                if stack:
+                    current, is_map, key = stack.pop()
+                else:
+                    current = None
+            if current is None:
+                self.nodes = nodes
+                return node
+            if not is_map:
+                current.items.append(node)
+            elif key is None:
+                if not isinstance(node, YScalar):
+                    raise YamlProblem("wrong-type", "a mapping key must be plain text",
+                                      node.line, node.col)
+                key = node
+            else:
+                entries = current.entries
+                name = key.value
+                first = entries.get(name)
+                if first is None:
+                    entries[name] = (key, node)
+                else:
+                    # The first occurrence wins; the duplicate is reported.
+                    self.duplicates.append(Duplicate(name, key.line, key.col, first[0].line))
+                key = None
+            event = get()
+
+    def _anchor(self, event: Any, node: YNode) -> None:
+        anchor = event.anchor
+        assert anchor is not None
+        first = self.anchors.get(anchor)
+        if first is not None:
+            raise yaml.composer.ComposerError(
+                f"found duplicate anchor {anchor!r}; first occurrence",
+                yaml.Mark("", 0, first.line - 1, first.col - 1, "", 0),
+                "second occurrence", event.start_mark,
+            )
+        self.anchors[anchor] = node
+
+    def _copy(self, node: YNode, depth: int, building: set[int]) -> YNode:
+        """An alias's expansion: a copy, each node counted and checked as if written out.
+        ``building`` holds the collections still open, which an alias cannot expand."""
+        line, col = node.line, node.col
+        if depth > MAX_DEPTH:
+            raise _too_deep(line, col)
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise YamlProblem(
-                "alias-limit",
-                f"the document expands to more than {MAX_NODES:,} values (alias bomb?)",
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-            )
-
-    def build(self, node: yaml.Node, depth: int) -> YNode:
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        if depth > MAX_DEPTH:
-            raise YamlProblem(
-                "nesting-limit", f"nested more than {MAX_DEPTH} levels deep", line, col
-            )
-        if node.tag not in ALLOWED_TAGS:
-            raise YamlProblem("yaml-tag", f"YAML tag '{node.tag}' is not allowed", line, col)
-        self._count(node)
-        key = id(node)
-        if key in self.active:
+            raise _too_many(line, col)
+        if isinstance(node, YScalar):
+            return YScalar(node.value, node.tag, node.quoted, line, col)
+        if id(node) in building:
             raise YamlProblem(
                 "alias-limit", "an alias refers to the collection it is in", line, col
             )
-        if isinstance(node, yaml.ScalarNode):
-            return YScalar(node.value, node.tag, node.style not in (None, ""), line, col)
-        # An alias yields the same node object again; expand it (counted) rather than share it,
-        # so that the count above bounds the whole expansion.
-        self.active.add(key)
-        try:
-            end_line = node.end_mark.line + 1
-            flow = bool(getattr(node, "flow_style", False))
-            if isinstance(node, yaml.SequenceNode):
-                items = [self.build(n, depth + 1) for n in node.value]
-                return YSeq(items, line, col, end_line, flow)
-            if isinstance(node, yaml.MappingNode):
-                result = YMap({}, line, col, end_line, flow)
-                for key_node, value_node in node.value:
-                    key_tree = self.build(key_node, depth + 1)
-                    if not isinstance(key_tree, YScalar):
-                        raise YamlProblem(
-                            "wrong-type", "a mapping key must be plain text", key_tree.line,
-                            key_tree.col,
-                        )
-                    value = self.build(value_node, depth + 1)
-                    name = key_tree.value
-                    if name in result.entries:
-                        first = result.entries[name][0]
-                        self.duplicates.append(
-                            Duplicate(name, key_tree.line, key_tree.col, first.line)
-                        )
-                        continue  # the first occurrence wins; the duplicate is reported
-                    result.entries[name] = (key_tree, value)
-                return result
-        finally:
-            self.active.discard(key)
-        raise YamlProblem("yaml-syntax", "unsupported YAML node", line, col)  # pragma: no cover
+        if isinstance(node, YSeq):
+            return YSeq([self._copy(n, depth + 1, building) for n in node.items], line, col,
+                        node.end_line, node.flow)
+        copy = YMap({}, line, col, node.end_line, node.flow)
+        for name, (key, value) in node.entries.items():
+            key_copy = self._copy(key, depth + 1, building)
+            assert isinstance(key_copy, YScalar)
+            copy.entries[name] = (key_copy, self._copy(value, depth + 1, building))
+        return copy
+
+
+def _too_many(line: int, col: int) -> YamlProblem:
+    return YamlProblem(
+        "alias-limit", f"the document expands to more than {MAX_NODES:,} values (alias bomb?)",
+        line, col,
+    )
+
+
+def _too_deep(line: int, col: int) -> YamlProblem:
+    return YamlProblem("nesting-limit", f"nested more than {MAX_DEPTH} levels deep", line, col)

@@ -1,0 +1,299 @@
+"""The cache of parsed records: where it lives, what makes an entry valid, and its files.
+
+Layout: one folder per data root under the user's cache directory (``$PLEDGETRACK_CACHE_DIR``, else
+``$XDG_CACHE_HOME/pledgetrack``, else ``~/.cache/pledgetrack``), named after a hash of the data
+root's absolute path. It is never inside the data folder, so it cannot be committed, and a cache
+file arriving with a pull request cannot feed `check` a forged result.
+
+Files are spread over :data:`SHARDS` shard files by a hash of their path; a shard is the unit that
+is read, rebuilt and written (atomically: temporary file and rename). A shard file is::
+
+    MAGIC | three lengths | three digests | index | lean | full
+
+``index`` is a pickle of ``(version key, [entry, ...])`` holding only builtin values (read with an
+unpickler that refuses every class): enough for `check`, which needs problems and ids only.
+``lean`` is one pickle of the shard's lean records, ``full`` the per-record pickles of full records
+(see :mod:`pledgetrack.store.codec`); each is read only when asked for. Anything wrong — a bad
+magic number, a short file, a digest mismatch, another version key, an exception of any kind while
+reading — means the shard is ignored and rebuilt.
+
+An entry is reused without reading the file when the file's size and modification time (ns) are
+those recorded and the file was not modified within :data:`RACY_NS` before it was read (otherwise an
+edit in the same clock tick could go unseen, as git's index also guards against); when only the time
+differs (a fresh checkout), the file's content hash decides. An edit that restores both the size and
+an old modification time (``touch -d``) is not seen: use ``--no-cache``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pickle
+import struct
+import sys
+import zlib
+from pathlib import Path
+from typing import Any
+
+try:  # hashlib would also load OpenSSL, a few ms of start-up for one hash function
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - CPython always has it
+    from hashlib import blake2b
+
+CACHE_ENV = "PLEDGETRACK_CACHE_DIR"
+NO_CACHE_ENV = "PLEDGETRACK_NO_CACHE"
+SHARDS = 64
+LAYOUT = 1
+MAGIC = b"PTCACHE\x01"
+_HEADER = struct.Struct("<8sQQQ16s16s16s")
+HEADER_SIZE = _HEADER.size
+RACY_NS = 3_000_000_000
+
+# Entry fields (a tuple of builtin values, so that it pickles small and loads fast): the file's
+# path, mtime, size and content hash, when it was read; the structural problems; the position of
+# the record in the lean part (-1: none), its id and the line of the id; where its full record is
+# in the full part; the configuration the rules ran with, and their problems.
+E_REL, E_MTIME, E_SIZE, E_DIGEST, E_READ_NS, E_PARSE_PROBLEMS = 0, 1, 2, 3, 4, 5
+E_LEAN, E_ID, E_ID_LINE, E_FULL_AT, E_FULL_LEN, E_RULE_KEY, E_RULE_PROBLEMS = (
+    6, 7, 8, 9, 10, 11, 12
+)
+Entry = tuple[Any, ...]
+
+# The modules whose code decides what a file loads to: an edited checkout must not reuse results
+# of the code before the edit, even when the version number has not changed.
+_SOURCES = (
+    "store/build.py", "store/yamltree.py", "store/loader.py", "store/codec.py", "store/cache.py",
+    "store/configfile.py", "checks/rules.py", "model/records.py", "model/dates.py",
+    "model/problems.py", "model/vocabulary.py", "model/config.py",
+)
+
+
+def disabled_by_env() -> bool:
+    return os.environ.get(NO_CACHE_ENV, "") not in ("", "0")
+
+
+def digest(data: bytes) -> bytes:
+    return blake2b(data, digest_size=16).digest()
+
+
+def cache_base() -> Path | None:
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "pledgetrack"
+    home = os.path.expanduser("~")
+    if home == "~":
+        return None
+    return Path(home) / ".cache" / "pledgetrack"
+
+
+def cache_dir(root: Path) -> Path | None:
+    """The cache folder of a data root (it may not exist yet), or None when there is no home."""
+    base = cache_base()
+    if base is None:
+        return None
+    name = digest(os.fsencode(os.path.abspath(root))).hex()[:24]
+    return base / name
+
+
+def shard_of(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % SHARDS
+
+
+def shard_path(folder: Path, shard: int) -> Path:
+    return folder / f"shard-{shard:02d}.bin"
+
+
+def _loader_name() -> str:
+    tree = sys.modules.get("pledgetrack.store.yamltree")
+    if tree is not None:
+        name: str = tree.loader_name()
+        return name
+    # Without importing yaml (30 ms): the C parser is used when its extension module is there.
+    if os.environ.get("PLEDGETRACK_PURE_YAML", "") not in ("", "0"):
+        return "pure-python"
+    import importlib.util
+
+    spec = importlib.util.find_spec("yaml")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        try:
+            if any(n.startswith("_yaml.") for n in os.listdir(folder)):
+                return "libyaml"
+        except OSError:
+            pass
+    return "pure-python"
+
+
+def _code_fingerprint() -> tuple[tuple[int, int], ...]:
+    package = Path(__file__).resolve().parent.parent
+    marks = []
+    for rel in _SOURCES:
+        try:
+            st = os.stat(package / rel)
+            marks.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            marks.append((0, 0))
+    return tuple(marks)
+
+
+_version_key: tuple[Any, ...] | None = None
+
+
+def version_key() -> tuple[Any, ...]:
+    """Everything besides a file's own content that decides what it loads to."""
+    global _version_key
+    from pledgetrack import FORMAT_VERSION, __version__
+
+    loader = _loader_name()
+    if _version_key is None or _version_key[4] != loader:
+        _version_key = (LAYOUT, __version__, FORMAT_VERSION, sys.version_info[:2], loader,
+                        _code_fingerprint())
+    return _version_key
+
+
+def reset_version_key() -> None:
+    """Forget the computed version key (tests that switch loaders or edit code)."""
+    global _version_key
+    _version_key = None
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Builtin values only: the index never gets to name a class or a function to call."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"refused {module}.{name}")
+
+
+def loads(data: bytes | memoryview) -> Any:
+    return _PlainUnpickler(io.BytesIO(data)).load()
+
+
+def dumps(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class Shard:
+    """One shard: its entries by path, and its lean records and full part when they were read."""
+
+    __slots__ = ("entries", "full", "lean")
+
+    def __init__(self, entries: dict[str, Entry], lean: list[Any] | None,
+                 full: bytes | None) -> None:
+        self.entries = entries
+        self.lean = lean
+        self.full = full
+
+
+def read_shard(path: Path, key: tuple[Any, ...], *, lean: bool, full: bool) -> Shard | None:
+    """The shard, or None when it is missing, unreadable, corrupt or of another version."""
+    from pledgetrack.store.codec import loads as load_records
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_HEADER.size)
+            magic, index_len, lean_len, full_len, index_sum, lean_sum, full_sum = (
+                _HEADER.unpack(head)
+            )
+            if magic != MAGIC:
+                return None
+            index = handle.read(index_len)
+            if len(index) != index_len or digest(index) != index_sum:
+                return None
+            lean_records = None
+            if lean:
+                lean_bytes = handle.read(lean_len)
+                if len(lean_bytes) != lean_len or digest(lean_bytes) != lean_sum:
+                    return None
+                lean_records = load_records(lean_bytes)
+            full_bytes = None
+            if full:
+                if not lean:
+                    handle.seek(lean_len, os.SEEK_CUR)
+                full_bytes = handle.read(full_len)
+                if len(full_bytes) != full_len or digest(full_bytes) != full_sum:
+                    return None
+        stored_key, entries = loads(index)
+        if stored_key != key:
+            return None
+        return Shard({e[E_REL]: e for e in entries}, lean_records, full_bytes)
+    except Exception:  # a cache that cannot be read is no cache, never an error
+        return None
+
+
+def full_of(shard: Shard, entry: Entry) -> bytes:
+    """The pickled full record of one entry (copied as is when a shard is rebuilt)."""
+    assert shard.full is not None
+    at = entry[E_FULL_AT]
+    return shard.full[at:at + entry[E_FULL_LEN]]
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+def shard_parts(
+    key: tuple[Any, ...], entries: list[Entry], lean: bytes, full: bytes
+) -> tuple[bytes, bytes]:
+    """(header + index, lean records): with the full part, the three parts of a shard file."""
+    index = dumps((key, entries))
+    head = _HEADER.pack(MAGIC, len(index), len(lean), len(full), digest(index), digest(lean),
+                        digest(full))
+    return head + index, lean
+
+
+def split_parts(data: bytes) -> tuple[memoryview, memoryview, memoryview]:
+    """The index, lean and full parts of a shard file's bytes (as sent by a worker)."""
+    _, index_len, lean_len, full_len, *_ = _HEADER.unpack_from(data)
+    view = memoryview(data)
+    at = _HEADER.size
+    return (view[at:at + index_len], view[at + index_len:at + index_len + lean_len],
+            view[at + index_len + lean_len:at + index_len + lean_len + full_len])
+
+
+def write_atomic(path: Path, *parts: bytes) -> bool:
+    """Write a cache file whole or not at all. Never raises: no cache is better than a failure."""
+    tmp = path.with_name(f".tmp-{os.getpid()}-{os.urandom(4).hex()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "xb") as handle:
+            for part in parts:
+                handle.write(part)
+        os.replace(tmp, path)
+        return True
+    except Exception:  # never an error: no cache is the worst case
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
+
+
+# -- the configuration -------------------------------------------------------------------------
+
+CONFIG_CACHE = "config.bin"
+
+
+def read_config(folder: Path, config_path: Path, key: tuple[Any, ...]) -> Any:
+    """The encoded configuration cached for ``config_path`` as it is now, or None."""
+    try:
+        st = os.stat(config_path)
+        data = (folder / CONFIG_CACHE).read_bytes()
+        stored_key, mark, encoded = loads(data)
+        if stored_key != key:
+            return None
+        mtime, size, file_digest, read_ns = mark
+        if size != st.st_size:
+            return None
+        racy = mtime != st.st_mtime_ns or mtime + RACY_NS > read_ns
+        if racy and digest(config_path.read_bytes()) != file_digest:
+            return None
+        return encoded
+    except Exception:  # never an error: no cache is the worst case
+        return None
+
+
+def write_config(
+    folder: Path, key: tuple[Any, ...], mark: tuple[int, int, bytes, int], encoded: Any
+) -> None:
+    write_atomic(folder / CONFIG_CACHE, dumps((key, mark, encoded)))
