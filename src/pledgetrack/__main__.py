@@ -1,3 +1,3 @@
-from pledgetrack.cli.app import main
+from pledgetrack.cli.entry import main
 
 main()

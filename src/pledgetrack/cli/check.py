@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from pledgetrack.cli.app import app
-from pledgetrack.cli.options import DirOption, format_option
+from pledgetrack.cli.options import DirOption, NoCacheOption, format_option
 from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
 
 
@@ -41,6 +41,7 @@ def check(
     )] = "auto",
     strict: Annotated[bool, typer.Option(
         "--strict", help="Fail (exit 1) on warnings too.")] = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check every pledge file and report every problem as path:line:col.
 
@@ -50,7 +51,8 @@ def check(
     from pledgetrack.render import registry
     from pledgetrack.store.loader import load_dataset
 
-    dataset = load_dataset(dir)
+    # Problems only: no records are kept, so memory stays small however many files there are.
+    dataset = load_dataset(dir, cache=not no_cache, detail="problems")
     fmt = resolve_format(fmt)
     prefix = github_prefix(dataset.root) if fmt == "github" else ""
     render = registry.get("problems", fmt)

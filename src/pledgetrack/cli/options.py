@@ -22,6 +22,16 @@ DirOption = Annotated[
     ),
 ]
 
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        envvar="PLEDGETRACK_NO_CACHE",
+        help="Parse every file, neither reading nor writing the cache of parsed records.",
+        show_default=False,
+    ),
+]
+
 
 def _validator(name: str, values: Sequence[str]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:

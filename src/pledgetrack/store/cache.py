@@ -115,15 +115,12 @@ def _loader_name() -> str:
     # Without importing yaml (30 ms): the C parser is used when its extension module is there.
     if os.environ.get("PLEDGETRACK_PURE_YAML", "") not in ("", "0"):
         return "pure-python"
-    import importlib.util
-
-    spec = importlib.util.find_spec("yaml")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
+    for entry in sys.path:
         try:
-            if any(n.startswith("_yaml.") for n in os.listdir(folder)):
-                return "libyaml"
+            names = os.listdir(os.path.join(entry or ".", "yaml"))
         except OSError:
-            pass
+            continue
+        return "libyaml" if any(n.startswith("_yaml.") for n in names) else "pure-python"
     return "pure-python"
 
 

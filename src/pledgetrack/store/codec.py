@@ -18,13 +18,15 @@ import io
 import pickle
 import sys
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pledgetrack.model.config import Config
-from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.problems import Problem
-from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.model.vocabulary import Status, Vocabulary
+
+if TYPE_CHECKING:
+    from pledgetrack.model.dates import PartialDate
+    from pledgetrack.model.records import Pledge, Source, Update
 
 # How much of each record load_dataset builds:
 #   full      every field;
@@ -77,19 +79,29 @@ class LineMap(Mapping[str, int]):
 # The line numbers of an update in a lean record: none, in one shared empty map.
 EMPTY: Mapping[str, int] = LineMap((), ())
 
-_ALLOWED = {
-    ("pledgetrack.model.records", "Pledge"): Pledge,
-    ("pledgetrack.model.records", "Update"): Update,
-    ("pledgetrack.model.records", "Source"): Source,
-    ("pledgetrack.model.dates", "PartialDate"): PartialDate,
-    ("pledgetrack.store.codec", "LineMap"): LineMap,
-}
+def _allowed() -> dict[tuple[str, str], Any]:
+    # The record modules are imported when records are first read, not with this module.
+    from pledgetrack.model.dates import PartialDate
+    from pledgetrack.model.records import Pledge, Source, Update
+
+    return {
+        ("pledgetrack.model.records", "Pledge"): Pledge,
+        ("pledgetrack.model.records", "Update"): Update,
+        ("pledgetrack.model.records", "Source"): Source,
+        ("pledgetrack.model.dates", "PartialDate"): PartialDate,
+        ("pledgetrack.store.codec", "LineMap"): LineMap,
+    }
+
+
+_ALLOWED: dict[tuple[str, str], Any] = {}
 
 
 class _RecordUnpickler(pickle.Unpickler):
     """Builtin values and the record classes; any other class or function is refused."""
 
     def find_class(self, module: str, name: str) -> Any:
+        if not _ALLOWED:
+            _ALLOWED.update(_allowed())
         allowed = _ALLOWED.get((module, name))
         if allowed is None:
             raise pickle.UnpicklingError(f"refused {module}.{name}")
@@ -104,6 +116,9 @@ class Encoder:
     """Pickles records, sharing equal values (see the module's docstring)."""
 
     def __init__(self) -> None:
+        from pledgetrack.model.dates import PartialDate
+        from pledgetrack.model.records import Pledge, Source, Update
+
         self._shared: dict[Any, Any] = {}
         self._lean_table = {Pledge: self._lean_pledge, Update: self._lean_update,
                             PartialDate: _reduce_date}
@@ -125,30 +140,30 @@ class Encoder:
 
     def _lean_pledge(self, p: Pledge) -> tuple[Any, ...]:
         s = self.share
-        return (Pledge, (p.id, p.title, s(p.actors), s(p.domains), (), s(p.announced),
+        return (type(p), (p.id, p.title, s(p.actors), s(p.domains), (), s(p.announced),
                          s(p.recipients), s(p.made_by), s(p.deadline), None, None, None,
                          s(p.tags), p.updates, {}, p.path, self._lines(p.lines)))
 
     def _lean_update(self, u: Update) -> tuple[Any, ...]:
         s = self.share
-        return (Update, (s(u.date), s(u.status), s(u.party), None, (), s(u.recorded), u.line,
+        return (type(u), (s(u.date), s(u.status), s(u.party), None, (), s(u.recorded), u.line,
                          EMPTY))
 
     def _full_pledge(self, p: Pledge) -> tuple[Any, ...]:
         s = self.share
-        return (Pledge, (p.id, p.title, s(p.actors), s(p.domains), p.sources, s(p.announced),
+        return (type(p), (p.id, p.title, s(p.actors), s(p.domains), p.sources, s(p.announced),
                          s(p.recipients), s(p.made_by), s(p.deadline), p.summary, p.quote,
                          p.criteria, s(p.tags), p.updates, dict(p.extra),
                          p.path, self._lines(p.lines)))
 
     def _full_update(self, u: Update) -> tuple[Any, ...]:
         s = self.share
-        return (Update, (s(u.date), s(u.status), s(u.party), u.note, u.sources, s(u.recorded),
+        return (type(u), (s(u.date), s(u.status), s(u.party), u.note, u.sources, s(u.recorded),
                          u.line, self._lines(u.lines)))
 
     def _source(self, x: Source) -> tuple[Any, ...]:
         s = self.share
-        return (Source, (x.url, x.title, s(x.publisher), s(x.published), x.archived, x.line))
+        return (type(x), (x.url, x.title, s(x.publisher), s(x.published), x.archived, x.line))
 
     def _dumps(self, value: Any, table: dict[type, Any]) -> bytes:
         buffer = io.BytesIO()
@@ -166,13 +181,15 @@ class Encoder:
 
     def lean_copy(self, p: Pledge) -> Pledge:
         """The lean record of ``p`` without pickling (records parsed in this process)."""
-        args = list(self._lean_pledge(p)[1])
-        args[13] = tuple(Update(*self._lean_update(u)[1]) for u in p.updates)
-        return Pledge(*args)
+        cls, args = self._lean_pledge(p)
+        fields = list(args)
+        fields[13] = tuple(type(u)(*self._lean_update(u)[1]) for u in p.updates)
+        lean: Pledge = cls(*fields)
+        return lean
 
 
 def _reduce_date(d: PartialDate) -> tuple[Any, ...]:
-    return (PartialDate, (d.year, d.month, d.day, d.quarter))
+    return (type(d), (d.year, d.month, d.day, d.quarter))
 
 
 # -- problems ----------------------------------------------------------------------------------

@@ -13,12 +13,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pledgetrack.checks.rules import check_duplicate_ids, check_pledge, duplicate_ids
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
-from pledgetrack.model.records import Pledge
 from pledgetrack.store import cache as cachefile
 from pledgetrack.store.codec import (
     DETAILS,
@@ -32,6 +30,11 @@ from pledgetrack.store.codec import (
     encode_problems,
 )
 from pledgetrack.store.root import CONFIG_FILE, PLEDGES_DIR, find_root, relative
+
+if TYPE_CHECKING:
+    # Not imported at run time unless records are built: `check` never needs them, and every
+    # import counts in the start-up time of a command.
+    from pledgetrack.model.records import Pledge
 
 MAX_FILE_BYTES = 1024 * 1024  # the same limit as yamltree's (not imported: it imports yaml)
 
@@ -131,6 +134,8 @@ def _unreadable(rel: str, exc: OSError) -> Problem:
 
 def load_file(path: Path, root: Path, config: Config) -> FileResult:
     """One file, parsed and checked (no cache)."""
+    from pledgetrack.checks.rules import check_pledge
+
     rel = relative(root, path)
     try:
         data = _read(path)
@@ -186,6 +191,8 @@ def load_dataset(
 
 def assemble(root: Path, config: Config, results: list[FileResult]) -> Dataset:
     """Combine per-file results and apply the rules that span files."""
+    from pledgetrack.checks.rules import check_duplicate_ids
+
     problems: list[Problem] = []
     candidates: list[Pledge] = []
     for r in results:
@@ -204,18 +211,19 @@ def assemble(root: Path, config: Config, results: list[FileResult]) -> Dataset:
 # -- the configuration, through the cache --------------------------------------------------------
 
 def _load_config(root: Path, folder: Path | None) -> Config:
+    path = root / CONFIG_FILE
+    if folder is not None and path.is_file():
+        encoded = cachefile.read_config(folder, path, cachefile.version_key())
+        if encoded is not None:
+            try:
+                return decode_config(encoded)
+            except Exception:  # a bad cache entry is rebuilt, never trusted
+                pass
+    # Parsing the configuration imports the YAML parser: only when the cache cannot answer.
     from pledgetrack.store.configfile import load_config
 
-    path = root / CONFIG_FILE
     if folder is None or not path.is_file():
         return load_config(root)
-    key = cachefile.version_key()
-    encoded = cachefile.read_config(folder, path, key)
-    if encoded is not None:
-        try:
-            return decode_config(encoded)
-        except Exception:  # a bad cache entry is rebuilt, never trusted
-            pass
     # Stat and read before parsing: if the file changes meanwhile, the recorded mark is the older
     # one and the next run parses again (never the reverse).
     read_ns = time.time_ns()
@@ -226,7 +234,7 @@ def _load_config(root: Path, folder: Path | None) -> Config:
         return load_config(root)  # it reports the error
     config = load_config(root)
     mark = (st.st_mtime_ns, st.st_size, cachefile.digest(data), read_ns)
-    cachefile.write_config(folder, key, mark, encode_config(config))
+    cachefile.write_config(folder, cachefile.version_key(), mark, encode_config(config))
     return config
 
 
@@ -286,29 +294,54 @@ def _trusted(entry: cachefile.Entry | None, mtime: int, size: int, rule_key: str
     )
 
 
-@dataclass(slots=True)
 class ShardTask:
     """Bring one shard up to date (see :func:`_run_shard`)."""
 
-    shard: int
-    files: list[Listed]
-    cache_path: str | None  # None: no cache to read or write
-    config: Any  # encoded
-    rule_key: str
-    key: Any  # the cache's version key
-    prune: bool  # drop the entries of files that are not listed (a full listing)
-    listed_ns: int
-    detail: Detail
-    pickled: bool  # results as bytes (from another process) or as objects
+    # A plain class: a dataclass costs a millisecond of start-up for every command.
+    __slots__ = ("cache_path", "config", "detail", "files", "key", "listed_ns", "pickled",
+                 "prune", "rule_key", "shard")
+
+    def __init__(
+        self, shard: int, files: list[Listed], cache_path: str | None, config: Any,
+        rule_key: str, key: Any, prune: bool, listed_ns: int, detail: Detail, pickled: bool,
+    ) -> None:
+        self.shard = shard
+        self.files = files
+        self.cache_path = cache_path  # None: no cache to read or write
+        self.config = config  # encoded
+        self.rule_key = rule_key
+        self.key = key  # the cache's version key
+        self.prune = prune  # drop the entries of files that are not listed (a full listing)
+        self.listed_ns = listed_ns
+        self.detail = detail
+        self.pickled = pickled  # results as bytes (to another process) or as objects
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, value)
 
 
-@dataclass(slots=True)
 class ShardResult:
-    shard: int
-    entries: list[cachefile.Entry]
-    records: dict[str, Pledge]  # by path: lean or full records, none for "problems"
-    # From another process: the shard's bytes instead of the two lists above.
-    data: bytes | None = None
+    __slots__ = ("data", "entries", "records", "shard")
+
+    def __init__(
+        self, shard: int, entries: list[cachefile.Entry], records: dict[str, Pledge],
+        data: bytes | None = None,
+    ) -> None:
+        self.shard = shard
+        self.entries = entries
+        self.records = records  # by path: lean or full records, none for "problems"
+        # From another process: the shard's bytes instead of the entries and records.
+        self.data = data
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.shard, self.entries, self.records, self.data)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.shard, self.entries, self.records, self.data = state
 
 
 _configs: dict[str, Config] = {}
@@ -317,6 +350,7 @@ _configs: dict[str, Config] = {}
 def _run_shard(task: ShardTask) -> ShardResult:
     """Reuse what the cache holds for the shard's unchanged files, parse the others, write the
     shard back. Runs in a worker process for big loads."""
+    from pledgetrack.checks.rules import check_pledge
     from pledgetrack.store.codec import Encoder
     from pledgetrack.store.codec import loads as load_records
 
@@ -426,6 +460,8 @@ def _parse_entry(
             unreadable = encode_problems([_unreadable(rel, exc)])
             return [rel, mtime, size, None, listed_ns, unreadable, -1, None, 0, 0, 0, rule_key,
                     ()], None
+    from pledgetrack.checks.rules import check_pledge
+
     pledge, problems = parse_pledge(data, rel)
     pledge_id, id_line = None, 0
     rule_problems: tuple[tuple[Any, ...], ...] = ()
@@ -582,7 +618,11 @@ class _Loader:
         return len(files)
 
     def dataset(self, files: int) -> Dataset:
-        duplicates = list(duplicate_ids(self.declared))
+        duplicates: list[Problem] = []
+        if len({d[0] for d in self.declared}) < len(self.declared):
+            from pledgetrack.checks.rules import duplicate_ids
+
+            duplicates = list(duplicate_ids(self.declared))
         problems = self.problems
         problems.extend(duplicates)
         failed = self.failed
