@@ -24,6 +24,11 @@ _REGISTRY: dict[str, dict[str, str]] = {
         "text": "pledgetrack.render.statuses:text",
         "json": "pledgetrack.render.statuses:json",
     },
+    "diff": {
+        "table": "pledgetrack.render.diff:table",
+        "markdown": "pledgetrack.render.diff:markdown",
+        "json": "pledgetrack.render.diff:json",
+    },
 }
 
 
