@@ -75,10 +75,10 @@ def _header(result: DiffResult) -> str:
 def _rows(result: DiffResult) -> list[tuple[str, str, str]]:
     """(change, pledge, details) rows, status changes first."""
     rows: list[tuple[str, str, str]] = []
-    changes = result.changes
-    for c in changes:
+    for c in result.changes:
         for s in c.status_changes:
             rows.append(("status", c.id, f"{_party(s.party)}: {s.old} → {s.new}"))
+    changes = _by_id(result.changes)
     for c in changes:
         for u in c.updates_added if c.kind in ("modified", "renamed") else ():
             rows.append(("update", c.id, _update_text(u)))
@@ -87,7 +87,8 @@ def _rows(result: DiffResult) -> list[tuple[str, str, str]]:
             rows.append(("new", c.id, f"{c.status}: {_one_line(c.title)}"))
     for c in changes:
         if c.kind == "renamed":
-            rows.append(("renamed", f"{c.old_id} → {c.new_id}",
+            name = c.id if c.old_id == c.new_id else f"{c.old_id} → {c.new_id}"
+            rows.append(("renamed", name,
                          f"{c.old_path} → {c.new_path} ({_rename(c)})"))
     for c in changes:
         if c.kind == "removed":
@@ -110,6 +111,11 @@ def _rows(result: DiffResult) -> list[tuple[str, str, str]]:
     if result.config_changed:
         rows.append(("config", "pledgetrack.yaml", "changed"))
     return rows
+
+
+def _by_id(changes: Iterable[PledgeChange]) -> list[PledgeChange]:
+    """The order within a section (status changes, listed first, keep the result's order)."""
+    return sorted(changes, key=lambda c: (c.id, c.old_path or "", c.new_path or ""))
 
 
 def _update_text(u: Update) -> str:
@@ -177,6 +183,12 @@ def _md_id(pledge_id: str) -> str:
     return f"`{_one_line(pledge_id)}`"
 
 
+def _md_renamed_id(c: PledgeChange) -> str:
+    if c.old_id == c.new_id:
+        return _md_id(c.id)
+    return f"{_md_id(c.old_id or '')} → {_md_id(c.new_id or '')}"
+
+
 def _md_url(url: str) -> str:
     # Inside (…) a link target must not hold spaces, parentheses or angle brackets.
     return quote(url, safe="/:?#[]@!$&'*+,;=%~.-_")
@@ -219,7 +231,6 @@ def markdown(result: DiffResult, **_: object) -> str:
     """A summary line, then one section per kind of change: ready for a pull-request comment or
     ``$GITHUB_STEP_SUMMARY``."""
     names = result.labels
-    changes = result.changes
     head = [
         f"### Pledge changes: {md_escape(_header(result))}",
         "",
@@ -232,8 +243,9 @@ def markdown(result: DiffResult, **_: object) -> str:
     status_rows = [
         f"| {_md_id(c.id)} | {md_escape(_party(s.party))} | {md_escape(s.old_label)} | "
         f"{md_escape(s.new_label)} |"
-        for c in changes for s in c.status_changes
+        for c in result.changes for s in c.status_changes
     ]
+    changes = _by_id(result.changes)
     if status_rows:
         sections.append(("Status changes", [
             "| Pledge | Party | Before | After |", "| --- | --- | --- | --- |", *status_rows]))
@@ -256,7 +268,7 @@ def markdown(result: DiffResult, **_: object) -> str:
         sections.append(("New pledges", new))
 
     renamed = [
-        f"- {_md_id(c.old_id or '')} → {_md_id(c.new_id or '')}: "
+        f"- {_md_renamed_id(c)}: "
         f"{_md_id(c.old_path or '')} → {_md_id(c.new_path or '')} ({_rename(c)})"
         for c in changes if c.kind == "renamed"
     ]
