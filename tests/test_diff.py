@@ -632,3 +632,21 @@ def test_config_from_bytes_names_the_revision_and_defaults_stale_after_days() ->
         config_from_bytes(b"domains: 3\nstale_after_days: -1\n", "v1:pledgetrack.yaml")
     assert info.value.message == (
         "v1:pledgetrack.yaml:2: 'stale_after_days' must be a positive whole number")
+
+
+def test_every_option_of_diff_is_documented() -> None:
+    import typer.main
+
+    root = Path(__file__).resolve().parent.parent
+    readme = root.joinpath("README.md").read_text("utf-8")
+    section = readme.split("### `pledgetrack diff`", 1)[1].split("\n## ", 1)[0]
+    page = root.joinpath("docs", "diff.md").read_text("utf-8")
+    command = typer.main.get_command(app).commands["diff"]  # type: ignore[attr-defined]
+    flags = [o for p in command.params for o in p.opts if o.startswith("--") and o != "--help"]
+    assert "--exit-code" in flags and "--format" in flags
+    for flag in flags:
+        assert flag in section or flag in page, flag
+    from pledgetrack.render.registry import choices
+
+    assert f"--format {'|'.join(choices('diff'))}" in section
+    assert "[docs/diff.md](docs/diff.md)" in readme
