@@ -76,7 +76,7 @@ def _root(
 
 def _register() -> None:
     # Each module adds its commands to `app` when imported; their heavy imports are inside them.
-    from pledgetrack.cli import check, reference  # noqa: F401
+    from pledgetrack.cli import check, diff, export, listing, reference, report  # noqa: F401
 
 
 _register()
