@@ -43,7 +43,7 @@ def list_(
     from pledgetrack.render import registry
 
     out = target("list", fmt, output, color, terminal_format="table", pipe_format="tsv")
-    dataset = load(dir, color=color)
+    dataset = load(dir, color=color, filter=selection.filter)
     pledges = select(dataset, selection.filter, selection.as_of)
     rows = sort_states(states(dataset, pledges, selection.as_of), sort,  # type: ignore[arg-type]
                        dataset.config, reverse=reverse)

@@ -43,7 +43,7 @@ def report(
 
     out = target("report", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")
-    dataset = load(dir, color=color)
+    dataset = load(dir, color=color, filter=selection.filter)
     summary = summarise(dataset, selection.filter, selection.as_of,
                         by=by, with_matrix=matrix)  # type: ignore[arg-type]
     out.write(registry.get("report", out.format)(summary, color=out.color, width=out.width))
