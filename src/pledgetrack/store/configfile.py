@@ -52,9 +52,9 @@ def load_config(root: Path) -> Config:
                        tree.key_line(key))
     raw = {k: plain(v) for k, (_, v) in tree.entries.items()}
 
-    stale = raw.get("stale_after_days", DEFAULT_STALE_AFTER_DAYS)
+    stale = raw.get("stale_after_days")
     if stale is None:
-        stale = DEFAULT_STALE_AFTER_DAYS
+        stale = str(DEFAULT_STALE_AFTER_DAYS)
     if not (isinstance(stale, str) and stale.isdigit() and int(stale) > 0):
         raise fail("'stale_after_days' must be a positive whole number",
                    tree.key_line("stale_after_days"))
