@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fixture_reports import AS_OF, AS_OF_TEXT, make_root
 from pledgetrack.cli.app import app
+from tests.fixture_reports import AS_OF, AS_OF_TEXT, make_root
 
 COLUMNS = ["id", "title", "actors", "recipients", "domains", "tags", "announced", "deadline",
            "status", "status_date", "source", "made_by", "summary", "quote", "criteria",

@@ -11,7 +11,6 @@ import pytest
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from fixture_reports import AS_OF, AS_OF_TEXT, make_root
 from pledgetrack.cli.app import app
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
@@ -19,6 +18,7 @@ from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.render import report as report_render
 from pledgetrack.render.tabular import MARKDOWN_LIMIT, MarkdownWriter, md_escape
 from pledgetrack.reports import summarise_pledges
+from tests.fixture_reports import AS_OF, AS_OF_TEXT, make_root
 
 
 def tables(text: str) -> list[list[list[str]]]:

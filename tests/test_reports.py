@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from fixture_reports import AS_OF, AS_OF_TEXT, make_root
 from pledgetrack.cli.app import app
+from tests.fixture_reports import AS_OF, AS_OF_TEXT, make_root
 
 STATUSES = ["not_yet_rated", "in_progress", "stalled", "partial", "delivered", "broken",
             "withdrawn", "unrateable"]
@@ -34,7 +34,8 @@ def report_json(root: Path, *args: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
+def root(tmp_path: Path, yaml_loader: str) -> Path:
+    # Every figure under both YAML loaders (libyaml and pure Python).
     return make_root(tmp_path)
 
 
