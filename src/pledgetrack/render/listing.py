@@ -137,7 +137,8 @@ def table(
         room = max(24, width - 13 - 10 - 10 - 8)
         for s in states:
             p = s.pledge
-            cell = Text(p.id, style="bold")
+            cell = Text()
+            cell.append(p.id, style="bold")
             # Two lines of title at most, cut at a word.
             cell.append("\n" + shorten(p.title, 2 * room - 6))
             cell.append("\n" + _parties(s) + " · " + ", ".join(p.domains), style="dim")
