@@ -57,7 +57,12 @@ def known_ids(root: Path) -> list[str]:
 
 def unknown_pledge(root: Path, pledge_id: str) -> PledgetrackError:
     """'no pledge …', with close matches among the file names (nothing is parsed)."""
-    close = difflib.get_close_matches(pledge_id, known_ids(root), n=3, cutoff=0.5)
+    ids = known_ids(root)
+    # Ids that contain what was typed (a prefix, a word) first, then similar spellings.
+    close = [i for i in ids if pledge_id and pledge_id in i][:3]
+    close += [c for c in difflib.get_close_matches(pledge_id, ids, n=3, cutoff=0.6)
+              if c not in close]
+    close = close[:3]
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return PledgetrackError(f"no pledge '{pledge_id}' (no file {PLEDGES_DIR}/{pledge_id}.yaml)"
                             f"{hint}")
@@ -388,3 +393,13 @@ def replace_text(root: Path, pledge_id: str, data: bytes, expected_old: bytes) -
             )
         atomic_write(path, data)
     return path
+
+
+def check_text(data: bytes, rel: str, config: Config) -> list[Problem]:
+    """Everything `check` would report about ``data`` as the file ``rel`` (one file only)."""
+    from pledgetrack.store.loader import parse_pledge
+
+    pledge, problems = parse_pledge(data, rel)
+    if pledge is not None:
+        problems.extend(check_pledge(pledge, config))
+    return sorted(problems, key=Problem.sort_key)
