@@ -10,7 +10,7 @@ import typer
 
 from pledgetrack.cli import complete
 from pledgetrack.cli.app import app, warn
-from pledgetrack.cli.inputs import interactive, one_line, parse_date, today, url
+from pledgetrack.cli.inputs import ask, confirm, interactive, one_line, parse_date, today, url
 from pledgetrack.cli.options import DirOption
 from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
 
@@ -42,13 +42,13 @@ def _sources(urls: list[str], title: str | None, publisher: str | None) -> tuple
 # -- add -------------------------------------------------------------------------------------------
 
 def _prompt_list(label: str) -> list[str]:
-    answer = typer.prompt(f"{label} (comma-separated)", err=True)
+    answer = ask(f"{label} (comma-separated)")
     return [part.strip() for part in answer.split(",") if part.strip()]
 
 
 def _prompt_date(label: str) -> PartialDate:
     while True:
-        answer = typer.prompt(f"{label} ({DATE_HELP})", err=True)
+        answer = ask(f"{label} ({DATE_HELP})")
         try:
             return parse_date(answer, label)
         except PledgetrackError as exc:
@@ -154,7 +154,7 @@ def add(
             f"missing {', '.join(missing)} (required; prompts are only shown on a terminal)"
         )
     if title is None:
-        title = typer.prompt("Title", err=True)
+        title = ask("Title")
     if not actor_list:
         actor_list = _prompt_list("Actors")
     if not domain_list:
@@ -163,7 +163,7 @@ def add(
     if announced_date is None:
         announced_date = _prompt_date("Announced")
     if not source_list:
-        source_list = [typer.prompt("Source URL", err=True)]
+        source_list = [ask("Source URL")]
 
     _check_domains(domain_list, config)
     title = one_line(title, "the title")
@@ -331,8 +331,7 @@ def edit(
                              f"{problem.message} [{problem.rule}]\n")
         if not any(p.level == "error" for p in problems):
             break
-        if not (interactive() and typer.confirm("Reopen the editor to fix them?",
-                                                default=True, err=True)):
+        if not (interactive() and confirm("Reopen the editor to fix them?")):
             abort("the edited file has errors")
     try:
         writer.replace_text(root, pledge_id, edited, original)

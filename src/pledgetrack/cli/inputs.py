@@ -51,3 +51,29 @@ def url(value: str, option: str = "--source") -> str:
             f"{option} {value!r} is not a URL; it must start with http:// or https://"
         )
     return value
+
+
+def ask(label: str) -> str:
+    """Ask on stderr, read a line from stdin: the prompt never mixes with the data on stdout.
+    Empty answers ask again; the end of input is an error, never a hang."""
+    while True:
+        sys.stderr.write(f"{label}: ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            sys.stderr.write("\n")
+            raise PledgetrackError(f"no answer for {label.split(' (')[0]} (end of input)")
+        answer = line.strip()
+        if answer:
+            return answer
+
+
+def confirm(question: str, default: bool = True) -> bool:
+    sys.stderr.write(f"{question} [{'Y/n' if default else 'y/N'}] ")
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        sys.stderr.write("\n")
+        return False
+    answer = line.strip().lower()
+    return default if not answer else answer in ("y", "yes")

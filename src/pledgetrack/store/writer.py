@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -104,28 +103,17 @@ def locked(root: Path, path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Ite
             f"(lock file: {lock.lock_file})", EXIT_FINDINGS,
         ) from None
     try:
-        _remove_stale_temporaries(path)
         yield
     finally:
         lock.release()
 
 
-def _temp_prefix(path: Path) -> str:
-    return f".{path.name}."
-
-
-def _remove_stale_temporaries(path: Path) -> None:
-    """Temporary files of this pledge left by a killed writer: under the lock, no writer is
-    using them."""
-    prefix = _temp_prefix(path)
-    try:
-        entries = list(os.scandir(path.parent))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
-            with suppress(OSError):
-                os.unlink(entry.path)
+def temp_path(path: Path) -> Path:
+    """The temporary file a write of ``path`` goes through: same folder, hidden, and not named
+    ``*.yaml``, so that `check` never reads it. One fixed name per file: writers hold the
+    file's lock, and a leftover of a killed writer is simply overwritten by the next one (no
+    folder scan, so a write costs the same in a folder of ten files or ten thousand)."""
+    return path.with_name(f".{path.name}.tmp")
 
 
 def _default_mode() -> int:
@@ -135,22 +123,24 @@ def _default_mode() -> int:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically (see the module docstring)."""
+    """Replace ``path`` with ``data`` atomically (see the module docstring). The caller holds
+    the file's lock (:func:`locked`) or writes a path no one else writes."""
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = _default_mode()
-    fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
+    tmp = temp_path(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
-            os.unlink(tmp_name)
+            os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
 
