@@ -14,7 +14,7 @@ from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source, Update
-from pledgetrack.queries import Filter, evaluate, last_activity, parse_as_of
+from pledgetrack.queries.selection import Filter, evaluate, last_activity, parse_as_of
 from tests.fixture_reports import ALL_IDS, AS_OF, AS_OF_TEXT, make_root
 
 

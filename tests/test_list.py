@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pledgetrack.cli.app import app
-from pledgetrack.queries import select, states
+from pledgetrack.queries.selection import select, states
 from pledgetrack.render import listing
 from pledgetrack.store.loader import load_dataset
 from tests.fixture_reports import AS_OF, AS_OF_TEXT, make_root

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from pledgetrack.model.problems import Problem
     from pledgetrack.model.records import Pledge, Source, Update
     from pledgetrack.model.vocabulary import Status, Vocabulary
-    from pledgetrack.queries import Filter, PledgeState, select, states
+    from pledgetrack.queries.selection import Filter, PledgeState, select, states
     from pledgetrack.reports import Summary, summarise
     from pledgetrack.store.configfile import load_config
     from pledgetrack.store.loader import Dataset, load_dataset
@@ -78,10 +78,10 @@ _LAZY = {
     "Dataset": "pledgetrack.store.loader",
     "load_dataset": "pledgetrack.store.loader",
     "find_root": "pledgetrack.store.root",
-    "Filter": "pledgetrack.queries",
-    "PledgeState": "pledgetrack.queries",
-    "select": "pledgetrack.queries",
-    "states": "pledgetrack.queries",
+    "Filter": "pledgetrack.queries.selection",
+    "PledgeState": "pledgetrack.queries.selection",
+    "select": "pledgetrack.queries.selection",
+    "states": "pledgetrack.queries.selection",
     "Summary": "pledgetrack.reports",
     "summarise": "pledgetrack.reports",
     "export_rows": "pledgetrack.exports",

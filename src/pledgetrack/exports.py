@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source
-from pledgetrack.queries import evaluate
+from pledgetrack.queries.selection import evaluate
 
 Cell = str | int | list[str] | None
 Row = dict[str, Cell]

@@ -35,7 +35,7 @@ from pledgetrack.model.config import Config
 from pledgetrack.model.dates import today
 from pledgetrack.model.records import Pledge
 from pledgetrack.model.vocabulary import Vocabulary
-from pledgetrack.queries import DataLike, Filter, PledgeState, evaluate, select
+from pledgetrack.queries.selection import DataLike, Filter, PledgeState, evaluate, select
 
 GroupBy = Literal["domain", "actor", "recipient", "party", "year", "tag"]
 GROUP_BY: tuple[GroupBy, ...] = ("domain", "actor", "recipient", "party", "year", "tag")

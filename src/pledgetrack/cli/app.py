@@ -76,7 +76,17 @@ def _root(
 
 def _register() -> None:
     # Each module adds its commands to `app` when imported; their heavy imports are inside them.
-    from pledgetrack.cli import check, export, listing, reference, report  # noqa: F401
+    from pledgetrack.cli import (  # noqa: F401
+        authoring,
+        check,
+        export,
+        init,
+        io,
+        listing,
+        reference,
+        report,
+        show,
+    )
 
 
 _register()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from pledgetrack.cli.app import warn
 
 if TYPE_CHECKING:
-    from pledgetrack.queries import Filter
+    from pledgetrack.queries.selection import Filter
     from pledgetrack.store.loader import Dataset
 
 # "More than a few hundred files": below this a load is quick enough not to need a bar.

@@ -39,7 +39,7 @@ def list_(
     """
     from pledgetrack.cli.data import load
     from pledgetrack.cli.output import target
-    from pledgetrack.queries import select, sort_states, states
+    from pledgetrack.queries.selection import select, sort_states, states
     from pledgetrack.render import registry
 
     out = target("list", fmt, output, color, terminal_format="table", pipe_format="tsv")
