@@ -77,7 +77,7 @@ HOSTILE = {
     "summary": "+cmd|' /C calc'!A0",
     "quote": "-2+3",
     "criteria": "@SUM(1)",
-    "made_by": "\tTabbed",
+    "made_by": "-Minister",
 }
 
 
@@ -147,3 +147,22 @@ def test_python_api_rows(root: Path) -> None:
     ds = pledgetrack.load_dataset(root)
     rows = pledgetrack.export_rows(pledgetrack.select(ds, None, AS_OF), ds.config, AS_OF)
     assert rows[0]["status"] == "delivered" and rows[0]["status_date"] == "2025-05-20"
+
+
+def test_text_is_exported_without_surrounding_whitespace(tmp_path: Path) -> None:
+    root = make_root(tmp_path, broken=False)
+    path = root / "pledges" / "b-overdue.yaml"
+    path.write_text(path.read_text().replace(
+        "summary: Harbour patrol boats for the coast guard.\n",
+        "summary: |\n  Harbour patrol boats.\n  Second line.\n"))
+    rows = json.loads(export(root, "-f", "json"))
+    assert rows[1]["summary"] == "Harbour patrol boats.\nSecond line."
+
+
+def test_neutralise_rules() -> None:
+    from pledgetrack.render.tabular import neutralise
+
+    for cell in ("=1+1", "+cmd", "-x", "@SUM(A1)", "\tX", "\rX", "-2+3", "+"):
+        assert neutralise(cell) == "'" + cell
+    for cell in ("plain", "", "-1", "+0.5", "12", "'=already", "a=b", " =x"):
+        assert neutralise(cell) == cell
