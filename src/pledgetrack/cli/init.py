@@ -37,7 +37,7 @@ def init(
             sys.stderr.write(f"merge driver: {change}\n")
         return
     result = init_data(path)
-    sys.stderr.write(f"created {', '.join(result.created)} in {result.root}\n")
+    sys.stderr.write(f"created {', '.join(result.created)} in {result.root.resolve()}\n")
     if git_toplevel(result.root) is None:
         sys.stderr.write("not a git repository: the merge driver is not registered; after "
                          "'git init', run 'pledgetrack init --merge-driver'\n")

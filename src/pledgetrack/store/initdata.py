@@ -63,13 +63,19 @@ def init_data(path: Path) -> InitResult:
     pledges, config = path / PLEDGES_DIR, path / CONFIG_FILE
     if config.exists():
         raise PledgetrackError(f"{config} already exists; nothing was changed")
-    if pledges.exists() and (not pledges.is_dir() or any(pledges.iterdir())):
+    if pledges.exists() and (not pledges.is_dir() or any(
+        not entry.name.startswith(".") for entry in pledges.iterdir()
+    )):
         raise PledgetrackError(f"{pledges} already exists and is not empty; nothing was changed")
     result = InitResult(path)
     path.mkdir(parents=True, exist_ok=True)
     if not pledges.exists():
         pledges.mkdir()
         result.created.append(f"{PLEDGES_DIR}/")
+    keep = pledges / ".gitkeep"
+    if not keep.exists():
+        # git does not record empty folders; a clone needs pledges/ to find its data root.
+        keep.write_bytes(b"")
     with open(config, "x", encoding="utf-8") as handle:
         handle.write(config_text())
     result.created.append(CONFIG_FILE)
