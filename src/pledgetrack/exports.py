@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source
-from pledgetrack.queries import evaluate
+from pledgetrack.queries.selection import evaluate
 
 Cell = str | int | list[str] | None
 Row = dict[str, Cell]
@@ -33,6 +33,14 @@ LIST_COLUMNS = frozenset({"actors", "recipients", "domains", "tags"})
 LIST_SEPARATOR = ";"
 
 
+def _text(value: str | None) -> str | None:
+    """Free text without the whitespace around it (a YAML block scalar ends with a line break
+    that is layout, not content): a table cell, and what `import` reads back."""
+    if value is None:
+        return None
+    return value.strip() or None
+
+
 def _date(value: PartialDate | None) -> str | None:
     return None if value is None else str(value)
 
@@ -46,7 +54,7 @@ def pledge_row(pledge: Pledge, config: Config, as_of: dt.date) -> Row:
     source = _first(pledge.sources)
     return {
         "id": pledge.id,
-        "title": pledge.title,
+        "title": _text(pledge.title),
         "actors": list(pledge.actors),
         "recipients": list(pledge.recipients),
         "domains": list(pledge.domains),
@@ -56,12 +64,12 @@ def pledge_row(pledge: Pledge, config: Config, as_of: dt.date) -> Row:
         "status": state.status,
         "status_date": _date(state.status_date),
         "source": source.url if source else None,
-        "made_by": pledge.made_by,
-        "summary": pledge.summary,
-        "quote": pledge.quote,
-        "criteria": pledge.criteria,
-        "source_title": source.title if source else None,
-        "publisher": source.publisher if source else None,
+        "made_by": _text(pledge.made_by),
+        "summary": _text(pledge.summary),
+        "quote": _text(pledge.quote),
+        "criteria": _text(pledge.criteria),
+        "source_title": _text(source.title) if source else None,
+        "publisher": _text(source.publisher) if source else None,
     }
 
 
@@ -79,10 +87,10 @@ def update_rows(pledge: Pledge, as_of: dt.date) -> list[Row]:
             "date": str(u.date),
             "status": u.status,
             "party": u.party,
-            "note": u.note,
+            "note": _text(u.note),
             "source": source.url if source else None,
-            "source_title": source.title if source else None,
-            "publisher": source.publisher if source else None,
+            "source_title": _text(source.title) if source else None,
+            "publisher": _text(source.publisher) if source else None,
             "recorded": _date(u.recorded),
         })
     return rows

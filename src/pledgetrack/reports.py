@@ -35,7 +35,7 @@ from pledgetrack.model.config import Config
 from pledgetrack.model.dates import today
 from pledgetrack.model.records import Pledge
 from pledgetrack.model.vocabulary import Vocabulary
-from pledgetrack.queries import DataLike, Filter, PledgeState, evaluate, select
+from pledgetrack.queries.selection import DataLike, Filter, PledgeState, evaluate, select
 
 GroupBy = Literal["domain", "actor", "recipient", "party", "year", "tag"]
 GROUP_BY: tuple[GroupBy, ...] = ("domain", "actor", "recipient", "party", "year", "tag")
@@ -182,21 +182,52 @@ def _party_allowed(parties: Sequence[str]) -> frozenset[str] | None:
     return frozenset(p.casefold() for p in parties) if parties else None
 
 
+def cell_statuses(
+    pledge: Pledge, config: Config, as_of: dt.date, parties: Sequence[str] = ()
+) -> dict[str | None, str]:
+    """The statuses of a pledge's compliance cells: party -> status, or ``{None: status}`` for a
+    pledge assessed as a whole. ``parties`` narrows a per-party pledge to those parties."""
+    assessed = pledge.assessed_parties
+    if not assessed:
+        latest = pledge.latest_update(as_of)
+        return {None: latest.status if latest else config.vocabulary.initial}
+    allowed = _party_allowed(parties)
+    return {
+        party: pledge.status(as_of, party)
+        for party in assessed
+        if allowed is None or party.casefold() in allowed
+    }
+
+
 def cells(
     pledge: Pledge, config: Config, as_of: dt.date, parties: Sequence[str] = ()
 ) -> dict[str | None, int | None]:
     """A pledge's compliance cells: party -> score, or ``{None: score}`` for a pledge assessed
-    as a whole. ``parties`` narrows a per-party pledge to those parties' cells."""
+    as a whole (see :func:`cell_statuses`)."""
     vocab = config.vocabulary
-    assessed = pledge.assessed_parties
-    if not assessed:
-        return {None: vocab.score(pledge.status(as_of))}
-    allowed = _party_allowed(parties)
-    return {
-        party: vocab.score(pledge.status(as_of, party))
-        for party in assessed
-        if allowed is None or party.casefold() in allowed
-    }
+    return {k: vocab.score(v) for k, v in cell_statuses(pledge, config, as_of, parties).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class _Assessed:
+    """One pledge's state and cells, worked out once for every part of a summary."""
+
+    pledge: Pledge
+    state: PledgeState
+    statuses: dict[str | None, str]
+    scores: dict[str | None, int | None]
+
+
+def _assess(
+    pledges: Iterable[Pledge], config: Config, as_of: dt.date, parties: Sequence[str]
+) -> list[_Assessed]:
+    vocab = config.vocabulary
+    out = []
+    for p in pledges:
+        statuses = cell_statuses(p, config, as_of, parties)
+        out.append(_Assessed(p, evaluate(p, config, as_of), statuses,
+                             {k: vocab.score(v) for k, v in statuses.items()}))
+    return out
 
 
 # -- groups -------------------------------------------------------------------------------------
@@ -227,21 +258,27 @@ def groups(
     parties: Sequence[str] = (),
 ) -> dict[str, Group]:
     """A status-by-group table with each group's compliance; see the module doc."""
+    return _groups(_assess(pledges, config, as_of, parties), config, by, parties)
+
+
+def _groups(
+    assessed: Sequence[_Assessed], config: Config, by: GroupBy, parties: Sequence[str]
+) -> dict[str, Group]:
     if by not in GROUP_BY:
         raise PledgetrackError(f"unknown grouping '{by}'; valid: {', '.join(GROUP_BY)}")
     allowed = _party_allowed(parties)
     counts: dict[str, dict[str, int]] = {}
     scores: dict[str, list[int | None]] = {}
-    for p in pledges:
-        pledge_cells = cells(p, config, as_of, parties)
-        for name in _group_names(p, by, allowed):
+    for a in assessed:
+        for name in _group_names(a.pledge, by, allowed):
             if by == "party" and name != NO_GROUP:
-                status = p.status(as_of, name)
-                own = ([pledge_cells[name]] if name in pledge_cells
-                       else [pledge_cells[None]] if None in pledge_cells else [])
+                # The party's own cell; a pledge assessed as a whole has its single cell.
+                key: str | None = name if name in a.statuses else None
+                status = a.statuses.get(key, a.state.status)
+                own = [a.scores[key]] if key in a.scores else []
             else:
-                status = evaluate(p, config, as_of).status
-                own = list(pledge_cells.values())
+                status = a.state.status
+                own = list(a.scores.values())
             row = counts.setdefault(name, dict.fromkeys(config.vocabulary.names, 0))
             row[status] = row.get(status, 0) + 1
             scores.setdefault(name, []).extend(own)
@@ -258,20 +295,23 @@ def matrix(
     pledges: Sequence[Pledge], config: Config, as_of: dt.date, parties: Sequence[str] = ()
 ) -> Matrix:
     """Pledges x parties, with per-pledge and per-party averages; see the module doc."""
+    return _matrix(_assess(pledges, config, as_of, parties), parties)
+
+
+def _matrix(assessed: Sequence[_Assessed], parties: Sequence[str]) -> Matrix:
     allowed = _party_allowed(parties)
     columns: dict[str, None] = {}
     rows: list[MatrixRow] = []
-    for p in pledges:
-        pledge_cells = cells(p, config, as_of, parties)
-        whole = pledge_cells.get(None)
+    for a in assessed:
+        whole = None in a.scores
         row_scores: dict[str, int | None] = {}
-        for actor in p.actors:
+        for actor in a.pledge.actors:
             if allowed is not None and actor.casefold() not in allowed:
                 continue
             columns[actor] = None
-            row_scores[actor] = pledge_cells.get(actor) if None not in pledge_cells else whole
-        rows.append(MatrixRow(p.id, p.title, row_scores,
-                              Compliance.of(pledge_cells.values())))
+            row_scores[actor] = a.scores[None] if whole else a.scores.get(actor)
+        rows.append(MatrixRow(a.pledge.id, a.pledge.title, row_scores,
+                              Compliance.of(a.scores.values())))
     names = sorted(columns, key=lambda n: (n.casefold(), n))
     by_party = {
         name: Compliance.of(r.scores[name] for r in rows if name in r.scores) for name in names
@@ -292,26 +332,24 @@ def summarise_pledges(
     parties: Sequence[str] = (),
 ) -> Summary:
     """The summary of already selected pledges (see :func:`summarise`)."""
-    pledge_states = [evaluate(p, config, as_of) for p in pledges]
+    assessed = _assess(pledges, config, as_of, parties)
+    pledge_states = [a.state for a in assessed]
     by_status = dict.fromkeys(config.vocabulary.names, 0)
     for s in pledge_states:
         by_status[s.status] = by_status.get(s.status, 0) + 1
-    all_cells: list[int | None] = []
-    for p in pledges:
-        all_cells.extend(cells(p, config, as_of, parties).values())
     return Summary(
         as_of=as_of,
         vocabulary=config.vocabulary,
         stale_after_days=config.stale_after_days,
         total=len(pledge_states),
         by_status=by_status,
-        compliance=Compliance.of(all_cells),
+        compliance=Compliance.of(score for a in assessed for score in a.scores.values()),
         states=pledge_states,
         overdue=[s for s in pledge_states if s.overdue],
         stale=[s for s in pledge_states if s.stale],
         by=by,
-        groups=groups(pledges, config, as_of, by, parties) if by else {},
-        matrix=matrix(pledges, config, as_of, parties) if with_matrix else None,
+        groups=_groups(assessed, config, by, parties) if by else {},
+        matrix=_matrix(assessed, parties) if with_matrix else None,
     )
 
 

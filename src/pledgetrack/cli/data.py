@@ -11,16 +11,18 @@ from typing import TYPE_CHECKING
 from pledgetrack.cli.app import warn
 
 if TYPE_CHECKING:
+    from pledgetrack.queries.selection import Filter
     from pledgetrack.store.loader import Dataset
 
 # "More than a few hundred files": below this a load is quick enough not to need a bar.
 PROGRESS_MIN_FILES = 300
 
 
-def load(dir: str | None, *, color: str = "auto") -> Dataset:
+def load(dir: str | None, *, color: str = "auto", filter: Filter | None = None) -> Dataset:
     """Load the data root (``--dir``, else found upwards) and warn about every broken file.
 
-    Broken files are left out of the records: ``pledgetrack check`` tells why.
+    Broken files are left out of the records: ``pledgetrack check`` tells why. A ``filter`` is
+    checked against the configuration first, so that a typo fails before any warning.
     """
     from pledgetrack.render.console import is_terminal
     from pledgetrack.store.loader import load_dataset
@@ -32,6 +34,8 @@ def load(dir: str | None, *, color: str = "auto") -> Dataset:
         dataset = _load_with_progress(root, files, color)
     else:
         dataset = load_dataset(root, files=files)
+    if filter is not None:
+        filter.validate(dataset.config, dataset.pledges)
     warn_broken(dataset)
     return dataset
 

@@ -38,11 +38,11 @@ def export(
     from pledgetrack.cli.data import load
     from pledgetrack.cli.output import target
     from pledgetrack.exports import PLEDGE_COLUMNS, UPDATE_COLUMNS, export_rows
-    from pledgetrack.queries import select
+    from pledgetrack.queries.selection import select
     from pledgetrack.render import registry
 
     out = target("export", fmt, output, "never", terminal_format="csv", pipe_format="csv")
-    dataset = load(dir)
+    dataset = load(dir, filter=selection.filter)
     pledges = select(dataset, selection.filter, selection.as_of)
     rows = export_rows(pledges, dataset.config, selection.as_of, updates=updates)
     columns = UPDATE_COLUMNS if updates else PLEDGE_COLUMNS

@@ -18,7 +18,7 @@ import typer
 from pledgetrack.cli import complete
 
 if TYPE_CHECKING:
-    from pledgetrack.queries import Filter
+    from pledgetrack.queries.selection import Filter
 
 DATE_FORMS = "YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY"
 
@@ -92,7 +92,7 @@ FILTER_NAMES = tuple(name for name, _, _ in _FILTERS)
 
 def selection_from(values: dict[str, Any]) -> Selection:
     """Parse the options' values; bad dates raise PledgetrackError (exit 2)."""
-    from pledgetrack.queries import Filter, parse_as_of
+    from pledgetrack.queries.selection import Filter, parse_as_of
 
     as_of = parse_as_of(values.pop("as_of"))
     return Selection(Filter.from_options(**values), as_of)

@@ -37,15 +37,17 @@ def list_(
 
     A table on a terminal, tab-separated text with a header line in a pipe.
     """
+    from typing import cast
+
     from pledgetrack.cli.data import load
     from pledgetrack.cli.output import target
-    from pledgetrack.queries import select, sort_states, states
+    from pledgetrack.queries.selection import SortKey, select, sort_states, states
     from pledgetrack.render import registry
 
     out = target("list", fmt, output, color, terminal_format="table", pipe_format="tsv")
-    dataset = load(dir, color=color)
+    dataset = load(dir, color=color, filter=selection.filter)
     pledges = select(dataset, selection.filter, selection.as_of)
-    rows = sort_states(states(dataset, pledges, selection.as_of), sort,  # type: ignore[arg-type]
+    rows = sort_states(states(dataset, pledges, selection.as_of), cast(SortKey, sort),
                        dataset.config, reverse=reverse)
     if limit is not None:
         rows = rows[:limit]

@@ -36,14 +36,16 @@ def report(
 
     The JSON shape is documented in docs/reports.md.
     """
+    from typing import cast
+
     from pledgetrack.cli.data import load
     from pledgetrack.cli.output import target
     from pledgetrack.render import registry
-    from pledgetrack.reports import summarise
+    from pledgetrack.reports import GroupBy, summarise
 
     out = target("report", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")
-    dataset = load(dir, color=color)
+    dataset = load(dir, color=color, filter=selection.filter)
     summary = summarise(dataset, selection.filter, selection.as_of,
-                        by=by, with_matrix=matrix)  # type: ignore[arg-type]
+                        by=cast(GroupBy | None, by), with_matrix=matrix)
     out.write(registry.get("report", out.format)(summary, color=out.color, width=out.width))

@@ -1,5 +1,5 @@
 """Formats for `pledgetrack list`: a Rich table for a terminal, TSV for a pipe, Markdown, JSON,
-CSV. Each takes the pledges' states (:class:`~pledgetrack.queries.PledgeState`)."""
+CSV. Each takes the pledges' states (:class:`~pledgetrack.queries.selection.PledgeState`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from pledgetrack.exports import LIST_SEPARATOR
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Vocabulary
-from pledgetrack.queries import PledgeState
+from pledgetrack.queries.selection import PledgeState
 from pledgetrack.render.tabular import (
     MARKDOWN_LIMIT,
     MarkdownWriter,
@@ -137,7 +137,8 @@ def table(
         room = max(24, width - 13 - 10 - 10 - 8)
         for s in states:
             p = s.pledge
-            cell = Text(p.id, style="bold")
+            cell = Text()
+            cell.append(p.id, style="bold")
             # Two lines of title at most, cut at a word.
             cell.append("\n" + shorten(p.title, 2 * room - 6))
             cell.append("\n" + _parties(s) + " · " + ", ".join(p.domains), style="dim")

@@ -29,7 +29,9 @@ def pct(value: float | None) -> str:
 
 
 def mean_text(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.2f}"
+    if value is None:
+        return "n/a"
+    return "0.00" if round(value, 2) == 0 else f"{value:+.2f}"
 
 
 def score_text(score: int | None) -> str:

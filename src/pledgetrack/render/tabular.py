@@ -13,11 +13,15 @@ MARKDOWN_LIMIT = 1024 * 1024
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP's "CSV injection";
 # tab and carriage return too, which some spreadsheets strip before looking).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number such as -1 or +0.5 is a value, not a formula: left as it is.
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
 def neutralise(cell: str) -> str:
     """Make a cell inert in a spreadsheet: a leading quote turns a would-be formula into text."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    if cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]], *, raw: bool = False) -> str:

@@ -159,7 +159,8 @@ class Filter:
     period, ``announced_before`` those announced before it begins; ``due_before`` keeps deadlines
     that end before the period begins, ``due_after`` those that end after it is over. ``final``:
     True keeps final statuses, False open ones, None both. ``search`` looks, without regard to
-    case, in the title, summary, quote and update notes.
+    case, in the title, summary, quote and update notes. ``parties`` keeps pledges binding one of
+    them, like ``actors``; summaries also count only those parties' compliance cells.
     """
 
     statuses: tuple[str, ...] = ()
