@@ -234,6 +234,7 @@ def test_existing_ids_need_update(data_root: Path) -> None:
 
     code, _, err = run_import(data_root, str(path), "--update")
     assert code == 0 and "(0 created, 2 replaced)" in err
+    assert "warning: replacing 2 existing files" in err
     assert "# a local comment" not in target.read_text()
 
 

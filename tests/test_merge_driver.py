@@ -137,6 +137,34 @@ def test_conflicting_edits_are_left_with_markers_that_check_reports(repo: Path) 
     assert "[conflict-marker]" in result.stdout
 
 
+@pytest.mark.parametrize(("old", "new", "clean"), [
+    # rewording the last line of the entry touches the lines their append follows: conflict
+    ("Talks began.", "Talks began in Manila.", False),
+    # a change two lines above their append: git's own line merge takes both
+    ("date: 2025-11-01", "date: 2025-11-02", True),
+])
+def test_editing_an_existing_update_falls_back_to_git(
+    repo: Path, old: str, new: str, clean: bool
+) -> None:
+    git(repo, "checkout", "-q", "-b", "theirs")
+    update(repo, "-s", "stalled", "--date", "2025-11-10")
+    git(repo, "commit", "-qam", "theirs")
+    git(repo, "checkout", "-q", "main")
+    path = repo / "pledges" / "p.yaml"
+    path.write_text(pledge_text(repo).replace(old, new))
+    git(repo, "commit", "-qam", "ours")
+    proc = merge(repo)
+    if clean:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        dates = [str(u.date) for u in load_dataset(repo).pledges[0].updates]
+        assert dates == ["2025-11-02", "2025-11-10"]
+    else:
+        assert proc.returncode == 1
+        assert "an existing update was changed" in proc.stderr
+        assert "<<<<<<< ours" in pledge_text(repo)
+        assert load_dataset(repo).problems[0].rule == "conflict-marker"
+
+
 def test_same_update_on_both_sides_is_kept_once(repo: Path) -> None:
     git(repo, "checkout", "-q", "-b", "theirs")
     update(repo, "-s", "stalled", "--date", "2025-11-10", "--note", "Same news.")

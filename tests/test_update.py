@@ -16,6 +16,7 @@ from pledgetrack.cli import authoring
 from pledgetrack.cli.app import app
 from pledgetrack.store.loader import load_dataset
 from tests.conftest import VALID, WriteFn
+from tests.test_serialize import yamllint_problems
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]
@@ -69,6 +70,8 @@ def test_git_diff_shows_only_added_lines_on_every_bundled_file(tmp_path: Path) -
                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
     assert all(line.startswith("+") for line in changed)
     assert load_dataset(tmp_path).errors == []
+    for path in (tmp_path / "pledges").glob("*.yaml"):
+        assert yamllint_problems(path.read_text("utf-8")) == [], path.name
 
 
 def test_comments_quoting_and_crlf_survive(data_root: Path, write: WriteFn) -> None:
@@ -237,3 +240,25 @@ def test_update_reads_only_its_own_file(data_root: Path, write: WriteFn) -> None
               if p.startswith(str(data_root)) and not p.startswith(pledges)
               and ".pledgetrack-cache" not in p}
     assert others <= {"pledgetrack.yaml"}
+
+
+def complete(root: Path, *words: str) -> list[str]:
+    """What bash completion offers for the last word (Typer's completion protocol)."""
+    import os
+
+    env = {**os.environ, "_PLEDGETRACK_COMPLETE": "complete_bash",
+           "COMP_WORDS": " ".join(["pledgetrack", *words]), "COMP_CWORD": str(len(words))}
+    proc = subprocess.run([str(PLEDGETRACK)], cwd=root, env=env, capture_output=True, text=True,
+                          check=False)
+    return proc.stdout.split()
+
+
+def test_shell_completion_of_ids_statuses_and_domains(data_root: Path, write: WriteFn) -> None:
+    (data_root / "pledgetrack.yaml").write_text("domains:\n  cyber: Cyber\n  ai: AI\n")
+    for name in ("japan-asean-cyber", "japan-asean-ai", "uk-raa"):
+        write(name)
+    assert complete(data_root, "update", "japan-") == ["japan-asean-ai", "japan-asean-cyber"]
+    assert complete(data_root, "show", "uk") == ["uk-raa"]
+    assert complete(data_root, "edit", "japan-asean-c") == ["japan-asean-cyber"]
+    assert complete(data_root, "update", "uk-raa", "--status", "de") == ["delivered"]
+    assert complete(data_root, "add", "--domain", "c") == ["cyber"]

@@ -9,13 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.store import splice, writer
-from pledgetrack.store.loader import load_dataset
+from pledgetrack.store.loader import load_dataset, parse_pledge
 from pledgetrack.store.root import pledge_files
 from tests.conftest import VALID, WriteFn
 
@@ -81,6 +83,8 @@ tags:
     HEAD + "# the end\n",
     # last entry ends with a literal block at the end of the file
     HEAD + "updates:\n  - date: 2025-10-27\n    status: stalled\n    note: |\n      a\n      b\n",
+    # explicit document markers: the key goes before the end marker
+    "---\n" + HEAD + "...\n",
 ])
 def test_append_keeps_every_existing_byte(
     data_root: Path, write: WriteFn, layout: str, yaml_loader: str
@@ -371,3 +375,35 @@ def test_lock_files_stay_out_of_git(data_root: Path, write: WriteFn) -> None:
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
                             cwd=data_root, capture_output=True, text=True, check=True).stdout
     assert status.splitlines() == ["?? pledges/p.yaml"]
+
+
+# -- any text, any neighbours ---------------------------------------------------------------------
+
+NOTE = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@pytest.mark.reliability
+@settings(max_examples=200, deadline=None)
+@given(old_notes=st.lists(NOTE, max_size=3), new_note=NOTE, crlf=st.booleans(),
+       comment=st.sampled_from(["", "# trailing comment\n", "    # under the entry\n"]),
+       after=st.sampled_from(["", "tags:\n  - t\n", "\n# c\nextra: 1\n"]))
+def test_splice_only_inserts_and_reads_back(
+    old_notes: list[str], new_note: str, crlf: bool, comment: str, after: str
+) -> None:
+    from pledgetrack.store.serialize import dump_update
+
+    entries = "".join(dump_update(Update(PartialDate(2025, 11, n + 1), "stalled", note=note))
+                      for n, note in enumerate(old_notes))
+    text = VALID.replace("{id}", "p") + ("updates:\n" + entries + comment if entries else "") \
+        + after
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    update = Update(PartialDate(2025, 12, 1), "in_progress", note=new_note or None)
+    new = splice.append_update(text, update)
+    if entries or "updates" in text:
+        only_insertions(text, new)
+    parsed, problems = parse_pledge(new.encode("utf-8"), "pledges/p.yaml")
+    assert parsed is not None, (new, problems)
+    assert [u.note for u in parsed.updates] == [*old_notes, new_note or None]
+    if crlf:
+        assert new.count("\n") == new.count("\r\n")

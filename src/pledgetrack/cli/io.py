@@ -63,6 +63,9 @@ def import_(
         sys.stderr.write(f"dry run: {created} to create, {replaced} to replace; nothing "
                          "was written\n")
         return
+    if replaced:
+        warn(f"replacing {replaced} existing file{'s' if replaced != 1 else ''}: their comments "
+             "and any updates not in the table are not kept (git has the old versions)")
     for path in apply_plan(root, plan):
         sys.stdout.write(f"pledges/{path.name}\n")
     sys.stderr.write(f"imported {len(plan.pledges)} pledge{'s' if len(plan.pledges) != 1 else ''}"

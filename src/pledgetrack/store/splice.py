@@ -138,6 +138,18 @@ def layout(text: str) -> Layout:
     return Layout(root, key, value, dash_col, tuple(items))
 
 
+def _document_end(text: str, root: yaml.MappingNode) -> int:
+    """Where text can be added at the end of the document: the end of the file, or the start of
+    an explicit document-end line (``...``) after the mapping."""
+    index = _next_line(text, _content_end(root)) if _content_end(root) < len(text) else len(text)
+    while index < len(text):
+        nxt = _next_line(text, index)
+        if text[index:nxt].rstrip("\r\n").rstrip() == "...":
+            return index
+        index = nxt
+    return len(text)
+
+
 def _entry_text(update: Update, indent: str, newline: str) -> str:
     return dump_update(update, indent).replace("\n", newline)
 
@@ -168,8 +180,11 @@ def append_update(text: str, update: Update) -> str:
         # No updates yet: a new key at the end of the file, at the level of the other keys.
         indent = " " * root.start_mark.column
         entry = _entry_text(update, indent + INDENT, newline)
-        head = text if not text or text.endswith("\n") else text + newline
-        return f"{head}{indent}updates:{newline}{entry}"
+        at = _document_end(text, root)
+        head, tail = text[:at], text[at:]
+        if head and not head.endswith("\n"):
+            head += newline
+        return f"{head}{indent}updates:{newline}{entry}{tail}"
     assert value is not None
     if isinstance(value, yaml.SequenceNode) and value.value:
         if value.flow_style:

@@ -130,7 +130,9 @@ def atomic_write(path: Path, data: bytes) -> None:
     except FileNotFoundError:
         mode = _default_mode()
     tmp = temp_path(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # O_BINARY: no newline translation on Windows (the bytes are written as given).
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    fd = os.open(tmp, flags, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
