@@ -8,6 +8,11 @@ The Python API (the CLI is a thin layer over it)::
         print(pledge.id, pledge.status())     # derived status, as of today
     for problem in ds.problems:
         print(problem.path, problem.line, problem.rule, problem.message)
+
+    from pledgetrack import Filter, select, summarise, export_rows
+    cyber = select(ds, Filter(domains=["cyber"]))          # filter, as of today
+    summary = summarise(ds, Filter(domains=["cyber"]), by="party")
+    print(summary.to_dict())                             # the JSON shape of `report`
 """
 
 from __future__ import annotations
@@ -23,19 +28,26 @@ __all__ = [
     "FORMAT_VERSION",
     "Config",
     "Dataset",
+    "Filter",
     "PartialDate",
     "Pledge",
+    "PledgeState",
     "PledgetrackError",
     "Problem",
     "Source",
     "Status",
+    "Summary",
     "Update",
     "Vocabulary",
     "__version__",
     "check",
+    "export_rows",
     "find_root",
     "load_config",
     "load_dataset",
+    "select",
+    "states",
+    "summarise",
 ]
 
 if TYPE_CHECKING:
@@ -43,11 +55,14 @@ if TYPE_CHECKING:
 
     from pledgetrack.api import check
     from pledgetrack.errors import PledgetrackError
+    from pledgetrack.exports import export_rows
     from pledgetrack.model.config import Config
     from pledgetrack.model.dates import PartialDate
     from pledgetrack.model.problems import Problem
     from pledgetrack.model.records import Pledge, Source, Update
     from pledgetrack.model.vocabulary import Status, Vocabulary
+    from pledgetrack.queries.selection import Filter, PledgeState, select, states
+    from pledgetrack.reports import Summary, summarise
     from pledgetrack.store.configfile import load_config
     from pledgetrack.store.loader import Dataset, load_dataset
     from pledgetrack.store.root import find_root
@@ -67,6 +82,13 @@ _LAZY = {
     "Dataset": "pledgetrack.store.loader",
     "load_dataset": "pledgetrack.store.loader",
     "find_root": "pledgetrack.store.root",
+    "Filter": "pledgetrack.queries.selection",
+    "PledgeState": "pledgetrack.queries.selection",
+    "select": "pledgetrack.queries.selection",
+    "states": "pledgetrack.queries.selection",
+    "Summary": "pledgetrack.reports",
+    "summarise": "pledgetrack.reports",
+    "export_rows": "pledgetrack.exports",
 }
 
 

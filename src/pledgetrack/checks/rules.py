@@ -7,8 +7,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 from pledgetrack.model.config import Config
+from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.problems import Level, Problem
-from pledgetrack.model.records import Pledge
+from pledgetrack.model.records import Pledge, Update
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_ID_LENGTH = 80
@@ -20,7 +21,8 @@ def id_error(pledge_id: str) -> str | None:
         return "an id cannot be empty"
     if len(pledge_id) > MAX_ID_LENGTH:
         return f"id '{pledge_id[:20]}…' is longer than {MAX_ID_LENGTH} characters"
-    if not ID_PATTERN.match(pledge_id):
+    # fullmatch: with match, "$" would also accept a trailing line break ("x\n").
+    if not ID_PATTERN.fullmatch(pledge_id):
         return (f"id {pledge_id!r} must be a lowercase slug: letters a-z, digits and '-', "
                 "starting with a letter or digit")
     return None
@@ -31,7 +33,6 @@ def _problem(p: Pledge, level: Level, rule: str, message: str, line: int) -> Pro
 
 
 def check_pledge(p: Pledge, config: Config) -> Iterator[Problem]:
-    vocab = config.vocabulary
     id_line = p.lines.get("id", 1)
     reason = id_error(p.id)
     if reason:
@@ -52,28 +53,37 @@ def check_pledge(p: Pledge, config: Config) -> Iterator[Problem]:
                        f"({p.announced})", p.lines.get("deadline", 1))
     previous = None
     for number, u in enumerate(p.updates, 1):
-        if u.status not in vocab:
-            yield _problem(p, "error", "unknown-status",
-                           f"update {number}: unknown status '{u.status}'; valid: "
-                           f"{', '.join(vocab.names)}", u.lines.get("status", u.line))
-        if u.party is not None and u.party not in p.actors:
-            yield _problem(p, "error", "unknown-party",
-                           f"update {number}: party '{u.party}' is not among the actors "
-                           f"({', '.join(p.actors)})", u.lines.get("party", u.line))
-        if config.require_update_sources and not u.sources:
-            yield _problem(p, "error", "missing-source",
-                           f"update {number} cites no source (the configuration requires one)",
-                           u.line)
-        if p.announced and u.date.end < p.announced.start:
-            yield _problem(p, "warning", "update-before-announced",
-                           f"update {number} ({u.date}) is dated before the pledge was "
-                           f"announced ({p.announced})", u.lines.get("date", u.line))
-        if previous is not None and u.date.end < previous.start:
-            yield _problem(p, "warning", "update-order",
-                           f"update {number} ({u.date}) is dated before the update above it "
-                           f"({previous}); updates are kept oldest first",
-                           u.lines.get("date", u.line))
+        yield from check_update(p, u, number, previous, config)
         previous = u.date
+
+
+def check_update(
+    p: Pledge, u: Update, number: int, previous: PartialDate | None, config: Config
+) -> Iterator[Problem]:
+    """The rules for one update (``number`` is 1-based; ``previous`` is the date of the update
+    above it). Also used to validate an update before `pledgetrack update` writes it."""
+    vocab = config.vocabulary
+    if u.status not in vocab:
+        yield _problem(p, "error", "unknown-status",
+                       f"update {number}: unknown status '{u.status}'; valid: "
+                       f"{', '.join(vocab.names)}", u.lines.get("status", u.line))
+    if u.party is not None and u.party not in p.actors:
+        yield _problem(p, "error", "unknown-party",
+                       f"update {number}: party '{u.party}' is not among the actors "
+                       f"({', '.join(p.actors)})", u.lines.get("party", u.line))
+    if config.require_update_sources and not u.sources:
+        yield _problem(p, "error", "missing-source",
+                       f"update {number} cites no source (the configuration requires one)",
+                       u.line)
+    if p.announced and u.date.end < p.announced.start:
+        yield _problem(p, "warning", "update-before-announced",
+                       f"update {number} ({u.date}) is dated before the pledge was "
+                       f"announced ({p.announced})", u.lines.get("date", u.line))
+    if previous is not None and u.date.end < previous.start:
+        yield _problem(p, "warning", "update-order",
+                       f"update {number} ({u.date}) is dated before the update above it "
+                       f"({previous}); updates are kept oldest first",
+                       u.lines.get("date", u.line))
 
 
 def check_duplicate_ids(pledges: Iterable[Pledge]) -> Iterator[Problem]:

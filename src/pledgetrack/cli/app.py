@@ -76,7 +76,18 @@ def _root(
 
 def _register() -> None:
     # Each module adds its commands to `app` when imported; their heavy imports are inside them.
-    from pledgetrack.cli import check, reference  # noqa: F401
+    from pledgetrack.cli import (  # noqa: F401
+        authoring,
+        check,
+        diff,
+        export,
+        init,
+        io,
+        listing,
+        reference,
+        report,
+        show,
+    )
 
 
 _register()

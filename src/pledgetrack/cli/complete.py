@@ -57,3 +57,26 @@ def domains(incomplete: str) -> list[str]:
     except Exception:
         return []
     return [n for n in names if n.startswith(incomplete)]
+
+
+def revisions(incomplete: str) -> list[str]:
+    """Branches, remote branches and tags, for `diff`; after 'A...' or 'A..', the other side."""
+    import subprocess
+
+    head, sep, rest = "", "", incomplete
+    for separator in ("...", ".."):
+        if separator in incomplete:
+            head, sep, rest = incomplete.partition(separator)
+            break
+    try:
+        listed = subprocess.run(
+            ["git", "for-each-ref", "--format=%(refname:short)",
+             "refs/heads", "refs/remotes", "refs/tags"],
+            capture_output=True, text=True, check=False, timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if listed.returncode != 0:
+        return []
+    names = ["HEAD", *listed.stdout.split()]
+    return [head + sep + n for n in names if n.startswith(rest)]

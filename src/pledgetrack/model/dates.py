@@ -111,3 +111,80 @@ class PartialDate:
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+# The forms `parse_user_date` accepts, for error messages and --help.
+USER_DATE_FORMS = (
+    "2025-10-26", "2025-10", "2025-Q4", "2025", "26 Oct 2025", "October 26, 2025", "Oct 2025",
+    "Q4 2025", "today", "yesterday",
+)
+_QUARTER_FIRST = re.compile(r"^[Qq]([1-4])\s*[-/ ]?\s*(\d{4})$")
+_YEAR_QUARTER = re.compile(r"^(\d{4})\s*[- ]\s*[Qq]([1-4])$")
+_MONTH_WORD = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?![a-z])", re.IGNORECASE
+)
+_NUMERIC = re.compile(r"^(\d{1,4})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{1,4})$")
+
+
+def _accepted() -> str:
+    return "accepted forms: " + ", ".join(USER_DATE_FORMS)
+
+
+def parse_user_date(text: str, today: dt.date) -> PartialDate:
+    """A date typed by a person: the canonical forms, ``today``, ``yesterday``, ``26 Oct 2025``,
+    ``October 26, 2025``, ``Oct 2025``, ``Q4 2025``.
+
+    Forms that need a guess (``03/04/2025``: March or April?) are refused rather than guessed,
+    and so is a day or month without a year.
+    """
+    value = " ".join(text.split())
+    lowered = value.lower()
+    if lowered == "today":
+        return PartialDate.from_date(today)
+    if lowered == "yesterday":
+        return PartialDate.from_date(today - dt.timedelta(days=1))
+    if _ISO.match(value):
+        return PartialDate.parse(value)
+    match = _QUARTER_FIRST.match(value)
+    if match:
+        return PartialDate(int(match.group(2)), quarter=int(match.group(1)))
+    match = _YEAR_QUARTER.match(value)
+    if match:
+        return PartialDate(int(match.group(1)), quarter=int(match.group(2)))
+    if not value:
+        raise DateError(f"no date given; {_accepted()}")
+    match = _NUMERIC.match(value)
+    if match:
+        a, b, c = match.groups()
+        if len(a) == 4:
+            raise DateError(f"'{text}' is not an accepted form; write it as "
+                            f"{a}-{int(b):02d}-{int(c):02d}; {_accepted()}")
+        year = c if len(c) == 4 else "YYYY"
+        raise DateError(
+            f"'{text}' is ambiguous ({year}-{int(b):02d}-{int(a):02d} or "
+            f"{year}-{int(a):02d}-{int(b):02d}?); write the ISO form or use a month name; "
+            f"{_accepted()}"
+        )
+    if not _MONTH_WORD.search(value) or not re.search(r"\d{4}", value):
+        raise DateError(f"'{text}' is not a date I can read without guessing; {_accepted()}")
+    # Only forms with a month name and a four-digit year reach dateutil, so it cannot guess
+    # between day and month. Parsing with two different defaults shows which parts were given.
+    from dateutil import parser
+
+    first_default = dt.datetime(1, 1, 1, 0, 0)
+    second_default = dt.datetime(2, 2, 2, 1, 1)
+    try:
+        first = parser.parse(value, default=first_default)
+        second = parser.parse(value, default=second_default)
+    except (ValueError, OverflowError) as exc:
+        reason = str(exc).split(":")[0]
+        raise DateError(f"'{text}' is not a date ({reason}); {_accepted()}") from None
+    if first.year != second.year:
+        raise DateError(f"'{text}' has no year; {_accepted()}")
+    if first.hour == second.hour and first.minute == second.minute:
+        raise DateError(f"'{text}' has a time of day; give only the date")
+    if first.month != second.month:
+        raise DateError(f"'{text}' has no month; {_accepted()}")
+    if first.day != second.day:
+        return PartialDate(first.year, first.month)
+    return PartialDate(first.year, first.month, first.day)

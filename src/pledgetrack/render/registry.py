@@ -24,6 +24,29 @@ _REGISTRY: dict[str, dict[str, str]] = {
         "text": "pledgetrack.render.statuses:text",
         "json": "pledgetrack.render.statuses:json",
     },
+    "list": {
+        "table": "pledgetrack.render.listing:table",
+        "tsv": "pledgetrack.render.listing:tsv",
+        "markdown": "pledgetrack.render.listing:markdown",
+        "json": "pledgetrack.render.listing:json",
+        "csv": "pledgetrack.render.listing:csv",
+    },
+    "report": {
+        "table": "pledgetrack.render.report:table",
+        "markdown": "pledgetrack.render.report:markdown",
+        "json": "pledgetrack.render.report:json",
+        "csv": "pledgetrack.render.report:csv",
+    },
+    "export": {
+        "csv": "pledgetrack.render.export:csv",
+        "json": "pledgetrack.render.export:json",
+        "jsonl": "pledgetrack.render.export:jsonl",
+    },
+    "diff": {
+        "table": "pledgetrack.render.diff:table",
+        "markdown": "pledgetrack.render.diff:markdown",
+        "json": "pledgetrack.render.diff:json",
+    },
 }
 
 

@@ -23,15 +23,20 @@ def load_config(root: Path) -> Config:
     path = root / CONFIG_FILE
     if not path.is_file():
         return Config()
-    where = CONFIG_FILE
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PledgetrackError(f"cannot read {CONFIG_FILE}: {exc.strerror}") from None
+    return config_from_bytes(data)
+
+
+def config_from_bytes(data: bytes, where: str = CONFIG_FILE) -> Config:
+    """The configuration held in ``data`` (the bytes of a ``pledgetrack.yaml``, from disk or from
+    a git revision); ``where`` names it in error messages."""
 
     def fail(message: str, line: int = 1) -> PledgetrackError:
         return PledgetrackError(f"{where}:{line}: {message}")
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PledgetrackError(f"cannot read {where}: {exc.strerror}") from None
     if len(data) > MAX_FILE_BYTES:
         raise fail("the file is larger than 1 MiB")
     try:
@@ -54,6 +59,7 @@ def load_config(root: Path) -> Config:
 
     stale = raw.get("stale_after_days")
     if stale is None:
+        # Absent or empty: the default (as text, like every value read from the file).
         stale = str(DEFAULT_STALE_AFTER_DAYS)
     if not (isinstance(stale, str) and stale.isdigit() and int(stale) > 0):
         raise fail("'stale_after_days' must be a positive whole number",

@@ -1,0 +1,62 @@
+"""`pledgetrack diff`: what changed in the pledges between two git revisions, in words."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from pledgetrack.cli import complete
+from pledgetrack.cli.app import app, warn
+from pledgetrack.cli.options import ColorOption, DirOption, format_option
+from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
+
+
+@app.command()
+def diff(
+    base: Annotated[str | None, typer.Argument(
+        metavar="BASE",
+        help="The revision to compare from (default HEAD). A...B compares B with its merge "
+        "base with A, as git diff does; A..B is A B.",
+        autocompletion=complete.revisions, show_default=False,
+    )] = None,
+    head: Annotated[str | None, typer.Argument(
+        metavar="HEAD", help="The revision to compare to (default: the working tree).",
+        autocompletion=complete.revisions, show_default=False,
+    )] = None,
+    dir: DirOption = None,
+    fmt: Annotated[str, format_option(
+        "diff",
+        help_text="Output format: table (a Rich table on a terminal, plain text in a pipe), "
+        "markdown (for pull-request comments and job summaries), json.",
+    )] = "table",
+    exit_code: Annotated[bool, typer.Option(
+        "--exit-code", help="Exit 1 when anything changed, 0 when nothing did (as git diff).",
+    )] = False,
+    ids: Annotated[list[str] | None, typer.Option(
+        "--id", "-i", metavar="ID", help="Only this pledge (repeatable).",
+        autocompletion=complete.pledge_ids, show_default=False,
+    )] = None,
+    color: ColorOption = "auto",
+) -> None:
+    """Show what changed in the pledges between two git revisions: status changes (per party),
+    updates added, new, removed and renamed pledges, deadlines, other edits, files that do not
+    parse.
+
+    Files are read through git, without a checkout. Exit 0 (with --exit-code: 1 when anything
+    changed); 2 for a missing revision, a shallow clone without BASE, or no git repository.
+    """
+    from pledgetrack.diff import compare
+    from pledgetrack.render import registry
+    from pledgetrack.store.revisions import parse_range, read_snapshots
+    from pledgetrack.store.root import find_root
+
+    rng = parse_range(base, head)
+    root = find_root(dir)
+    old, new = read_snapshots(root, rng)
+    result = compare(old, new, ids or ())
+    for message in result.warnings:
+        warn(message)
+    sys.stdout.write(registry.get("diff", fmt)(result, color=color))
+    raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)

@@ -1,0 +1,49 @@
+"""`pledgetrack export`: the records, with their derived status, as CSV, JSON or JSON Lines."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pledgetrack.cli.app import app
+from pledgetrack.cli.filters import Selection, filter_options
+from pledgetrack.cli.options import DirOption, format_option
+from pledgetrack.cli.output import OutputOption
+
+
+@app.command()
+@filter_options
+def export(
+    selection: Selection,
+    dir: DirOption = None,
+    fmt: Annotated[str, format_option(
+        "export", "auto", help_text="Output format; auto follows -o FILE's extension, else csv.",
+    )] = "auto",
+    updates: Annotated[bool, typer.Option(
+        "--updates", help="One row per update (long format) instead of one per pledge.",
+    )] = False,
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="CSV: keep cells that start with =, +, -, @ as they are, instead of "
+        "prefixing a ' so that spreadsheets do not run them as formulas.",
+    )] = False,
+    output: OutputOption = None,
+) -> None:
+    """Export pledges, one row each with the derived status (or one row per update).
+
+    CSV columns: id, title, actors, recipients, domains, tags, announced, deadline, status,
+    status_date, source, made_by, summary, quote, criteria, source_title, publisher (lists joined
+    with ';'). JSON and JSON Lines rows have the same keys, lists as lists.
+    """
+    from pledgetrack.cli.data import load
+    from pledgetrack.cli.output import target
+    from pledgetrack.exports import PLEDGE_COLUMNS, UPDATE_COLUMNS, export_rows
+    from pledgetrack.queries.selection import select
+    from pledgetrack.render import registry
+
+    out = target("export", fmt, output, "never", terminal_format="csv", pipe_format="csv")
+    dataset = load(dir, filter=selection.filter)
+    pledges = select(dataset, selection.filter, selection.as_of)
+    rows = export_rows(pledges, dataset.config, selection.as_of, updates=updates)
+    columns = UPDATE_COLUMNS if updates else PLEDGE_COLUMNS
+    out.write(registry.get("export", out.format)(rows, columns=columns, raw=raw))

@@ -1,0 +1,66 @@
+"""`pledgetrack init` (a new data folder) and `pledgetrack merge-driver` (git's hook)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pledgetrack.cli.app import app
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(
+        metavar="PATH", help="The folder to set up (default: the current folder).",
+        show_default=False)] = Path("."),
+    merge_driver_only: Annotated[bool, typer.Option(
+        "--merge-driver",
+        help="Only register the merge driver in this clone (for an existing repository); "
+        "no data is created.")] = False,
+) -> None:
+    """Create pledges/ and a commented pledgetrack.yaml with the default vocabulary.
+
+    Inside a git repository, also register the pledge merge driver (.gitattributes and the
+    clone's git config), so that updates appended on two branches merge cleanly. Existing data
+    is never overwritten.
+    """
+    from pledgetrack.store.initdata import git_toplevel, init_data, register_merge_driver
+
+    if merge_driver_only:
+        from pledgetrack.store.root import find_root
+
+        root = find_root(path)
+        for change in register_merge_driver(root) or ["already registered; nothing changed"]:
+            sys.stderr.write(f"merge driver: {change}\n")
+        return
+    result = init_data(path)
+    sys.stderr.write(f"created {', '.join(result.created)} in {result.root.resolve()}\n")
+    if git_toplevel(result.root) is None:
+        sys.stderr.write("not a git repository: the merge driver is not registered; after "
+                         "'git init', run 'pledgetrack init --merge-driver'\n")
+        return
+    for change in register_merge_driver(result.root):
+        sys.stderr.write(f"merge driver: {change}\n")
+
+
+@app.command("merge-driver")
+def merge_driver(
+    base: Annotated[Path, typer.Argument(metavar="BASE", help="%O: the common ancestor.")],
+    ours: Annotated[Path, typer.Argument(
+        metavar="OURS", help="%A: our version; the result is written here.")],
+    theirs: Annotated[Path, typer.Argument(metavar="THEIRS", help="%B: their version.")],
+) -> None:
+    """Git merge driver for pledge files (registered by 'pledgetrack init').
+
+    Merges when both sides only appended updates and changed other fields on one side at
+    most (exit 0); otherwise leaves git's conflict markers (exit 1).
+    """
+    from pledgetrack.store.merge import merge_files
+
+    clean, reason = merge_files(base, ours, theirs)
+    if not clean:
+        sys.stderr.write(f"pledgetrack merge-driver: conflict: {reason}\n")
+        raise typer.Exit(1)

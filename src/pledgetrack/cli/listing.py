@@ -1,0 +1,56 @@
+"""`pledgetrack list`: one row per pledge."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pledgetrack.cli.app import app
+from pledgetrack.cli.filters import Selection, filter_options
+from pledgetrack.cli.options import ColorOption, DirOption, choice, format_option
+from pledgetrack.cli.output import OutputOption
+
+# Kept here (not imported from queries) so that defining the command imports nothing more.
+SORT_KEYS = ("id", "status", "deadline", "announced", "updated")
+
+
+@app.command("list")
+@filter_options
+def list_(
+    selection: Selection,
+    dir: DirOption = None,
+    fmt: Annotated[str, format_option(
+        "list", "auto", help_text="Output format; auto is table on a terminal, tsv in a pipe.",
+    )] = "auto",
+    sort: Annotated[str, choice(
+        "sort", SORT_KEYS, "Order: dates earliest first (missing last), status in the "
+        "vocabulary's order.")] = "id",
+    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", "-n", min=1, metavar="N", show_default=False,
+        help="Show at most N pledges (after sorting).")] = None,
+    output: OutputOption = None,
+    color: ColorOption = "auto",
+) -> None:
+    """List pledges: id, title, actors → recipients, domains, status, last update, deadline.
+
+    A table on a terminal, tab-separated text with a header line in a pipe.
+    """
+    from typing import cast
+
+    from pledgetrack.cli.data import load
+    from pledgetrack.cli.output import target
+    from pledgetrack.queries.selection import SortKey, select, sort_states, states
+    from pledgetrack.render import registry
+
+    out = target("list", fmt, output, color, terminal_format="table", pipe_format="tsv")
+    dataset = load(dir, color=color, filter=selection.filter)
+    pledges = select(dataset, selection.filter, selection.as_of)
+    rows = sort_states(states(dataset, pledges, selection.as_of), cast(SortKey, sort),
+                       dataset.config, reverse=reverse)
+    if limit is not None:
+        rows = rows[:limit]
+    out.write(registry.get("list", out.format)(
+        rows, vocabulary=dataset.config.vocabulary, color=out.color, width=out.width,
+    ))

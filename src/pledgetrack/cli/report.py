@@ -1,0 +1,51 @@
+"""`pledgetrack report`: the follow-through summary."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pledgetrack.cli.app import app
+from pledgetrack.cli.filters import Selection, filter_options
+from pledgetrack.cli.options import ColorOption, DirOption, choice, format_option
+from pledgetrack.cli.output import OutputOption
+
+GROUP_BY = ("domain", "actor", "recipient", "party", "year", "tag")
+
+
+@app.command()
+@filter_options
+def report(
+    selection: Selection,
+    dir: DirOption = None,
+    fmt: Annotated[str, format_option(
+        "report", "auto", help_text="Output format; auto follows -o FILE's extension, else "
+        "table on a terminal and markdown in a pipe.",
+    )] = "auto",
+    by: Annotated[str | None, choice(
+        "by", GROUP_BY, "Add a status-by-group table, with each group's compliance.")] = None,
+    matrix: Annotated[bool, typer.Option(
+        "--matrix", help="Add the compliance matrix: pledges x parties, with row and column "
+        "averages.")] = False,
+    output: OutputOption = None,
+    color: ColorOption = "auto",
+) -> None:
+    """Summarise follow-through: counts and percentages by status (and over final verdicts),
+    overdue and stale pledges, and compliance scores (G7 Research Group method).
+
+    The JSON shape is documented in docs/reports.md.
+    """
+    from typing import cast
+
+    from pledgetrack.cli.data import load
+    from pledgetrack.cli.output import target
+    from pledgetrack.render import registry
+    from pledgetrack.reports import GroupBy, summarise
+
+    out = target("report", fmt, output, color, terminal_format="table",
+                 pipe_format="markdown")
+    dataset = load(dir, color=color, filter=selection.filter)
+    summary = summarise(dataset, selection.filter, selection.as_of,
+                        by=cast(GroupBy | None, by), with_matrix=matrix)
+    out.write(registry.get("report", out.format)(summary, color=out.color, width=out.width))

@@ -1,0 +1,58 @@
+"""`pledgetrack show`: one pledge, its current status and its timeline."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from pledgetrack.cli import complete
+from pledgetrack.cli.app import app
+from pledgetrack.cli.options import ColorOption, DirOption, format_option
+from pledgetrack.render import registry
+
+registry.register("pledge", "text", "pledgetrack.render.pledge:text")
+registry.register("pledge", "json", "pledgetrack.render.pledge:json")
+
+
+@app.command()
+def show(
+    pledge_id: Annotated[str, typer.Argument(
+        metavar="ID", help="The pledge's id.", autocompletion=complete.pledge_ids,
+        show_default=False)],
+    fmt: Annotated[str, format_option("pledge", help_text="Output format.")] = "text",
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="DATE",
+        help="Show the status as it stood on this date (default: today).",
+        show_default=False)] = None,
+    color: ColorOption = "auto",
+    dir: DirOption = None,
+) -> None:
+    """Show a pledge: who pledged what to whom, the deadline, the current status (per party
+    where parties are assessed), sources, criteria and the timeline of updates.
+
+    Only this pledge's file is read.
+    """
+    from pledgetrack.cli.inputs import parse_date, today
+    from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
+    from pledgetrack.queries.pledge_view import view_pledge
+    from pledgetrack.store import writer
+    from pledgetrack.store.configfile import load_config
+    from pledgetrack.store.loader import load_file
+    from pledgetrack.store.root import find_root
+
+    root = find_root(dir)
+    path = writer.existing_path(root, pledge_id)
+    config = load_config(root)
+    when = parse_date(as_of, "--as-of").end if as_of else today()
+    result = load_file(path, root, config)
+    errors = [p for p in result.problems if p.level == "error"]
+    if result.pledge is None or errors:
+        first = errors[0]
+        raise PledgetrackError(
+            f"{first.path}:{first.line}:{first.col}: {first.message} [{first.rule}] "
+            "('pledgetrack check' lists every problem)", EXIT_FINDINGS,
+        )
+    view = view_pledge(result.pledge, config, when)
+    sys.stdout.write(registry.get("pledge", fmt)(view, color=color))

@@ -1,0 +1,475 @@
+"""What changed in the pledge data between two snapshots, in words a reviewer reads.
+
+Plain functions from two :class:`~pledgetrack.store.revisions.Snapshot` objects to a
+:class:`DiffResult`; nothing here prints. Files are compared by what they say, not by their bytes:
+a change of comments or layout alone is no change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Literal
+
+from pledgetrack.model.config import Config
+from pledgetrack.model.problems import Problem
+from pledgetrack.model.records import Pledge, Source, Update
+from pledgetrack.store.build import PLEDGE_FIELDS
+from pledgetrack.store.loader import parse_pledge
+from pledgetrack.store.revisions import Snapshot
+
+ChangeKind = Literal["added", "removed", "renamed", "modified"]
+# "moved": the same id in another file; "new-id": the same content under a new id.
+RenameKind = Literal["moved", "new-id"]
+
+# Fields reported on their own, not among "other fields".
+_OWN_FIELDS = ("id", "updates", "deadline")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """The derived status of a pledge (or of one party to it) before and after."""
+
+    party: str | None  # None: the pledge as a whole
+    old: str
+    new: str
+    old_label: str
+    new_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field, as JSON-like values (text, lists, source mappings); None when absent."""
+
+    field: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateChange:
+    """An update edited in place (matched by its date and party)."""
+
+    old: Update
+    new: Update
+
+
+@dataclass(frozen=True, slots=True)
+class PledgeChange:
+    """Everything that changed in one pledge (one file, or one file moved to another)."""
+
+    id: str  # the id at HEAD (at BASE when removed); the file name when the file does not parse
+    kind: ChangeKind
+    title: str  # "" when the file does not parse at either side
+    old_path: str | None
+    new_path: str | None
+    old_id: str | None = None
+    new_id: str | None = None
+    renamed: RenameKind | None = None
+    status: str | None = None  # at HEAD (at BASE when removed); None when the file does not parse
+    status_label: str | None = None
+    status_changes: tuple[StatusChange, ...] = ()
+    updates_added: tuple[Update, ...] = ()
+    updates_removed: tuple[Update, ...] = ()
+    updates_changed: tuple[UpdateChange, ...] = ()
+    deadline: FieldChange | None = None
+    fields: tuple[FieldChange, ...] = ()
+    # The first structural problem of a file that does not parse at that side.
+    old_problem: Problem | None = None
+    new_problem: Problem | None = None
+    sources: tuple[Source, ...] = ()  # the pledge's sources (of a new or removed pledge)
+
+    @property
+    def edited(self) -> bool:
+        """Changes other than status, appended updates, deadline, rename, addition, removal."""
+        return bool(self.fields or self.updates_removed or self.updates_changed)
+
+    @property
+    def repaired(self) -> bool:
+        return self.old_problem is not None and self.new_problem is None and (
+            self.kind != "removed"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DiffSummary:
+    status_changed: int = 0  # pledges
+    updates_added: int = 0  # updates appended to pledges that exist at both sides
+    added: int = 0  # new pledges (that parse)
+    removed: int = 0
+    renamed: int = 0
+    deadline_changed: int = 0
+    edited: int = 0  # pledges with other changes
+    unparsable: int = 0  # files that do not parse at HEAD
+    repaired: int = 0  # files that did not parse at BASE and do now
+    config_changed: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.config_changed or any((
+            self.status_changed, self.updates_added, self.added, self.removed, self.renamed,
+            self.deadline_changed, self.edited, self.unparsable, self.repaired,
+        ))
+
+    def text(self) -> str:
+        """"2 pledges changed status, 3 updates added, 1 new pledge"."""
+        parts = [
+            _count(self.status_changed, "pledge changed status", "pledges changed status"),
+            _count(self.updates_added, "update added", "updates added"),
+            _count(self.added, "new pledge", "new pledges"),
+            _count(self.removed, "pledge removed", "pledges removed"),
+            _count(self.renamed, "pledge renamed", "pledges renamed"),
+            _count(self.deadline_changed, "deadline changed", "deadlines changed"),
+            _count(self.edited, "pledge edited", "pledges edited"),
+            _count(self.unparsable, "file does not parse", "files do not parse"),
+            _count(self.repaired, "file repaired", "files repaired"),
+            "pledgetrack.yaml changed" if self.config_changed else "",
+        ]
+        text = ", ".join(p for p in parts if p)
+        return text or "no changes to the pledges"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return "" if n == 0 else f"{n} {one if n == 1 else many}"
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    label: str
+    commit: str | None  # None: the working tree
+
+
+@dataclass(frozen=True, slots=True)
+class DiffResult:
+    base: Revision
+    head: Revision
+    changes: tuple[PledgeChange, ...]  # status changes first, then by id
+    config_changed: bool = False
+    warnings: tuple[str, ...] = ()
+    summary: DiffSummary = field(default_factory=DiffSummary)
+    # Status name -> label, from HEAD's vocabulary (BASE's for statuses HEAD no longer has).
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return self.summary.changed
+
+
+# -- comparable forms of records ---------------------------------------------------------------
+
+
+def source_doc(s: Source) -> dict[str, object]:
+    doc: dict[str, object] = {"url": s.url}
+    for name in ("title", "publisher", "archived"):
+        value = getattr(s, name)
+        if value is not None:
+            doc[name] = value
+    if s.published is not None:
+        doc["published"] = str(s.published)
+    return doc
+
+
+def update_doc(u: Update) -> dict[str, object]:
+    return {
+        "date": str(u.date),
+        "status": u.status,
+        "party": u.party,
+        "note": u.note,
+        "sources": [source_doc(s) for s in u.sources],
+        "recorded": None if u.recorded is None else str(u.recorded),
+    }
+
+
+def pledge_fields(p: Pledge) -> dict[str, object]:
+    """Every field as a JSON-like value (no line numbers), in file-format order, then unknown
+    fields by name."""
+    doc: dict[str, object] = {}
+    for name in PLEDGE_FIELDS:
+        if name == "updates":
+            doc[name] = [update_doc(u) for u in p.updates]
+        elif name == "sources":
+            doc[name] = [source_doc(s) for s in p.sources]
+        else:
+            value = getattr(p, name)
+            if isinstance(value, tuple):
+                value = list(value)
+            elif value is not None and not isinstance(value, str):
+                value = str(value)  # dates
+            doc[name] = value
+    for name in sorted(p.extra):
+        doc[name] = p.extra[name]
+    return doc
+
+
+def _key(doc: object) -> str:
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _content_key(p: Pledge) -> str:
+    """Everything but the id: two records with the same key are one pledge under two ids."""
+    doc = pledge_fields(p)
+    del doc["id"]
+    return _key(doc)
+
+
+# -- comparing ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _File:
+    path: str
+    data: bytes
+    pledge: Pledge | None
+    problem: Problem | None
+
+    @property
+    def id(self) -> str:
+        return self.pledge.id if self.pledge is not None else PurePosixPath(self.path).stem
+
+
+def _parse(path: str, data: bytes) -> _File:
+    pledge, problems = parse_pledge(data, path)
+    problem = None
+    if pledge is None:
+        errors = [p for p in problems if p.level == "error"] or problems
+        problem = min(errors, key=Problem.sort_key) if errors else None
+    return _File(path, data, pledge, problem)
+
+
+def _label(config: Config, status: str) -> str:
+    known = config.vocabulary.get(status)
+    return known.label if known is not None else status
+
+
+def status_changes(
+    old: Pledge, new: Pledge, old_config: Config, new_config: Config
+) -> list[StatusChange]:
+    """Per party when either side assesses parties one by one, else for the whole pledge.
+
+    Statuses are taken over all updates, whatever their dates, so that the result does not depend
+    on the day the comparison is made.
+    """
+    parties: list[str | None] = list(dict.fromkeys((*old.assessed_parties,
+                                                    *new.assessed_parties)))
+    if not parties:
+        parties = [None]
+    changes = []
+    for party in parties:
+        before, after = old.status(None, party), new.status(None, party)
+        if before != after:
+            changes.append(StatusChange(party, before, after, _label(old_config, before),
+                                        _label(new_config, after)))
+    return changes
+
+
+def update_changes(
+    old: Iterable[Update], new: Iterable[Update]
+) -> tuple[list[Update], list[Update], list[UpdateChange]]:
+    """Updates added, removed and edited. Updates are matched by content, so reordering is no
+    change; an update removed and one added with the same date and party count as an edit."""
+    old_list, new_list = list(old), list(new)
+    old_keys = [_key(update_doc(u)) for u in old_list]
+    new_keys = [_key(update_doc(u)) for u in new_list]
+    added = _unmatched(new_list, new_keys, Counter(old_keys))
+    removed = _unmatched(old_list, old_keys, Counter(new_keys))
+    edited: list[UpdateChange] = []
+    for r in list(removed):
+        for a in added:
+            if a.date == r.date and a.party == r.party:
+                edited.append(UpdateChange(r, a))
+                removed.remove(r)
+                added.remove(a)
+                break
+    return added, removed, edited
+
+
+def _unmatched(items: list[Update], keys: list[str], other: Counter[str]) -> list[Update]:
+    remaining = Counter(other)
+    result = []
+    for item, key in zip(items, keys, strict=True):
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            result.append(item)
+    return result
+
+
+def _compare_pair(
+    old: _File, new: _File, base: Snapshot, head: Snapshot, renamed: RenameKind | None
+) -> PledgeChange | None:
+    o, n = old.pledge, new.pledge
+    if o is None or n is None:
+        if old.data == new.data and not renamed:
+            return None
+        known, config = (n, head.config) if n is not None else (o, base.config)
+        status = known.status() if known is not None else None
+        return PledgeChange(
+            id=new.id, kind="renamed" if renamed else "modified",
+            title=known.title if known is not None else "",
+            old_path=old.path, new_path=new.path, old_id=old.id, new_id=new.id, renamed=renamed,
+            status=status, status_label=None if status is None else _label(config, status),
+            old_problem=old.problem, new_problem=new.problem,
+        )
+    before, after = pledge_fields(o), pledge_fields(n)
+    fields = tuple(
+        FieldChange(name, before.get(name), after.get(name))
+        for name in dict.fromkeys((*before, *after))
+        if name not in _OWN_FIELDS and before.get(name) != after.get(name)
+    )
+    deadline = None
+    if o.deadline != n.deadline:
+        deadline = FieldChange("deadline", before["deadline"], after["deadline"])
+    added, removed, edited = update_changes(o.updates, n.updates)
+    statuses = status_changes(o, n, base.config, head.config)
+    if renamed is None and o.id != n.id:
+        renamed = "new-id"  # the id changed inside a file that kept its name
+    if not (fields or deadline or added or removed or edited or statuses or renamed):
+        return None  # comments or layout only
+    status = n.status()
+    return PledgeChange(
+        id=n.id, kind="renamed" if renamed else "modified", title=n.title,
+        old_path=old.path, new_path=new.path, old_id=o.id, new_id=n.id, renamed=renamed,
+        status=status, status_label=_label(head.config, status),
+        status_changes=tuple(statuses), updates_added=tuple(added),
+        updates_removed=tuple(removed), updates_changed=tuple(edited), deadline=deadline,
+        fields=fields,
+    )
+
+
+def _one_sided(file: _File, kind: ChangeKind, config: Config) -> PledgeChange:
+    p = file.pledge
+    status = p.status() if p is not None else None
+    old_side = kind == "removed"
+    return PledgeChange(
+        id=file.id, kind=kind, title=p.title if p is not None else "",
+        old_path=file.path if old_side else None, new_path=None if old_side else file.path,
+        old_id=file.id if old_side else None, new_id=None if old_side else file.id,
+        status=status, status_label=None if status is None else _label(config, status),
+        old_problem=file.problem if old_side else None,
+        new_problem=None if old_side else file.problem,
+        sources=p.sources if p is not None else (),
+    )
+
+
+def _match(
+    removed: list[_File], added: list[_File], key: str
+) -> list[tuple[_File, _File]]:
+    """Pair removed and added files that share a key ('bytes', 'id' or 'content'); the pairs
+    leave the two lists."""
+    def value(f: _File) -> str | bytes | None:
+        if key == "bytes":
+            return f.data
+        if f.pledge is None:
+            return None
+        return f.pledge.id if key == "id" else _content_key(f.pledge)
+
+    by_value: dict[str | bytes, list[_File]] = {}
+    for f in added:
+        v = value(f)
+        if v is not None:
+            by_value.setdefault(v, []).append(f)
+    pairs = []
+    for r in list(removed):
+        v = value(r)
+        candidates = by_value.get(v, []) if v is not None else []
+        if candidates:
+            a = candidates.pop(0)
+            pairs.append((r, a))
+            removed.remove(r)
+            added.remove(a)
+    return pairs
+
+
+def compare(base: Snapshot, head: Snapshot, ids: Collection[str] = ()) -> DiffResult:
+    """Compare two snapshots; with ``ids``, only the pledges that have one of these ids (or file
+    names) at either side."""
+    paths = sorted(set(base.files) | set(head.files))
+    pairs: list[tuple[_File, _File, RenameKind | None]] = []
+    removed: list[_File] = []
+    added: list[_File] = []
+    for path in paths:
+        old_data, new_data = base.files.get(path), head.files.get(path)
+        if old_data is not None and new_data is not None:
+            if old_data != new_data:
+                pairs.append((_parse(path, old_data), _parse(path, new_data), None))
+        elif old_data is not None:
+            removed.append(_parse(path, old_data))
+        elif new_data is not None:
+            added.append(_parse(path, new_data))
+    for r, a in _match(removed, added, "bytes") + _match(removed, added, "id"):
+        pairs.append((r, a, "moved"))
+    for r, a in _match(removed, added, "content"):
+        pairs.append((r, a, "new-id"))
+
+    changes: list[PledgeChange] = []
+    for old, new, renamed in pairs:
+        change = _compare_pair(old, new, base, head, renamed)
+        if change is not None:
+            changes.append(change)
+    changes += [_one_sided(f, "added", head.config) for f in added]
+    changes += [_one_sided(f, "removed", base.config) for f in removed]
+    if ids:
+        wanted = set(ids)
+        changes = [c for c in changes if wanted & _names(c)]
+    changes.sort(key=lambda c: (not c.status_changes, c.id, c.old_path or ""))
+
+    config_changed = _config_changed(base, head) and not ids
+    warnings = tuple(
+        f"{s.config_error} (using the default configuration for {s.label})"
+        for s in (base, head) if s.config_error
+    )
+    return DiffResult(
+        Revision(base.label, base.commit), Revision(head.label, head.commit), tuple(changes),
+        config_changed, warnings, summarize(changes, config_changed),
+        {s.name: s.label for s in (*base.config.vocabulary, *head.config.vocabulary)},
+    )
+
+
+def _names(c: PledgeChange) -> set[str]:
+    names = {n for n in (c.old_id, c.new_id, c.id) if n}
+    names |= {PurePosixPath(p).stem for p in (c.old_path, c.new_path) if p}
+    return names
+
+
+def _config_changed(base: Snapshot, head: Snapshot) -> bool:
+    if base.config_bytes == head.config_bytes:
+        return False
+    if base.config_error or head.config_error:
+        return True
+    return _config_key(base.config) != _config_key(head.config)
+
+
+def _config_key(config: Config) -> str:
+    return _key({
+        "statuses": [repr(s) for s in config.vocabulary],
+        "domains": dict(config.domains),
+        "stale_after_days": config.stale_after_days,
+        "require_update_sources": config.require_update_sources,
+    })
+
+
+def summarize(changes: Iterable[PledgeChange], config_changed: bool = False) -> DiffSummary:
+    c: Counter[str] = Counter()
+    for ch in changes:
+        if ch.status_changes:
+            c["status_changed"] += 1
+        if ch.kind in ("modified", "renamed"):
+            c["updates_added"] += len(ch.updates_added)
+        if ch.kind == "added" and ch.new_problem is None:
+            c["added"] += 1
+        if ch.kind == "removed":
+            c["removed"] += 1
+        if ch.kind == "renamed":
+            c["renamed"] += 1
+        if ch.deadline is not None:
+            c["deadline_changed"] += 1
+        if ch.edited:
+            c["edited"] += 1
+        if ch.new_problem is not None:
+            c["unparsable"] += 1
+        if ch.repaired:
+            c["repaired"] += 1
+    return DiffSummary(config_changed=config_changed, **c)

@@ -1,0 +1,114 @@
+"""Export rows: one per pledge (with its derived status) or one per update (long format).
+
+Rows are plain dicts whose keys are the columns, in order; list fields stay lists (CSV joins them
+with ``;``), missing values are None. The pledge columns are a public contract shared with
+`pledgetrack import`: the first eleven are the documented minimum, the others carry the text a
+pledge file holds so that export → import → export gives the same output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from pledgetrack.model.config import Config
+from pledgetrack.model.dates import PartialDate
+from pledgetrack.model.records import Pledge, Source
+from pledgetrack.queries.selection import evaluate
+
+Cell = str | int | list[str] | None
+Row = dict[str, Cell]
+
+PLEDGE_COLUMNS: tuple[str, ...] = (
+    "id", "title", "actors", "recipients", "domains", "tags", "announced", "deadline",
+    "status", "status_date", "source",
+    # Beyond the minimum: the rest of the pledge's own text and its first source's details.
+    "made_by", "summary", "quote", "criteria", "source_title", "publisher",
+)
+UPDATE_COLUMNS: tuple[str, ...] = (
+    "id", "update", "date", "status", "party", "note", "source", "source_title", "publisher",
+    "recorded",
+)
+LIST_COLUMNS = frozenset({"actors", "recipients", "domains", "tags"})
+LIST_SEPARATOR = ";"
+
+
+def _text(value: str | None) -> str | None:
+    """Free text without the whitespace around it (a YAML block scalar ends with a line break
+    that is layout, not content): a table cell, and what `import` reads back."""
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+def _date(value: PartialDate | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _first(sources: tuple[Source, ...]) -> Source | None:
+    return sources[0] if sources else None
+
+
+def pledge_row(pledge: Pledge, config: Config, as_of: dt.date) -> Row:
+    state = evaluate(pledge, config, as_of)
+    source = _first(pledge.sources)
+    return {
+        "id": pledge.id,
+        "title": _text(pledge.title),
+        "actors": list(pledge.actors),
+        "recipients": list(pledge.recipients),
+        "domains": list(pledge.domains),
+        "tags": list(pledge.tags),
+        "announced": _date(pledge.announced),
+        "deadline": _date(pledge.deadline),
+        "status": state.status,
+        "status_date": _date(state.status_date),
+        "source": source.url if source else None,
+        "made_by": _text(pledge.made_by),
+        "summary": _text(pledge.summary),
+        "quote": _text(pledge.quote),
+        "criteria": _text(pledge.criteria),
+        "source_title": _text(source.title) if source else None,
+        "publisher": _text(source.publisher) if source else None,
+    }
+
+
+def update_rows(pledge: Pledge, as_of: dt.date) -> list[Row]:
+    """The pledge's updates dated up to ``as_of``, in file order, numbered from 1 as in the
+    file."""
+    rows: list[Row] = []
+    for number, u in enumerate(pledge.updates, 1):
+        if u.date.start > as_of:
+            continue
+        source = _first(u.sources)
+        rows.append({
+            "id": pledge.id,
+            "update": number,
+            "date": str(u.date),
+            "status": u.status,
+            "party": u.party,
+            "note": _text(u.note),
+            "source": source.url if source else None,
+            "source_title": _text(source.title) if source else None,
+            "publisher": _text(source.publisher) if source else None,
+            "recorded": _date(u.recorded),
+        })
+    return rows
+
+
+def export_rows(
+    pledges: Iterable[Pledge], config: Config, as_of: dt.date, *, updates: bool = False
+) -> list[Row]:
+    """Rows for export: one per pledge, or with ``updates`` one per update (long format)."""
+    if updates:
+        return [row for p in pledges for row in update_rows(p, as_of)]
+    return [pledge_row(p, config, as_of) for p in pledges]
+
+
+def flat(value: Cell) -> str:
+    """A cell for CSV: lists joined with ';', None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(value)
+    return str(value)

@@ -1,0 +1,1 @@
+"""Queries: plain functions from records to result records (no files, no printing)."""

@@ -1,0 +1,101 @@
+"""Everything `pledgetrack show` states about one pledge, derived as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pledgetrack.model.config import Config
+from pledgetrack.model.dates import PartialDate
+from pledgetrack.model.records import Pledge, Source, Update
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    name: str
+    label: str
+    color: str
+    final: bool
+    since: PartialDate | None  # date of the update that set it; None when never assessed
+
+
+@dataclass(frozen=True, slots=True)
+class PledgeView:
+    pledge: Pledge
+    as_of: dt.date
+    status: StatusView
+    by_party: dict[str, StatusView] = field(default_factory=dict)
+    # Days from as_of to the last day of the deadline: positive ahead, negative once passed.
+    days_left: int | None = None
+    overdue: bool = False
+    colors: dict[str, str] = field(default_factory=dict)  # status name -> colour
+
+    def to_dict(self) -> dict[str, object]:
+        p = self.pledge
+        return {
+            "id": p.id,
+            "path": p.path,
+            "title": p.title,
+            "actors": list(p.actors),
+            "recipients": list(p.recipients),
+            "domains": list(p.domains),
+            "made_by": p.made_by,
+            "announced": _text(p.announced),
+            "deadline": _text(p.deadline),
+            "deadline_end": p.deadline.end.isoformat() if p.deadline else None,
+            "days_left": self.days_left,
+            "overdue": self.overdue,
+            "as_of": self.as_of.isoformat(),
+            "status": _status_dict(self.status),
+            "status_by_party": {k: _status_dict(v) for k, v in self.by_party.items()},
+            "summary": p.summary,
+            "quote": p.quote,
+            "criteria": p.criteria,
+            "tags": list(p.tags),
+            "sources": [source_dict(s) for s in p.sources],
+            "updates": [update_dict(u) for u in p.updates],
+            "extra": dict(p.extra),
+        }
+
+
+def _text(value: PartialDate | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _status_dict(status: StatusView) -> dict[str, object]:
+    return {"name": status.name, "label": status.label, "final": status.final,
+            "since": _text(status.since)}
+
+
+def source_dict(source: Source) -> dict[str, object]:
+    return {"url": source.url, "title": source.title, "publisher": source.publisher,
+            "published": _text(source.published), "archived": source.archived}
+
+
+def update_dict(update: Update) -> dict[str, object]:
+    return {"date": str(update.date), "status": update.status, "party": update.party,
+            "note": update.note, "sources": [source_dict(s) for s in update.sources],
+            "recorded": _text(update.recorded)}
+
+
+def _status(pledge: Pledge, config: Config, as_of: dt.date, party: str | None) -> StatusView:
+    latest = pledge.latest_update(as_of, party)
+    name = latest.status if latest else config.vocabulary.initial
+    status = config.vocabulary.get(name)
+    return StatusView(
+        name=name,
+        label=status.label if status else name,
+        color=status.color if status else "default",
+        final=config.vocabulary.is_final(name),
+        since=latest.date if latest else None,
+    )
+
+
+def view_pledge(pledge: Pledge, config: Config, as_of: dt.date) -> PledgeView:
+    status = _status(pledge, config, as_of, None)
+    by_party = {party: _status(pledge, config, as_of, party)
+                for party in pledge.assessed_parties}
+    days_left = (pledge.deadline.end - as_of).days if pledge.deadline else None
+    return PledgeView(pledge, as_of, status, by_party, days_left,
+                      pledge.is_overdue(as_of, status.final),
+                      {s.name: s.color for s in config.vocabulary})

@@ -1,0 +1,374 @@
+"""Selecting pledges: filters, the as-of date, and each pledge's derived state on that date.
+
+Plain functions over records; nothing here prints or reads files.
+
+Semantics, in one place (docs/reports.md repeats them for users):
+
+* **as of** a date: only pledges announced by then (the announcement's period has begun); a
+  pledge's status is that of its latest update dated up to then (ties: file order).
+* **overdue**: the deadline is over (the last day of a partial deadline's period is before the
+  as-of date) and the status is not final.
+* **stale**: the status is not final and the pledge's latest activity — its latest update up to the
+  as-of date or, with none, its announcement — is more than ``stale_after_days`` days before the
+  as-of date. A partial date counts from the last day of its period (never later than the as-of
+  date), so an update dated ``2025-10`` keeps a pledge fresh as if made on 31 October 2025.
+* **--party P**: pledges that bind P (P among the actors), like ``--actor``; the tests on status
+  use the pledge's status as a whole. Reports then also narrow compliance to P's cells
+  (:mod:`pledgetrack.reports`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from pledgetrack.errors import PledgetrackError
+from pledgetrack.model.config import Config
+from pledgetrack.model.dates import DateError, PartialDate, today
+from pledgetrack.model.records import Pledge
+
+if TYPE_CHECKING:
+    from pledgetrack.model.records import Update
+
+SortKey = Literal["status", "deadline", "announced", "updated", "id"]
+SORT_KEYS: tuple[SortKey, ...] = ("status", "deadline", "announced", "updated", "id")
+
+
+class DataLike(Protocol):
+    """What the queries need of a data set (a :class:`~pledgetrack.store.loader.Dataset`)."""
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def pledges(self) -> list[Pledge]: ...
+
+
+# -- dates given by users -----------------------------------------------------------------------
+
+
+def parse_date(text: str, option: str) -> PartialDate:
+    """A full or partial date given in an option; a readable error naming the option."""
+    try:
+        return PartialDate.parse(text)
+    except DateError as exc:
+        raise PledgetrackError(f"{option}: {exc}") from None
+
+
+def parse_as_of(text: str | None) -> dt.date:
+    """``--as-of``: a date, ``today``, or a partial date meaning the end of its period."""
+    if text is None or text.strip().lower() in ("", "today"):
+        return today()
+    return parse_date(text, "--as-of").end
+
+
+# -- derived state ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PledgeState:
+    """A pledge as it stood on ``as_of`` (for one party, when ``party`` is set)."""
+
+    pledge: Pledge
+    as_of: dt.date
+    status: str
+    # The date of the update that set the status (None: no update yet).
+    status_date: PartialDate | None
+    final: bool
+    overdue: bool
+    stale: bool
+    # The day the staleness rule counts from (latest update, else the announcement).
+    last_activity: dt.date | None
+    party: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.pledge.id
+
+    @property
+    def days_since_activity(self) -> int | None:
+        if self.last_activity is None:
+            return None
+        return (self.as_of - self.last_activity).days
+
+
+def _activity_day(date: PartialDate, as_of: dt.date) -> dt.date:
+    return min(date.end, as_of)
+
+
+def last_activity(pledge: Pledge, as_of: dt.date) -> dt.date | None:
+    """The latest update up to ``as_of`` (any party), else the announcement; see module doc."""
+    ups: list[Update] = pledge.updates_until(as_of)
+    if ups:
+        return max(_activity_day(u.date, as_of) for u in ups)
+    if pledge.announced is not None:
+        return _activity_day(pledge.announced, as_of)
+    return None
+
+
+def evaluate(
+    pledge: Pledge, config: Config, as_of: dt.date, party: str | None = None
+) -> PledgeState:
+    """The state of ``pledge`` on ``as_of``: status, overdue, stale."""
+    latest = pledge.latest_update(as_of, party)
+    status = latest.status if latest else config.vocabulary.initial
+    final = config.vocabulary.is_final(status)
+    activity = last_activity(pledge, as_of)
+    stale = (
+        not final
+        and activity is not None
+        and (as_of - activity).days > config.stale_after_days
+    )
+    return PledgeState(
+        pledge=pledge,
+        as_of=as_of,
+        status=status,
+        status_date=latest.date if latest else None,
+        final=final,
+        overdue=pledge.is_overdue(as_of, final),
+        stale=stale,
+        last_activity=activity,
+        party=party,
+    )
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+
+def _fold(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(v.casefold() for v in values)
+
+
+def _tuple(values: str | Iterable[str] | None) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        return (values,)
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which pledges to keep. Empty fields keep everything.
+
+    Values of one field are alternatives (``statuses=("stalled", "broken")`` keeps either);
+    different fields must all hold. Actors, recipients, parties and tags match without regard to
+    case. Dates: ``announced_since`` keeps pledges announced on or after the start of that
+    period, ``announced_before`` those announced before it begins; ``due_before`` keeps deadlines
+    that end before the period begins, ``due_after`` those that end after it is over. ``final``:
+    True keeps final statuses, False open ones, None both. ``search`` looks, without regard to
+    case, in the title, summary, quote and update notes. ``parties`` keeps pledges binding one of
+    them, like ``actors``; summaries also count only those parties' compliance cells.
+    """
+
+    statuses: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    announced_since: PartialDate | None = None
+    announced_before: PartialDate | None = None
+    due_before: PartialDate | None = None
+    due_after: PartialDate | None = None
+    overdue: bool = False
+    stale: bool = False
+    final: bool | None = None
+    search: str | None = None
+    _folded: dict[str, frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        # Accept a single string or a list where a tuple is expected (handy in a notebook).
+        for name in ("statuses", "actors", "recipients", "domains", "tags", "parties"):
+            object.__setattr__(self, name, _tuple(getattr(self, name)))
+        for name in ("actors", "recipients", "tags", "parties"):
+            self._folded[name] = _fold(getattr(self, name))
+
+    @classmethod
+    def from_options(
+        cls,
+        *,
+        status: Sequence[str] | None = None,
+        actor: Sequence[str] | None = None,
+        recipient: Sequence[str] | None = None,
+        domain: Sequence[str] | None = None,
+        tag: Sequence[str] | None = None,
+        party: Sequence[str] | None = None,
+        announced_since: str | None = None,
+        announced_before: str | None = None,
+        due_before: str | None = None,
+        due_after: str | None = None,
+        overdue: bool = False,
+        stale: bool = False,
+        final: bool | None = None,
+        search: str | None = None,
+    ) -> Filter:
+        """A filter from command-line style text values; bad dates raise PledgetrackError."""
+
+        def date(text: str | None, option: str) -> PartialDate | None:
+            return None if text is None else parse_date(text, option)
+
+        return cls(
+            statuses=tuple(status or ()),
+            actors=tuple(actor or ()),
+            recipients=tuple(recipient or ()),
+            domains=tuple(domain or ()),
+            tags=tuple(tag or ()),
+            parties=tuple(party or ()),
+            announced_since=date(announced_since, "--announced-since"),
+            announced_before=date(announced_before, "--announced-before"),
+            due_before=date(due_before, "--due-before"),
+            due_after=date(due_after, "--due-after"),
+            overdue=overdue,
+            stale=stale,
+            final=final,
+            search=search or None,
+        )
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def validate(self, config: Config, pledges: Sequence[Pledge] = ()) -> None:
+        """Unknown statuses and domains are errors that list the valid values."""
+        names = config.vocabulary.names
+        for status in self.statuses:
+            if status not in config.vocabulary:
+                raise PledgetrackError(
+                    f"unknown status '{status}'{_suggest(status, names)}; valid: "
+                    f"{', '.join(names)}"
+                )
+        if self.domains:
+            # The configured taxonomy, or, without one, the domains the data uses.
+            known = list(config.domains) or sorted({d for p in pledges for d in p.domains})
+            for domain in self.domains:
+                if domain not in known:
+                    where = "valid" if config.domains else "domains in use"
+                    raise PledgetrackError(
+                        f"unknown domain '{domain}'{_suggest(domain, known)}; {where}: "
+                        f"{', '.join(known) or '(none)'}"
+                    )
+
+    # -- matching -----------------------------------------------------------------------------
+
+    @property
+    def tests_state(self) -> bool:
+        return bool(self.statuses) or self.overdue or self.stale or self.final is not None
+
+    def _fields_match(self, p: Pledge) -> bool:
+        if self.actors and not self._folded["actors"] & _fold(p.actors):
+            return False
+        if self.recipients and not self._folded["recipients"] & _fold(p.recipients):
+            return False
+        if self.parties and not self._folded["parties"] & _fold(p.actors):
+            return False
+        if self.tags and not self._folded["tags"] & _fold(p.tags):
+            return False
+        if self.domains and not set(self.domains) & set(p.domains):
+            return False
+        if self.announced_since or self.announced_before:
+            if p.announced is None:
+                return False
+            if self.announced_since and p.announced.start < self.announced_since.start:
+                return False
+            if self.announced_before and p.announced.start >= self.announced_before.start:
+                return False
+        if self.due_before or self.due_after:
+            if p.deadline is None:
+                return False
+            if self.due_before and not p.deadline.end < self.due_before.start:
+                return False
+            if self.due_after and not p.deadline.end > self.due_after.end:
+                return False
+        return not self.search or _mentions(p, self.search)
+
+    def _state_matches(self, s: PledgeState) -> bool:
+        if self.statuses and s.status not in self.statuses:
+            return False
+        if self.final is not None and s.final != self.final:
+            return False
+        if self.overdue and not s.overdue:
+            return False
+        return not (self.stale and not s.stale)
+
+    def parties_of(self, p: Pledge) -> list[str]:
+        """The pledge's actors named by ``parties`` (as the pledge spells them)."""
+        return [a for a in p.actors if a.casefold() in self._folded["parties"]]
+
+    def matches(self, p: Pledge, config: Config, as_of: dt.date) -> bool:
+        """Whether the pledge, as it stood on ``as_of``, passes the filter."""
+        if not p.announced_by(as_of) or not self._fields_match(p):
+            return False
+        if not self.tests_state:
+            return True
+        return self._state_matches(evaluate(p, config, as_of))
+
+
+def _mentions(p: Pledge, text: str) -> bool:
+    needle = text.casefold()
+    haystacks = [p.title, p.summary, p.quote, *(u.note for u in p.updates)]
+    return any(h is not None and needle in h.casefold() for h in haystacks)
+
+
+def _suggest(value: str, known: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, known, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# -- selection ----------------------------------------------------------------------------------
+
+
+def select(
+    dataset: DataLike, filter: Filter | None = None, as_of: dt.date | None = None
+) -> list[Pledge]:
+    """The pledges of ``dataset`` announced by ``as_of`` (default today) that pass ``filter``,
+    in id order. Raises :class:`PledgetrackError` for an unknown status or domain."""
+    when = as_of or today()
+    chosen = filter or Filter()
+    chosen.validate(dataset.config, dataset.pledges)
+    return [p for p in dataset.pledges if chosen.matches(p, dataset.config, when)]
+
+
+def states(
+    dataset: DataLike, pledges: Iterable[Pledge], as_of: dt.date | None = None
+) -> list[PledgeState]:
+    """Each pledge's state on ``as_of`` (default today), as a whole."""
+    when = as_of or today()
+    return [evaluate(p, dataset.config, when) for p in pledges]
+
+
+def sort_states(
+    items: Sequence[PledgeState], key: SortKey, config: Config, reverse: bool = False
+) -> list[PledgeState]:
+    """Sort for listing. Dates ascend (earliest first) and missing dates go last, ties by id;
+    ``status`` follows the vocabulary's order. ``reverse`` flips the order of the values, not
+    the place of missing ones."""
+    if key not in SORT_KEYS:
+        raise PledgetrackError(f"unknown sort key '{key}'; valid: {', '.join(SORT_KEYS)}")
+    by_id = sorted(items, key=lambda s: s.id)
+    if key == "id":
+        return by_id[::-1] if reverse else by_id
+    if key == "status":
+        order = {name: i for i, name in enumerate(config.vocabulary.names)}
+        return sorted(by_id, key=lambda s: order.get(s.status, len(order)), reverse=reverse)
+
+    def date_of(s: PledgeState) -> PartialDate | None:
+        if key == "deadline":
+            return s.pledge.deadline
+        if key == "announced":
+            return s.pledge.announced
+        return s.status_date
+
+    present = [s for s in by_id if date_of(s) is not None]
+    missing = [s for s in by_id if date_of(s) is None]
+
+    def sort_key(s: PledgeState) -> tuple[dt.date, dt.date]:
+        d = date_of(s)
+        assert d is not None
+        return (d.end, d.start) if key == "deadline" else (d.start, d.end)
+
+    return sorted(present, key=sort_key, reverse=reverse) + missing

@@ -1,0 +1,175 @@
+"""Formats for `pledgetrack list`: a Rich table for a terminal, TSV for a pipe, Markdown, JSON,
+CSV. Each takes the pledges' states (:class:`~pledgetrack.queries.selection.PledgeState`)."""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pledgetrack.exports import LIST_SEPARATOR
+from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Vocabulary
+from pledgetrack.queries.selection import PledgeState
+from pledgetrack.render.tabular import (
+    MARKDOWN_LIMIT,
+    MarkdownWriter,
+    csv_text,
+    md_code,
+    md_escape,
+    rich_text,
+    shorten,
+    tsv_text,
+)
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+COLUMNS = (
+    "id", "title", "actors", "recipients", "domains", "status", "status_date", "deadline",
+    "overdue", "stale",
+)
+# Below this width the table folds each pledge's details under its title.
+WIDE_TABLE = 120
+NONE = "\u2013"  # en dash: no value
+
+
+def _date(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _flags(s: PledgeState) -> tuple[str, str]:
+    return ("yes" if s.overdue else "no", "yes" if s.stale else "no")
+
+
+def _plain_rows(states: Sequence[PledgeState]) -> list[list[str]]:
+    rows = []
+    for s in states:
+        p = s.pledge
+        rows.append([
+            p.id, p.title, LIST_SEPARATOR.join(p.actors), LIST_SEPARATOR.join(p.recipients),
+            LIST_SEPARATOR.join(p.domains), s.status, _date(s.status_date), _date(p.deadline),
+            *_flags(s),
+        ])
+    return rows
+
+
+def tsv(states: Sequence[PledgeState], **_: object) -> str:
+    """Tab-separated, a header line first; lists joined with ';'."""
+    return tsv_text(COLUMNS, _plain_rows(states))
+
+
+def csv(states: Sequence[PledgeState], **_: object) -> str:
+    return csv_text(COLUMNS, _plain_rows(states))
+
+
+def json(states: Sequence[PledgeState], **_: object) -> str:
+    doc = []
+    for s in states:
+        p = s.pledge
+        doc.append({
+            "id": p.id,
+            "title": p.title,
+            "actors": list(p.actors),
+            "recipients": list(p.recipients),
+            "domains": list(p.domains),
+            "tags": list(p.tags),
+            "announced": _date(p.announced) or None,
+            "status": s.status,
+            "status_date": _date(s.status_date) or None,
+            "deadline": _date(p.deadline) or None,
+            "final": s.final,
+            "overdue": s.overdue,
+            "stale": s.stale,
+        })
+    return _json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _parties(s: PledgeState) -> str:
+    p = s.pledge
+    actors = ", ".join(p.actors)
+    return f"{actors} → {', '.join(p.recipients)}" if p.recipients else actors
+
+
+def markdown(
+    states: Sequence[PledgeState], *, limit: int = MARKDOWN_LIMIT, **_: object
+) -> str:
+    out = MarkdownWriter(limit)
+    rows = []
+    for s in states:
+        p = s.pledge
+        deadline = _date(p.deadline)
+        if s.overdue:
+            deadline = f"**{deadline} (overdue)**"
+        rows.append([
+            md_code(p.id), md_escape(p.title), md_escape(_parties(s)),
+            md_escape(", ".join(p.domains)), md_code(s.status),
+            _date(s.status_date), deadline,
+        ])
+    out.table(("Pledge", "Title", "Actors → recipients", "Domains", "Status", "Updated",
+               "Deadline"), rows, "lllllll")
+    return out.getvalue().lstrip("\n")
+
+
+def table(
+    states: Sequence[PledgeState], *, vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    color: bool = False, width: int | None = None, **_: object,
+) -> str:
+    """A Rich table. On a narrow terminal each pledge takes a few lines: id, shortened title,
+    then actors → recipients and domains; on a wide one (or off a terminal) one line each."""
+    from rich.text import Text
+
+    def status_cell(s: PledgeState) -> Text:
+        status = vocabulary.get(s.status)
+        return Text(s.status, style=status.color if status and color else "")
+
+    def deadline_cell(s: PledgeState) -> Text:
+        text = Text(_date(s.pledge.deadline) or NONE)
+        if s.overdue:
+            text.stylize("bold red")
+            text.append("\noverdue" if narrow else " overdue", style="bold red")
+        return text
+
+    narrow = width is not None and width < WIDE_TABLE
+    t = _table(narrow, len(states))
+    if narrow:
+        assert width is not None
+        # id + title column: what the fixed columns (status 13, dates 10 each, padding) leave.
+        room = max(24, width - 13 - 10 - 10 - 8)
+        for s in states:
+            p = s.pledge
+            cell = Text()
+            cell.append(p.id, style="bold")
+            # Two lines of title at most, cut at a word.
+            cell.append("\n" + shorten(p.title, 2 * room - 6))
+            cell.append("\n" + _parties(s) + " · " + ", ".join(p.domains), style="dim")
+            t.add_row(cell, status_cell(s), Text(_date(s.status_date) or NONE),
+                      deadline_cell(s))
+    else:
+        title_room = 60 if width is not None else 10_000
+        for s in states:
+            p = s.pledge
+            t.add_row(Text(p.id), Text(shorten(p.title, title_room)), Text(_parties(s)),
+                      Text(", ".join(p.domains)), status_cell(s),
+                      Text(_date(s.status_date) or NONE), deadline_cell(s))
+    return rich_text(t, color=color, width=width)
+
+
+def _table(narrow: bool, count: int) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    t = Table(
+        box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, leading=1 if narrow else 0,
+        caption=f"{count} pledge{'s' if count != 1 else ''}", caption_justify="left",
+    )
+    if narrow:
+        t.add_column("pledge", ratio=1, overflow="fold")
+    else:
+        t.add_column("id", no_wrap=True)
+        t.add_column("title", ratio=1)
+        t.add_column("actors → recipients")
+        t.add_column("domains")
+    t.add_column("status", no_wrap=True)
+    t.add_column("updated", no_wrap=True)
+    t.add_column("deadline", no_wrap=True)
+    return t

@@ -1,0 +1,305 @@
+"""Formats for `pledgetrack report`: a Rich table for a terminal, GitHub-flavoured Markdown for job
+summaries and pull-request comments, JSON (the documented contract) and CSV."""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pledgetrack.render.tabular import MARKDOWN_LIMIT, MarkdownWriter, csv_text, md_code, md_escape
+from pledgetrack.reports import Compliance, Summary
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+NO_RATE = "\u2013"  # en dash: a status that is not final has no final rate
+
+GROUP_TITLES = {
+    "domain": "Domain", "actor": "Actor", "recipient": "Recipient", "party": "Party",
+    "year": "Year announced", "tag": "Tag",
+}
+
+
+# -- numbers as text -----------------------------------------------------------------------------
+
+
+def pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def mean_text(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return "0.00" if round(value, 2) == 0 else f"{value:+.2f}"
+
+
+def score_text(score: int | None) -> str:
+    return "n/a" if score is None else f"{score:+d}" if score else "0"
+
+
+def compliance_text(c: Compliance) -> str:
+    """``+0.33 (66.7 %), 3 assessed of 4 cells``."""
+    if c.mean is None:
+        return f"not assessed (0 assessed of {_plural(c.cells, 'cell')})"
+    return (f"{mean_text(c.mean)} ({pct(c.percent)} %), {c.assessed} assessed of "
+            f"{_plural(c.cells, 'cell')}")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def headline(s: Summary) -> str:
+    return f"Follow-through as of {s.as_of.isoformat()}: {_plural(s.total, 'pledge')}"
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+
+
+def json(summary: Summary, **_: object) -> str:
+    return _json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+# -- CSV -----------------------------------------------------------------------------------------
+
+STATUS_CSV = ("group", "status", "label", "final", "score", "count", "percent",
+              "final_percent")
+
+
+def csv(summary: Summary, **_: object) -> str:
+    """The status table (``group`` is ``all``, then each group of ``--by``); with ``--matrix``
+    the compliance matrix instead."""
+    vocab = summary.vocabulary
+    if summary.matrix is not None:
+        m = summary.matrix
+        header = ["id", "title", *m.parties, "mean", "percent", "assessed", "cells"]
+        rows = []
+        for r in m.rows:
+            scores = ["" if p not in r.scores else _csv_score(r.scores[p]) for p in m.parties]
+            rows.append([r.id, r.title, *scores, *_csv_compliance(r.compliance)])
+        overall = [
+            _csv_mean(m.by_party[p].mean) for p in m.parties
+        ]
+        rows.append(["(average)", "", *overall, *_csv_compliance(summary.compliance)])
+        return csv_text(header, rows)
+
+    def status_rows(group: str, total: int, counts: dict[str, int]) -> list[list[str]]:
+        final = sum(n for st, n in counts.items() if vocab.is_final(st))
+        out = []
+        for st in vocab:
+            n = counts.get(st.name, 0)
+            out.append([
+                group, st.name, st.label, "yes" if st.final else "no",
+                "" if st.score is None else str(st.score), str(n),
+                _csv_pct(n, total),
+                _csv_pct(n, final) if st.final else "",
+            ])
+        return out
+
+    rows = status_rows("all", summary.total, summary.by_status)
+    for g in summary.groups.values():
+        rows.extend(status_rows(g.name, g.total, g.by_status))
+    return csv_text(STATUS_CSV, rows)
+
+
+def _csv_pct(part: int, whole: int) -> str:
+    return "" if whole == 0 else f"{round(part / whole * 100, 2)}"
+
+
+def _csv_score(score: int | None) -> str:
+    return "" if score is None else str(score)
+
+
+def _csv_mean(value: float | None) -> str:
+    return "" if value is None else f"{round(value, 4)}"
+
+
+def _csv_compliance(c: Compliance) -> list[str]:
+    percent = "" if c.percent is None else f"{round(c.percent, 2)}"
+    return [_csv_mean(c.mean), percent, str(c.assessed), str(c.cells)]
+
+
+# -- Markdown ------------------------------------------------------------------------------------
+
+
+def markdown(summary: Summary, *, limit: int = MARKDOWN_LIMIT, **_: object) -> str:
+    """GitHub-flavoured Markdown, never more than ``limit`` bytes (a note says when cut)."""
+    s = summary
+    vocab = s.vocabulary
+    out = MarkdownWriter(limit)
+    out.text(f"## {headline(s)}\n\n")
+    facts = [f"Compliance: **{compliance_text(s.compliance)}**",
+             f"{_plural(len(s.overdue), 'pledge')} overdue",
+             f"{_plural(len(s.stale), 'pledge')} stale (no update within "
+             f"{s.stale_after_days} days)"]
+    out.text("; ".join(facts) + ".\n")
+
+    percent, final_rate = s.percent, s.final_rate
+    rows = [
+        [f"{md_escape(st.label)} ({md_code(st.name)})", str(s.by_status[st.name]),
+         pct(percent[st.name]), pct(final_rate.get(st.name)) if st.final else NO_RATE]
+        for st in vocab
+    ]
+    rows.append(["**Total**", f"**{s.total}**", "100.0" if s.total else "",
+                 f"{s.final} final"])
+    out.table(("Status", "Pledges", "%", "% of final"), rows, "lrrr")
+
+    if s.by:
+        out.text(f"\n### By {s.by}\n")
+        used = [st for st in vocab if any(g.by_status[st.name] for g in s.groups.values())]
+        header = [GROUP_TITLES[s.by], "Total", *(md_escape(st.label) for st in used),
+                  "Compliance"]
+        rows = [
+            [md_escape(g.name), str(g.total), *(str(g.by_status[st.name]) for st in used),
+             _md_compliance(g.compliance)]
+            for g in s.groups.values()
+        ]
+        out.table(header, rows, "lr" + "r" * len(used) + "r")
+
+    if s.overdue:
+        out.text(f"\n### Overdue ({len(s.overdue)})\n")
+        rows = [[md_code(ps.id), md_escape(ps.pledge.title), str(ps.pledge.deadline),
+                 md_code(ps.status)] for ps in s.overdue]
+        out.table(("Pledge", "Title", "Deadline", "Status"), rows)
+    if s.stale:
+        out.text(f"\n### Stale ({len(s.stale)})\n")
+        rows = [[md_code(ps.id), md_escape(ps.pledge.title), str(ps.last_activity or ""),
+                 str(ps.days_since_activity or ""), md_code(ps.status)] for ps in s.stale]
+        out.table(("Pledge", "Title", "Last activity", "Days", "Status"), rows, "lllrl")
+
+    if s.matrix is not None:
+        m = s.matrix
+        out.text("\n### Compliance matrix\n")
+        header = ["Pledge", *(md_escape(p) for p in m.parties), "Mean", "%"]
+        rows = [
+            [md_code(r.id), *(_md_score(r.scores, p) for p in m.parties),
+             mean_text(r.compliance.mean), pct(r.compliance.percent)]
+            for r in m.rows
+        ]
+        rows.append(["**Average**", *(mean_text(m.by_party[p].mean) for p in m.parties),
+                     f"**{mean_text(s.compliance.mean)}**", pct(s.compliance.percent)])
+        out.table(header, rows, "l" + "r" * (len(m.parties) + 2))
+        out.text("\nScores: +1 delivered, 0 partial or in progress, -1 not delivered; "
+                 "n/a not assessed; blank: the party is not bound by the pledge.\n")
+    return out.getvalue()
+
+
+def _md_compliance(c: Compliance) -> str:
+    if c.mean is None:
+        return f"n/a (0/{c.cells})"
+    return f"{pct(c.percent)} % ({c.assessed}/{c.cells})"
+
+
+def _md_score(scores: dict[str, int | None], party: str) -> str:
+    return score_text(scores[party]) if party in scores else ""
+
+
+# -- Rich table ----------------------------------------------------------------------------------
+
+
+def table(summary: Summary, *, color: bool = False, width: int | None = None,
+          **_: object) -> str:
+    from rich.console import Group
+    from rich.text import Text
+
+    from pledgetrack.render.tabular import rich_text
+
+    s = summary
+    vocab = s.vocabulary
+    parts: list[Any] = [Text(headline(s), style="bold")]
+
+    t = _new_table()
+    for header in ("status", "pledges", "%", "% of final"):
+        t.add_column(header, justify="left" if header == "status" else "right")
+    percent, final_rate = s.percent, s.final_rate
+    for st in vocab:
+        t.add_row(Text(st.name, style=st.color if color else ""), str(s.by_status[st.name]),
+                  pct(percent[st.name]), pct(final_rate.get(st.name)) if st.final else NO_RATE)
+    t.add_row(Text("total", style="bold"), str(s.total), "100.0" if s.total else "",
+              f"{s.final} final", end_section=True)
+    parts.append(t)
+    parts.append(Text(f"Compliance: {compliance_text(s.compliance)}"))
+    parts.append(Text(
+        f"Overdue: {len(s.overdue)}    Stale (no update within {s.stale_after_days} days): "
+        f"{len(s.stale)}"
+    ))
+
+    if s.by:
+        used = [st for st in vocab if any(g.by_status[st.name] for g in s.groups.values())]
+        g_table = _new_table(f"By {s.by}")
+        g_table.add_column(s.by)
+        g_table.add_column("total", justify="right")
+        for st in used:
+            g_table.add_column(Text(st.label, style=st.color if color else ""),
+                               justify="right")
+        g_table.add_column("compliance", justify="right")
+        for g in s.groups.values():
+            g_table.add_row(Text(g.name), str(g.total),
+                            *(str(g.by_status[st.name]) for st in used),
+                            _md_compliance(g.compliance))
+        parts.append(g_table)
+
+    if s.overdue:
+        o_table = _new_table(f"Overdue ({len(s.overdue)})")
+        for header in ("pledge", "deadline", "status"):
+            o_table.add_column(header, overflow="fold")
+        for ps in s.overdue:
+            o_table.add_row(Text(ps.id), Text(str(ps.pledge.deadline), style="bold red"),
+                            Text(ps.status))
+        parts.append(o_table)
+    if s.stale:
+        s_table = _new_table(f"Stale ({len(s.stale)})")
+        s_table.add_column("pledge", overflow="fold")
+        s_table.add_column("last activity")
+        s_table.add_column("days", justify="right")
+        s_table.add_column("status")
+        for ps in s.stale:
+            s_table.add_row(Text(ps.id), str(ps.last_activity or ""),
+                            str(ps.days_since_activity or ""), Text(ps.status))
+        parts.append(s_table)
+
+    if s.matrix is not None:
+        m = s.matrix
+        m_table = _new_table("Compliance matrix")
+        longest = max((len(r.id) for r in m.rows), default=6)
+        # The id column gets what the score columns (headers may wrap at spaces) leave.
+        others = sum(max(5, *(len(w) for w in p.split())) + 2 for p in m.parties) + 22
+        room = (width or 10_000) - others
+        m_table.add_column("pledge", overflow="fold", min_width=max(12, min(longest, room)))
+        for party in m.parties:
+            # On a terminal, one word per line keeps the score columns narrow.
+            header = party if width is None else "\n".join(party.split())
+            m_table.add_column(Text(header, justify="right"), justify="right")
+        m_table.add_column("mean", justify="right")
+        m_table.add_column("%", justify="right")
+        for r in m.rows:
+            m_table.add_row(Text(r.id), *(_md_score(r.scores, p) for p in m.parties),
+                            mean_text(r.compliance.mean), pct(r.compliance.percent))
+        m_table.add_row(Text("average", style="bold"),
+                        *(mean_text(m.by_party[p].mean) for p in m.parties),
+                        mean_text(s.compliance.mean), pct(s.compliance.percent),
+                        style="bold")
+        parts.append(m_table)
+        parts.append(Text("Scores: +1 delivered, 0 partial or in progress, -1 not delivered, "
+                          "n/a not assessed; blank: the party is not bound by the pledge."))
+    return rich_text(Group(*_spaced(parts)), color=color, width=width)
+
+
+def _new_table(title: str | None = None) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                 show_edge=False)
+
+
+def _spaced(parts: Sequence[Any]) -> list[Any]:
+    from rich.text import Text
+
+    out: list[Any] = []
+    for part in parts:
+        if out:
+            out.append(Text(""))
+        out.append(part)
+    return out

@@ -1,0 +1,188 @@
+"""Helpers shared by the tabular formats: CSV (with formula neutralising), TSV, GitHub-flavoured
+Markdown (escaped, kept under a size limit), and Rich tables rendered to text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+# GitHub cuts job summaries (and rejects comments) above 1 MiB.
+MARKDOWN_LIMIT = 1024 * 1024
+
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP's "CSV injection";
+# tab and carriage return too, which some spreadsheets strip before looking).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number such as -1 or +0.5 is a value, not a formula: left as it is.
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
+def neutralise(cell: str) -> str:
+    """Make a cell inert in a spreadsheet: a leading quote turns a would-be formula into text."""
+    if cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]], *, raw: bool = False) -> str:
+    """RFC 4180 CSV (every field quoted only when needed, "\\n" line ends); cells neutralised
+    against formula injection unless ``raw``."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row if raw else [neutralise(c) for c in row])
+    return out.getvalue()
+
+
+def tsv_cell(value: str) -> str:
+    """One line, no tabs: tab-separated text must keep one record per line."""
+    return re.sub(r"[\t\r\n]+", " ", value)
+
+
+def tsv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    lines = ["\t".join(header)]
+    lines.extend("\t".join(tsv_cell(c) for c in row) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+# -- Markdown ------------------------------------------------------------------------------------
+
+# Inline Markdown that record text must not trigger (emphasis, code, links, strike-through,
+# table pipes, HTML). Backslash escapes work for any ASCII punctuation in CommonMark.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~!#])")
+
+
+def md_escape(text: str) -> str:
+    """Record text as literal Markdown: one line, no HTML, no emphasis, no table breaks."""
+    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_code(text: str) -> str:
+    """An inline code span (for ids and status names, which are slugs)."""
+    return f"`{text}`" if "`" not in text else md_escape(text)
+
+
+class MarkdownWriter:
+    """Builds a Markdown document that never exceeds ``limit`` bytes (UTF-8).
+
+    Tables are cut at a row boundary, so what is kept still parses as a table; once anything is
+    cut, later blocks are left out too and a note says so.
+    """
+
+    NOTE = (
+        "\n> **Note:** cut to stay under {limit} for GitHub job summaries and comments; "
+        "{rows} table row{s} left out. Use `--format json` for the full data.\n"
+    )
+
+    def __init__(self, limit: int = MARKDOWN_LIMIT) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.size = 0
+        self.cut_rows = 0
+        self.cut = False
+        # Room for the note, so that it always fits.
+        self.reserve = len(self.NOTE.format(limit=_size_text(limit), rows=10**12, s="s")) + 1
+
+    def _fits(self, text: str) -> bool:
+        return self.size + len(text.encode("utf-8")) <= self.limit - self.reserve
+
+    def _add(self, text: str) -> None:
+        self.parts.append(text)
+        self.size += len(text.encode("utf-8"))
+
+    def text(self, text: str) -> bool:
+        """Add a block of text; False (and nothing added) once the budget is spent."""
+        if self.cut or not self._fits(text):
+            self.cut = True
+            return False
+        self._add(text)
+        return True
+
+    def table(
+        self, header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "",
+        *, heading: str = "",
+    ) -> None:
+        """A GFM table; ``align`` has one letter per column: l, r or c (default l)."""
+        if self.cut:
+            self.cut_rows += len(rows)
+            return
+        marks = {"l": ":--", "r": "--:", "c": ":-:"}
+        spec = [marks.get(a, ":--") for a in align.ljust(len(header), "l")]
+        head = (heading + "\n" if heading else "") + _row(header) + _row(spec)
+        if not self.text("\n" + head):
+            self.cut_rows += len(rows)
+            return
+        for number, row in enumerate(rows):
+            line = _row(row)
+            if not self._fits(line):
+                self.cut = True
+                self.cut_rows += len(rows) - number
+                return
+            self._add(line)
+
+    def getvalue(self) -> str:
+        text = "".join(self.parts)
+        if self.cut:
+            rows = self.cut_rows
+            text += self.NOTE.format(limit=_size_text(self.limit), rows=rows,
+                                     s="" if rows == 1 else "s")
+        return text
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(c if c else " " for c in cells) + " |\n"
+
+
+def _size_text(limit: int) -> str:
+    if limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MiB"
+    return f"{limit:,} bytes"
+
+
+# -- Rich ----------------------------------------------------------------------------------------
+
+
+def rich_text(*renderables: Any, color: bool = False, width: int | None = None) -> str:
+    """Render Rich objects to text. ``width`` None means no terminal: nothing is cropped."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(
+        file=io.StringIO(),
+        force_terminal=color,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+        width=width or 10_000,
+        soft_wrap=width is None,
+        emoji=False,
+        markup=False,
+    )
+    for renderable in renderables:
+        console.print(renderable)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    if width is None:
+        # A huge width pads nothing, but Rich may leave trailing spaces in table cells.
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return str(text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:limit]
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-\u2013\u2014") + "…"

@@ -1,0 +1,397 @@
+"""Writing pledge files: atomic, locked, verified.
+
+Every write
+
+* is **atomic**: the new text goes to a temporary file in the same folder (named with a leading
+  '.', so that `check` never reads it as a pledge), is flushed and fsynced, then renamed over the
+  old file, and the folder is fsynced. A crash leaves the old file or the new one, never half of
+  one;
+* is **locked** per file, so that two processes updating one pledge both succeed, one after the
+  other (the lock files live in ``.pledgetrack-cache/locks/``, which ignores itself in git);
+* is **verified**: the new text is parsed again and must hold exactly the intended record before
+  it replaces anything.
+
+`append_update` reads and parses only the one pledge file (and the caller passes the
+configuration), so its time does not grow with the size of the repository.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pledgetrack.checks.rules import check_pledge, check_update, id_error
+from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
+from pledgetrack.model.config import Config
+from pledgetrack.model.problems import Problem
+from pledgetrack.model.records import Pledge, Source, Update
+from pledgetrack.store.root import PLEDGES_DIR, pledge_files
+
+CACHE_DIR = ".pledgetrack-cache"
+LOCK_TIMEOUT_SECONDS = 120.0
+
+
+# -- paths -----------------------------------------------------------------------------------------
+
+def pledge_path(root: Path, pledge_id: str) -> Path:
+    """``root/pledges/<id>.yaml``; an id that is not a plain slug (``../x``, ``/etc/passwd``,
+    ``a\\b``, NUL …) is refused before it comes near a path."""
+    reason = id_error(pledge_id)
+    if reason:
+        raise PledgetrackError(reason)
+    return root / PLEDGES_DIR / f"{pledge_id}.yaml"
+
+
+def known_ids(root: Path) -> list[str]:
+    try:
+        return [p.stem for p in pledge_files(root)]
+    except PledgetrackError:
+        return []
+
+
+def unknown_pledge(root: Path, pledge_id: str) -> PledgetrackError:
+    """'no pledge …', with close matches among the file names (nothing is parsed)."""
+    ids = known_ids(root)
+    # Ids that contain what was typed (a prefix, a word) first, then similar spellings.
+    close = [i for i in ids if pledge_id and pledge_id in i][:3]
+    close += [c for c in difflib.get_close_matches(pledge_id, ids, n=3, cutoff=0.6)
+              if c not in close]
+    close = close[:3]
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return PledgetrackError(f"no pledge '{pledge_id}' (no file {PLEDGES_DIR}/{pledge_id}.yaml)"
+                            f"{hint}")
+
+
+def existing_path(root: Path, pledge_id: str) -> Path:
+    path = pledge_path(root, pledge_id)
+    if not path.is_file():
+        raise unknown_pledge(root, pledge_id)
+    return path
+
+
+# -- locking and atomic replacement -------------------------------------------------------------
+
+def _cache_dir(root: Path) -> Path:
+    cache = root / CACHE_DIR
+    (cache / "locks").mkdir(parents=True, exist_ok=True)
+    ignore = cache / ".gitignore"
+    if not ignore.exists():
+        try:
+            with open(ignore, "x", encoding="utf-8") as handle:
+                handle.write("# Created by pledgetrack: locks and caches, never committed.\n*\n")
+        except FileExistsError:
+            pass
+    return cache
+
+
+@contextmanager
+def locked(root: Path, path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold the lock of one pledge file (waiting up to ``timeout`` seconds for it)."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(_cache_dir(root) / "locks" / f"{path.name}.lock"), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise PledgetrackError(
+            f"{PLEDGES_DIR}/{path.name} is locked by another pledgetrack process; try again "
+            f"(lock file: {lock.lock_file})", EXIT_FINDINGS,
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def temp_path(path: Path) -> Path:
+    """The temporary file a write of ``path`` goes through: same folder, hidden, and not named
+    ``*.yaml``, so that `check` never reads it. One fixed name per file: writers hold the
+    file's lock, and a leftover of a killed writer is simply overwritten by the next one (no
+    folder scan, so a write costs the same in a folder of ten files or ten thousand)."""
+    return path.with_name(f".{path.name}.tmp")
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically (see the module docstring). The caller holds
+    the file's lock (:func:`locked`) or writes a path no one else writes."""
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = _default_mode()
+    tmp = temp_path(path)
+    # O_BINARY: no newline translation on Windows (the bytes are written as given).
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    fd = os.open(tmp, flags, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable; not possible on every platform (Windows), hence the guard.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# -- comparing records ----------------------------------------------------------------------------
+
+def _plain_value(value: object) -> object:
+    """Extra fields as the loader gives them back: scalars as their YAML text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_value(v) for v in value]
+    return value
+
+
+def _bare_source(source: Source) -> Source:
+    return dataclasses.replace(source, line=0)
+
+
+def bare_update(update: Update) -> Update:
+    """An update without the positions it was read from, for comparing content."""
+    return dataclasses.replace(update, line=0, lines={},
+                               sources=tuple(_bare_source(s) for s in update.sources))
+
+
+def bare_pledge(pledge: Pledge) -> Pledge:
+    """A pledge without path and positions, extra fields as text, for comparing content."""
+    return dataclasses.replace(
+        pledge, path="", lines={}, extra=_plain_value(pledge.extra),  # type: ignore[arg-type]
+        sources=tuple(_bare_source(s) for s in pledge.sources),
+        updates=tuple(bare_update(u) for u in pledge.updates),
+    )
+
+
+# -- reading one file for writing ---------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PledgeText:
+    path: Path
+    rel: str
+    data: bytes
+    text: str  # decoded, without a byte-order mark
+    bom: bool
+    pledge: Pledge
+
+    def encode(self, text: str) -> bytes:
+        return (("\ufeff" if self.bom else "") + text).encode("utf-8")
+
+
+def _first_error(problems: list[Problem]) -> Problem | None:
+    return next((p for p in problems if p.level == "error"), None)
+
+
+def read_pledge(root: Path, pledge_id: str) -> PledgeText:
+    """Read and parse one pledge file, refusing one with errors (it must be fixed first)."""
+    from pledgetrack.store.loader import parse_pledge
+    from pledgetrack.store.yamltree import MAX_FILE_BYTES
+
+    path = existing_path(root, pledge_id)
+    rel = f"{PLEDGES_DIR}/{path.name}"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PledgetrackError(f"cannot read {rel}: {exc.strerror}", EXIT_FINDINGS) from None
+    pledge, problems = parse_pledge(data[: MAX_FILE_BYTES + 1], rel)
+    error = _first_error(problems)
+    if pledge is None or error is not None:
+        assert error is not None
+        raise PledgetrackError(
+            f"{rel}:{error.line}:{error.col}: {error.message} [{error.rule}]; fix the file first "
+            "('pledgetrack check' lists every problem)", EXIT_FINDINGS,
+        )
+    bom = data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8")
+    return PledgeText(path, rel, data, text[1:] if bom else text, bom, pledge)
+
+
+# -- appending an update ------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    path: Path
+    pledge: Pledge  # as written
+    number: int  # 1-based position of the new update
+    warnings: list[str] = field(default_factory=list)
+
+
+def _suggest(value: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(value, choices, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def validate_update(pledge: Pledge, update: Update, config: Config) -> list[str]:
+    """Errors raise :class:`PledgetrackError`; warnings (dated before the pledge was announced
+    or before the last update) are returned."""
+    if not update.status or "\n" in update.status:
+        raise PledgetrackError("the status must be one word, such as in_progress")
+    if update.party is not None and (not update.party.strip() or "\n" in update.party):
+        raise PledgetrackError("the party must be one line naming one of the actors")
+    for source in update.sources:
+        if not source.url.startswith(("http://", "https://")) or any(
+            ch in source.url for ch in "\r\n"
+        ):
+            raise PledgetrackError(f"source {source.url!r} must be a URL starting with "
+                                   "http:// or https://")
+    number = len(pledge.updates) + 1
+    previous = pledge.updates[-1].date if pledge.updates else None
+    warnings = []
+    for problem in check_update(pledge, update, number, previous, config):
+        if problem.level == "warning":
+            warnings.append(problem.message)
+            continue
+        if problem.rule == "unknown-status":
+            names = config.vocabulary.names
+            raise PledgetrackError(
+                f"unknown status '{update.status}'{_suggest(update.status, names)}; valid: "
+                f"{', '.join(names)} (see 'pledgetrack statuses')"
+            )
+        if problem.rule == "unknown-party":
+            assert update.party is not None
+            raise PledgetrackError(
+                f"party '{update.party}' is not among the actors of '{pledge.id}' "
+                f"({', '.join(pledge.actors)}){_suggest(update.party, list(pledge.actors))}"
+            )
+        if problem.rule == "missing-source":
+            raise PledgetrackError(
+                "this repository requires a source for every update "
+                "(require_update_sources in pledgetrack.yaml); add --source URL"
+            )
+        raise PledgetrackError(problem.message)
+    return warnings
+
+
+def append_update(root: Path, pledge_id: str, update: Update, config: Config) -> AppendResult:
+    """Append ``update`` to the pledge's ``updates``, keeping every existing byte of the file."""
+    from pledgetrack.store import splice
+    from pledgetrack.store.loader import parse_pledge
+
+    path = existing_path(root, pledge_id)
+    with locked(root, path):
+        # Read under the lock: a concurrent writer's entry is already in the file.
+        current = read_pledge(root, pledge_id)
+        warnings = validate_update(current.pledge, update, config)
+        try:
+            new_text = splice.append_update(current.text, update)
+        except (splice.SpliceError, ValueError) as exc:
+            raise PledgetrackError(
+                f"{current.rel}: cannot add the update to this file's layout ({exc}); "
+                "use 'pledgetrack edit'", EXIT_FINDINGS,
+            ) from None
+        new_data = current.encode(new_text)
+        written, _ = parse_pledge(new_data, current.rel)
+        expected = dataclasses.replace(
+            bare_pledge(current.pledge),
+            updates=(*bare_update_list(current.pledge), bare_update(update)),
+        )
+        if written is None or bare_pledge(written) != expected:
+            raise PledgetrackError(
+                f"{current.rel}: the update could not be added without changing other content; "
+                "nothing was written (use 'pledgetrack edit')", EXIT_FINDINGS,
+            )
+        atomic_write(path, new_data)
+    return AppendResult(path, written, len(written.updates), warnings)
+
+
+def bare_update_list(pledge: Pledge) -> tuple[Update, ...]:
+    return tuple(bare_update(u) for u in pledge.updates)
+
+
+# -- whole files ----------------------------------------------------------------------------------
+
+def check_new_pledge(pledge: Pledge, config: Config) -> list[Problem]:
+    """The problems of a record about to be written as ``pledges/<id>.yaml``."""
+    rel = f"{PLEDGES_DIR}/{pledge.id}.yaml"
+    return list(check_pledge(dataclasses.replace(pledge, path=rel), config))
+
+
+def render_new(pledge: Pledge) -> bytes:
+    """The canonical text of ``pledge``, verified to read back as the same record."""
+    from pledgetrack.store.loader import parse_pledge
+    from pledgetrack.store.serialize import dump_pledge
+
+    pledge_path(Path("."), pledge.id)  # the id must be a slug
+    rel = f"{PLEDGES_DIR}/{pledge.id}.yaml"
+    data = dump_pledge(pledge).encode("utf-8")
+    parsed, problems = parse_pledge(data, rel)
+    error = _first_error(problems)
+    if error is not None:
+        raise PledgetrackError(f"pledge '{pledge.id}': {error.message}")
+    if parsed is None or bare_pledge(parsed) != bare_pledge(pledge):
+        raise PledgetrackError(
+            f"pledge '{pledge.id}': the record cannot be written so that it reads back the same"
+        )
+    return data
+
+
+def create(root: Path, pledge: Pledge, *, overwrite: bool = False) -> Path:
+    """Write a new pledge file in the canonical layout (``overwrite`` replaces an existing one).
+
+    The record must be structurally valid; rules that need the configuration are the caller's
+    business (see :func:`check_new_pledge`)."""
+    path = pledge_path(root, pledge.id)
+    data = render_new(pledge)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(root, path):
+        if path.exists() and not overwrite:
+            raise PledgetrackError(
+                f"pledge '{pledge.id}' already exists ({PLEDGES_DIR}/{path.name})"
+            )
+        atomic_write(path, data)
+    return path
+
+
+def replace_text(root: Path, pledge_id: str, data: bytes, expected_old: bytes) -> Path:
+    """Replace a pledge file with ``data`` if it still holds ``expected_old`` (an edit made
+    while another process wrote the file is refused, not lost)."""
+    path = existing_path(root, pledge_id)
+    with locked(root, path):
+        if path.read_bytes() != expected_old:
+            raise PledgetrackError(
+                f"{PLEDGES_DIR}/{path.name} changed while you were editing it", EXIT_FINDINGS
+            )
+        atomic_write(path, data)
+    return path
+
+
+def check_text(data: bytes, rel: str, config: Config) -> list[Problem]:
+    """Everything `check` would report about ``data`` as the file ``rel`` (one file only)."""
+    from pledgetrack.store.loader import parse_pledge
+
+    pledge, problems = parse_pledge(data, rel)
+    if pledge is not None:
+        problems.extend(check_pledge(pledge, config))
+    return sorted(problems, key=Problem.sort_key)
