@@ -5,35 +5,42 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pledgetrack.cli.app import warn
 
 if TYPE_CHECKING:
     from pledgetrack.queries.selection import Filter
+    from pledgetrack.store.codec import Detail
     from pledgetrack.store.loader import Dataset
 
 # "More than a few hundred files": below this a load is quick enough not to need a bar.
 PROGRESS_MIN_FILES = 300
 
 
-def load(dir: str | None, *, color: str = "auto", filter: Filter | None = None) -> Dataset:
+def load(
+    dir: str | None, *, color: str = "auto", filter: Filter | None = None, cache: bool = True,
+    lean: bool = False,
+) -> Dataset:
     """Load the data root (``--dir``, else found upwards) and warn about every broken file.
 
     Broken files are left out of the records: ``pledgetrack check`` tells why. A ``filter`` is
     checked against the configuration first, so that a typo fails before any warning.
+    ``cache=False`` is ``--no-cache``. ``lean`` loads records without their long texts and
+    sources (see load_dataset's ``detail``), for commands that only count, group and list; a
+    ``--search`` filter reads those texts, so it gets full records.
     """
     from pledgetrack.render.console import is_terminal
     from pledgetrack.store.loader import load_dataset
-    from pledgetrack.store.root import find_root, pledge_files
 
-    root = find_root(dir)
-    files = pledge_files(root)
-    if len(files) > PROGRESS_MIN_FILES and is_terminal(sys.stderr):
-        dataset = _load_with_progress(root, files, color)
-    else:
-        dataset = load_dataset(root, files=files)
+    searching = filter is not None and filter.search is not None
+    detail: Detail = "lean" if lean and not searching else "full"
+    progress = _Progress(color) if is_terminal(sys.stderr) else None
+    try:
+        dataset = load_dataset(dir, cache=cache, detail=detail, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     if filter is not None:
         filter.validate(dataset.config, dataset.pledges)
     warn_broken(dataset)
@@ -47,21 +54,32 @@ def warn_broken(dataset: Dataset) -> None:
         warn(f"skipping {path} ({n} error{'s' if n != 1 else ''}; run pledgetrack check)")
 
 
-def _load_with_progress(root: Path, files: list[Path], color: str) -> Dataset:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+class _Progress:
+    """A progress callback that shows a bar only once a load turns out to be long: more than
+    PROGRESS_MIN_FILES files and still files to parse (a load answered by the cache reports
+    only its end, so Rich is not even imported)."""
 
-    from pledgetrack.render.console import make_console
-    from pledgetrack.store.loader import load_dataset
+    def __init__(self, color: str) -> None:
+        self.color = color
+        self.bar: Any = None
+        self.task: Any = None
 
-    step = max(1, len(files) // 200)
-    with Progress(
-        TextColumn("loading pledges"), BarColumn(), MofNCompleteColumn(),
-        console=make_console(color, stderr=True), transient=True,
-    ) as progress:
-        task = progress.add_task("load", total=len(files))
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total <= PROGRESS_MIN_FILES or done >= total:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        def advance(done: int, total: int) -> None:
-            if done % step == 0 or done == total:
-                progress.update(task, completed=done)
+            from pledgetrack.render.console import make_console
 
-        return load_dataset(root, files=files, progress=advance)
+            self.bar = Progress(
+                TextColumn("loading pledges"), BarColumn(), MofNCompleteColumn(),
+                console=make_console(self.color, stderr=True), transient=True,
+            )
+            self.task = self.bar.add_task("load", total=total)
+            self.bar.start()
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

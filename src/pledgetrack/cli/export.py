@@ -8,7 +8,7 @@ import typer
 
 from pledgetrack.cli.app import app
 from pledgetrack.cli.filters import Selection, filter_options
-from pledgetrack.cli.options import DirOption, format_option
+from pledgetrack.cli.options import DirOption, NoCacheOption, format_option
 from pledgetrack.cli.output import OutputOption
 
 
@@ -28,6 +28,7 @@ def export(
         "prefixing a ' so that spreadsheets do not run them as formulas.",
     )] = False,
     output: OutputOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Export pledges, one row each with the derived status (or one row per update).
 
@@ -42,7 +43,7 @@ def export(
     from pledgetrack.render import registry
 
     out = target("export", fmt, output, "never", terminal_format="csv", pipe_format="csv")
-    dataset = load(dir, filter=selection.filter)
+    dataset = load(dir, filter=selection.filter, cache=not no_cache)
     pledges = select(dataset, selection.filter, selection.as_of)
     rows = export_rows(pledges, dataset.config, selection.as_of, updates=updates)
     columns = UPDATE_COLUMNS if updates else PLEDGE_COLUMNS

@@ -8,7 +8,7 @@ import typer
 
 from pledgetrack.cli.app import app
 from pledgetrack.cli.filters import Selection, filter_options
-from pledgetrack.cli.options import ColorOption, DirOption, choice, format_option
+from pledgetrack.cli.options import ColorOption, DirOption, NoCacheOption, choice, format_option
 from pledgetrack.cli.output import OutputOption
 
 # Kept here (not imported from queries) so that defining the command imports nothing more.
@@ -31,6 +31,7 @@ def list_(
         "--limit", "-n", min=1, metavar="N", show_default=False,
         help="Show at most N pledges (after sorting).")] = None,
     output: OutputOption = None,
+    no_cache: NoCacheOption = False,
     color: ColorOption = "auto",
 ) -> None:
     """List pledges: id, title, actors → recipients, domains, status, last update, deadline.
@@ -45,7 +46,7 @@ def list_(
     from pledgetrack.render import registry
 
     out = target("list", fmt, output, color, terminal_format="table", pipe_format="tsv")
-    dataset = load(dir, color=color, filter=selection.filter)
+    dataset = load(dir, color=color, filter=selection.filter, cache=not no_cache, lean=True)
     pledges = select(dataset, selection.filter, selection.as_of)
     rows = sort_states(states(dataset, pledges, selection.as_of), cast(SortKey, sort),
                        dataset.config, reverse=reverse)

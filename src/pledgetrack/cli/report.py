@@ -8,7 +8,7 @@ import typer
 
 from pledgetrack.cli.app import app
 from pledgetrack.cli.filters import Selection, filter_options
-from pledgetrack.cli.options import ColorOption, DirOption, choice, format_option
+from pledgetrack.cli.options import ColorOption, DirOption, NoCacheOption, choice, format_option
 from pledgetrack.cli.output import OutputOption
 
 GROUP_BY = ("domain", "actor", "recipient", "party", "year", "tag")
@@ -29,6 +29,7 @@ def report(
         "--matrix", help="Add the compliance matrix: pledges x parties, with row and column "
         "averages.")] = False,
     output: OutputOption = None,
+    no_cache: NoCacheOption = False,
     color: ColorOption = "auto",
 ) -> None:
     """Summarise follow-through: counts and percentages by status (and over final verdicts),
@@ -45,7 +46,7 @@ def report(
 
     out = target("report", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")
-    dataset = load(dir, color=color, filter=selection.filter)
+    dataset = load(dir, color=color, filter=selection.filter, cache=not no_cache, lean=True)
     summary = summarise(dataset, selection.filter, selection.as_of,
                         by=cast(GroupBy | None, by), with_matrix=matrix)
     out.write(registry.get("report", out.format)(summary, color=out.color, width=out.width))

@@ -58,6 +58,7 @@ E_REL, E_MTIME, E_SIZE, E_DIGEST, E_READ_NS, E_PARSE_PROBLEMS = 0, 1, 2, 3, 4, 5
 E_LEAN, E_ID, E_ID_LINE, E_FULL_AT, E_FULL_LEN, E_RULE_KEY, E_RULE_PROBLEMS = (
     6, 7, 8, 9, 10, 11, 12
 )
+ENTRY_FIELDS = 13
 Entry = tuple[Any, ...]
 
 # The modules whose code decides what a file loads to: an edited checkout must not reuse results
@@ -177,13 +178,14 @@ def dumps(value: Any) -> bytes:
 class Shard:
     """One shard: its entries by path, and its lean records and full part when they were read."""
 
-    __slots__ = ("entries", "full", "lean")
+    __slots__ = ("entries", "full", "lean", "number")
 
     def __init__(self, entries: dict[str, Entry], lean: list[Any] | None,
                  full: bytes | None) -> None:
         self.entries = entries
         self.lean = lean
         self.full = full
+        self.number = -1
 
 
 def read_shard(path: Path, key: tuple[Any, ...], *, lean: bool, full: bool) -> Shard | None:
@@ -217,7 +219,16 @@ def read_shard(path: Path, key: tuple[Any, ...], *, lean: bool, full: bool) -> S
         stored_key, entries = loads(index)
         if stored_key != key:
             return None
-        return Shard({e[E_REL]: e for e in entries}, lean_records, full_bytes)
+        # The shape is checked here; what does not fit together shows when it is used, and
+        # the loader then builds the shard again (never trusting it).
+        by_path = {}
+        for e in entries:
+            if type(e) is not tuple or len(e) != ENTRY_FIELDS or type(e[E_REL]) is not str:
+                return None
+            by_path[e[E_REL]] = e
+        if lean_records is not None and type(lean_records) is not list:
+            return None
+        return Shard(by_path, lean_records, full_bytes)
     except Exception:  # a cache that cannot be read is no cache, never an error
         return None
 

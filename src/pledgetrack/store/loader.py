@@ -159,15 +159,15 @@ def load_dataset(
 ) -> Dataset:
     """Load every pledge under a data root (found as :func:`find_root` does when None).
 
-    ``files`` limits loading to those files. ``progress(done, total)`` is called as files are
-    done. ``cache=False`` (or ``PLEDGETRACK_NO_CACHE=1``) neither reads nor writes the cache of
-    parsed records; the result is the same either way. ``jobs`` caps the worker processes used
-    to parse many files (default: the CPUs available, or ``PLEDGETRACK_JOBS``); 1 parses in this
-    process. ``detail`` says how much of each record to build: ``"full"``; ``"lean"`` leaves out
-    summary, quote, criteria, notes, sources and unknown fields (empty), and updates' per-field
-    line numbers, for commands that count and group many pledges; ``"problems"`` builds no
-    records (``pledges`` is empty), for `check`. Problems, ``broken`` and ``files`` are the same
-    in every mode.
+    ``files`` limits loading to those files. ``progress(done, total)`` is called as groups of
+    files are done (once, at the end, when the cache has every file). ``cache=False`` (or
+    ``PLEDGETRACK_NO_CACHE=1``) neither reads nor writes the cache of parsed records; the result
+    is the same either way. ``jobs`` caps the worker processes used to parse many files (default:
+    the CPUs available, or ``PLEDGETRACK_JOBS``); 1 parses in this process. ``detail`` says how
+    much of each record to build: ``"full"``; ``"lean"`` leaves out summary, quote, criteria,
+    notes, sources and unknown fields (empty), and updates' per-field line numbers, for commands
+    that count, group and list many pledges; ``"problems"`` builds no records (``pledges`` is
+    empty), for `check`. Problems, ``broken`` and ``files`` are the same in every mode.
     """
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}")
@@ -299,7 +299,7 @@ class ShardTask:
 
     # A plain class: a dataclass costs a millisecond of start-up for every command.
     __slots__ = ("cache_path", "config", "detail", "files", "key", "listed_ns", "pickled",
-                 "prune", "rule_key", "shard")
+                 "prune", "rule_key", "shard", "trust")
 
     def __init__(
         self, shard: int, files: list[Listed], cache_path: str | None, config: Any,
@@ -315,6 +315,7 @@ class ShardTask:
         self.listed_ns = listed_ns
         self.detail = detail
         self.pickled = pickled  # results as bytes (to another process) or as objects
+        self.trust = True  # False: the cache file failed once; build the shard from the files
 
     def __getstate__(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -350,18 +351,26 @@ _configs: dict[str, Config] = {}
 def _run_shard(task: ShardTask) -> ShardResult:
     """Reuse what the cache holds for the shard's unchanged files, parse the others, write the
     shard back. Runs in a worker process for big loads."""
+    config = _configs.get(task.rule_key)
+    if config is None:
+        config = _configs[task.rule_key] = decode_config(task.config)
+    if task.cache_path is not None and task.trust:
+        old = cachefile.read_shard(Path(task.cache_path), task.key, lean=True, full=True)
+        if old is not None:
+            try:
+                return _build_shard(task, config, old)
+            except Exception:  # a cache file whose parts do not fit together
+                pass  # is no cache: the shard is built again from the files alone
+    return _build_shard(task, config, None)
+
+
+def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -> ShardResult:
     from pledgetrack.checks.rules import check_pledge
     from pledgetrack.store.codec import Encoder
     from pledgetrack.store.codec import loads as load_records
 
-    config = _configs.get(task.rule_key)
-    if config is None:
-        config = _configs[task.rule_key] = decode_config(task.config)
     caching = task.cache_path is not None
-    old = None
-    if caching:
-        old = cachefile.read_shard(Path(task.cache_path or ""), task.key, lean=True, full=True)
-    old_entries = old.entries if old is not None else {}
+    old_entries = dict(old.entries) if old is not None else {}
     encoder = Encoder()
     entries: list[cachefile.Entry] = []
     records: list[Pledge] = []  # lean records as they go to the lean part
@@ -473,6 +482,19 @@ def _parse_entry(
     return entry, pledge
 
 
+class _Part:
+    """The results of one shard's files, kept apart until they are known to be whole."""
+
+    __slots__ = ("declared", "failed", "files", "pledges", "problems")
+
+    def __init__(self, files: int) -> None:
+        self.files = files
+        self.problems: list[Problem] = []
+        self.pledges: list[Pledge] = []
+        self.declared: list[tuple[str, str, int]] = []
+        self.failed: set[str] = set()
+
+
 class _Loader:
     """Collects the results of one load_dataset call, shard by shard."""
 
@@ -505,9 +527,11 @@ class _Loader:
         done = 0
 
         def advance(count: int) -> None:
+            # A load answered by the cache alone reports only its end: it is over before a
+            # progress bar would show.
             nonlocal done
             done += count
-            if progress is not None:
+            if progress is not None and (tasks or done == total):
                 progress(done, total)
 
         detail = self.detail
@@ -521,6 +545,7 @@ class _Loader:
                 cached = cachefile.read_shard(path, self.key, lean=detail == LEAN,
                                               full=detail == FULL)
             if cached is not None and (not self.prune or len(cached.entries) == len(files)):
+                cached.number = shard
                 entries = cached.entries
                 stale = sum(not _trusted(entries.get(f[0]), f[2], f[3], self.rule_key)
                             for f in files)
@@ -530,11 +555,35 @@ class _Loader:
                 work += stale
             else:
                 work += len(files)
-            tasks.append(ShardTask(shard, files, os.fspath(path) if path is not None else None,
-                                   self.config_enc, self.rule_key, self.key, self.prune,
-                                   self.listed_ns, detail, False))
+            tasks.append(self._task(shard, files))
 
         from pledgetrack.store.parallel import MIN_FILES, default_jobs, map_unordered
+
+        retry: list[ShardTask] = []
+
+        def again(shard: int, files: list[Listed]) -> None:
+            # The cache file's parts do not fit together: built again from the files alone.
+            task = self._task(shard, files)
+            task.trust = False
+            retry.append(task)
+
+        def from_cache(cached: cachefile.Shard, files: list[Listed]) -> None:
+            part = self._from_cache(cached, files)
+            if part is None:
+                again(cached.number, files)
+            else:
+                advance(self._commit(part))
+
+        def from_task(result: ShardResult) -> None:
+            files = by_shard[result.shard]
+            try:
+                part = self._from_result(result, files)
+            except Exception:
+                if self.folder is None:
+                    raise  # no cache involved: a fault of ours, to be seen
+                again(result.shard, files)
+                return
+            advance(self._commit(part))
 
         workers = min(jobs if jobs is not None else default_jobs(), len(tasks))
         if workers > 1 and work >= MIN_FILES:
@@ -545,22 +594,32 @@ class _Loader:
             with map_unordered(_run_shard, tasks, workers) as results:
                 # While the workers parse, this process decodes what the cache had.
                 for cached, files in clean:
-                    advance(self._from_cache(cached, files))
+                    from_cache(cached, files)
                 clean = []
                 for result in results:
-                    advance(self._from_result(result, by_shard[result.shard]))
+                    from_task(result)
         else:
             for task in tasks:
-                advance(self._from_result(_run_shard(task), by_shard[task.shard]))
+                from_task(_run_shard(task))
         for cached, files in clean:
-            advance(self._from_cache(cached, files))
+            from_cache(cached, files)
+        for task in retry:
+            advance(self._commit(self._from_result(_run_shard(task), by_shard[task.shard])))
 
-    def _from_cache(self, shard: cachefile.Shard, files: list[Listed]) -> int:
+    def _task(self, shard: int, files: list[Listed]) -> ShardTask:
+        path = cachefile.shard_path(self.folder, shard) if self.folder is not None else None
+        return ShardTask(shard, files, os.fspath(path) if path is not None else None,
+                         self.config_enc, self.rule_key, self.key, self.prune, self.listed_ns,
+                         self.detail, False)
+
+    def _from_cache(self, shard: cachefile.Shard, files: list[Listed]) -> _Part | None:
+        """The listed files' results from a shard read from the cache, or None when its
+        content turns out not to hold together."""
         from pledgetrack.store.codec import loads as load_records
 
+        record: Callable[[cachefile.Entry], Pledge]
         if self.detail == FULL:
-            assert shard.full is not None
-            view = memoryview(shard.full)
+            view = memoryview(shard.full or b"")
 
             def record(entry: cachefile.Entry) -> Pledge:
                 at = entry[cachefile.E_FULL_AT]
@@ -572,9 +631,12 @@ class _Loader:
             def record(entry: cachefile.Entry) -> Pledge:
                 return lean[entry[cachefile.E_LEAN]]
 
-        return self._collect(shard.entries, files, record)
+        try:
+            return self._collect(shard.entries, files, record)
+        except Exception:  # never trusted: anything amiss means the files are read again
+            return None
 
-    def _from_result(self, result: ShardResult, files: list[Listed]) -> int:
+    def _from_result(self, result: ShardResult, files: list[Listed]) -> _Part:
         from pledgetrack.store.codec import loads as load_records
 
         if result.data is None:  # from this process
@@ -596,10 +658,12 @@ class _Loader:
     def _collect(
         self, entries: dict[str, cachefile.Entry], files: list[Listed],
         record: Callable[[cachefile.Entry], Pledge],
-    ) -> int:
-        """Take the listed files' results from a shard's entries; returns how many."""
+    ) -> _Part:
+        """The listed files' results from a shard's entries (nothing is kept until commit)."""
+        from pledgetrack.model.records import Pledge
+
         keep = self.detail != PROBLEMS
-        failed = self.failed
+        part = _Part(len(files))
         for item in files:
             rel = item[0]
             entry = entries[rel]
@@ -607,15 +671,28 @@ class _Loader:
             rule_problems = entry[cachefile.E_RULE_PROBLEMS]
             if problems or rule_problems:
                 found = decode_problems(rel, problems) + decode_problems(rel, rule_problems)
-                self.problems.extend(found)
+                part.problems.extend(found)
                 if any(p.level == "error" for p in found):
-                    failed.add(rel)
+                    part.failed.add(rel)
             if entry[cachefile.E_LEAN] < 0:
                 continue
-            self.declared.append((entry[cachefile.E_ID], rel, entry[cachefile.E_ID_LINE]))
-            if keep and rel not in failed:
-                self.pledges.append(record(entry))
-        return len(files)
+            pledge_id, id_line = entry[cachefile.E_ID], entry[cachefile.E_ID_LINE]
+            if type(pledge_id) is not str or type(id_line) is not int:
+                raise TypeError("not an id")
+            part.declared.append((pledge_id, rel, id_line))
+            if keep and rel not in part.failed:
+                pledge = record(entry)
+                if type(pledge) is not Pledge or pledge.path != rel:
+                    raise TypeError("not the record of this file")
+                part.pledges.append(pledge)
+        return part
+
+    def _commit(self, part: _Part) -> int:
+        self.problems.extend(part.problems)
+        self.pledges.extend(part.pledges)
+        self.declared.extend(part.declared)
+        self.failed.update(part.failed)
+        return part.files
 
     def dataset(self, files: int) -> Dataset:
         duplicates: list[Problem] = []

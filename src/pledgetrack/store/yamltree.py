@@ -162,22 +162,25 @@ def _mark_error(exc: yaml.MarkedYAMLError) -> YamlProblem:
 
 def parse(text: str) -> ParseResult:
     """Compose ``text`` into a tree; raise :class:`YamlProblem` when that is not possible."""
-    parser = loader_class()(text)
+    parser = None
     try:
+        parser = loader_class()(text)  # the pure-Python reader rejects some text right here
         builder = _TreeBuilder(parser)
         try:
             return builder.document()
-        except YamlProblem:
+        except YamlProblem as exc:
             # A syntax error further down is what to report first, as when the whole document
-            # is parsed before its tree is looked at.
-            builder.drain()
+            # is parsed before its tree is looked at; but a hostile file is not read further.
+            if exc.rule != "nesting-limit":
+                builder.drain()
             raise
     except yaml.MarkedYAMLError as exc:
         raise _mark_error(exc) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml-syntax", f"invalid YAML: {exc}") from None
     finally:
-        parser.dispose()
+        if parser is not None:
+            parser.dispose()
 
 
 _SEQ_TAG = _CORE + "seq"
@@ -221,9 +224,20 @@ class _TreeBuilder:
         return ParseResult(tree, self.duplicates)
 
     def drain(self) -> None:
-        """Read the remaining events (raising the parser's error, if any)."""
-        while not isinstance(self.get(), yaml.StreamEndEvent):
-            pass
+        """Read the remaining events, raising the parser's error if there is one; stop where
+        the nesting gets too deep (the pure-Python parser slows down badly there)."""
+        depth = 0
+        while True:
+            event = self.get()
+            cls = type(event)
+            if cls is yaml.StreamEndEvent:
+                return
+            if cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return
+            elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                depth -= 1
 
     def _resolve(self, value: str) -> str:
         # As yaml.resolver.Resolver.resolve does for a plain scalar with no explicit tag.
