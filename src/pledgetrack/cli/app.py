@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
+import pledgetrack.cli
 from pledgetrack import __version__
 from pledgetrack.errors import PledgetrackError
 
@@ -39,6 +39,8 @@ class PledgetrackGroup(TyperGroup):
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
             close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
             if close:
                 ctx.fail(f"no such command '{name}'; did you mean '{close[0]}'?")
@@ -74,27 +76,33 @@ def _root(
     """Track policy commitments (pledges) and their follow-through, one YAML file per pledge."""
 
 
-def _register() -> None:
+# The module that defines each command. The executable imports only the module of the command
+# it runs, so that Typer builds one command instead of all of them (about 2 ms each, on every
+# start); a name not listed here (a typo, a command added without listing it) or no name at all
+# (--help, shell completion) registers them all, as importing this module elsewhere does.
+COMMAND_MODULES = {
+    "add": "authoring", "update": "authoring", "edit": "authoring", "check": "check",
+    "diff": "diff", "export": "export", "init": "init", "merge-driver": "init", "import": "io",
+    "list": "listing", "statuses": "reference", "schema": "reference", "report": "report",
+    "show": "show",
+}
+
+
+def _register(only: str | None = None) -> None:
     # Each module adds its commands to `app` when imported; their heavy imports are inside them.
-    from pledgetrack.cli import (  # noqa: F401
-        authoring,
-        check,
-        diff,
-        export,
-        init,
-        io,
-        listing,
-        reference,
-        report,
-        show,
-    )
+    import importlib
+
+    module = COMMAND_MODULES.get(only or "")
+    for name in [module] if module else sorted(set(COMMAND_MODULES.values())):
+        importlib.import_module(f"pledgetrack.cli.{name}")
 
 
-_register()
+_register(pledgetrack.cli.ONLY_COMMAND)
 
 
 def main() -> None:
-    # `--version` is answered before anything else is imported: scripts call it in loops.
+    # `--version` is answered before anything else is imported: scripts call it in loops
+    # (pledgetrack.cli.entry does it before even importing this module).
     if sys.argv[1:] in (["--version"], ["-V"]):
         sys.stdout.write(f"pledgetrack {__version__}\n")
         return

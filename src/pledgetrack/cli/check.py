@@ -48,11 +48,13 @@ def check(
     Exit 0 when clean, 1 when errors are found (or warnings, with --strict), 2 for a usage or
     configuration error.
     """
+    from pledgetrack.cli.data import keep_for_good
     from pledgetrack.render import registry
     from pledgetrack.store.loader import load_dataset
 
     # Problems only: no records are kept, so memory stays small however many files there are.
     dataset = load_dataset(dir, cache=not no_cache, detail="problems")
+    keep_for_good()
     fmt = resolve_format(fmt)
     prefix = github_prefix(dataset.root) if fmt == "github" else ""
     render = registry.get("problems", fmt)

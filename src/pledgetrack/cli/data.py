@@ -41,10 +41,19 @@ def load(
     finally:
         if progress is not None:
             progress.close()
+    keep_for_good()
     if filter is not None:
         filter.validate(dataset.config, dataset.pledges)
     warn_broken(dataset)
     return dataset
+
+
+def keep_for_good() -> None:
+    """The records live until the command ends and hold no reference cycles: moved out of the
+    garbage collector's sight, they are not rescanned (a tenth of a second at 10,000 pledges)."""
+    import gc
+
+    gc.freeze()
 
 
 def warn_broken(dataset: Dataset) -> None:

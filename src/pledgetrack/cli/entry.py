@@ -12,6 +12,10 @@ def main() -> None:
 
         sys.stdout.write(f"pledgetrack {__version__}\n")
         return
+    import pledgetrack.cli
+
+    words = sys.argv[1:]
+    pledgetrack.cli.ONLY_COMMAND = words[0] if words and not words[0].startswith("-") else None
     from pledgetrack.cli.app import main as run
 
     run()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
@@ -37,6 +36,8 @@ def _validator(name: str, values: Sequence[str]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if value is None or value in values:
             return value
+        import difflib
+
         close = difflib.get_close_matches(str(value), values, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise typer.BadParameter(f"'{value}' is not one of {', '.join(values)}{hint}")

@@ -365,7 +365,6 @@ def _run_shard(task: ShardTask) -> ShardResult:
 
 
 def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -> ShardResult:
-    from pledgetrack.checks.rules import check_pledge
     from pledgetrack.store.codec import Encoder
     from pledgetrack.store.codec import loads as load_records
 
@@ -426,6 +425,8 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
                     returned = whole if full_here else returned
                     if reuse[cachefile.E_RULE_KEY] != task.rule_key:
                         # The configuration changed: the per-file rules run again.
+                        from pledgetrack.checks.rules import check_pledge
+
                         reuse[cachefile.E_RULE_PROBLEMS] = encode_problems(
                             list(check_pledge(whole, config)))
             reuse[cachefile.E_RULE_KEY] = task.rule_key
@@ -660,9 +661,9 @@ class _Loader:
         record: Callable[[cachefile.Entry], Pledge],
     ) -> _Part:
         """The listed files' results from a shard's entries (nothing is kept until commit)."""
-        from pledgetrack.model.records import Pledge
-
         keep = self.detail != PROBLEMS
+        if keep:
+            from pledgetrack.model.records import Pledge
         part = _Part(len(files))
         for item in files:
             rel = item[0]
