@@ -448,8 +448,9 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
                 cachefile.full_of(old, cached), None)
     if not caching and not task.pickled:
         return ShardResult(task.shard, entries, kept)
-    # Pickled once: the same bytes are the cache file and what a worker sends back.
-    lean = encoder.lean(records)
+    # Pickled once: the same bytes are the cache file and what a worker sends back (`check`
+    # without the cache needs no records back at all).
+    lean = encoder.lean(records if caching or task.detail == LEAN else [])
     full_all = b"".join(full_parts)
     head_index, _ = cachefile.shard_parts(task.key, entries, lean, full_all)
     if caching:
@@ -521,11 +522,14 @@ class _Loader:
         self, listing: list[Listed], jobs: int | None,
         progress: Callable[[int, int], None] | None,
     ) -> None:
+        from pledgetrack.store.parallel import MIN_FILES, default_jobs, map_unordered
+
         by_shard: dict[int, list[Listed]] = {}
         for item in listing:
             by_shard.setdefault(cachefile.shard_of(item[0]), []).append(item)
         total = len(listing)
         done = 0
+        tasks: list[ShardTask] = []
 
         def advance(count: int) -> None:
             # A load answered by the cache alone reports only its end: it is over before a
@@ -535,9 +539,15 @@ class _Loader:
             if progress is not None and (tasks or done == total):
                 progress(done, total)
 
+        def again(shard: int, files: list[Listed]) -> None:
+            # The cache file's parts do not fit together: built again from the files alone.
+            task = self._task(shard, files)
+            task.trust = False
+            tasks.append(task)
+
+        # Shards the cache has whole are taken at once, one at a time, so that no more than one
+        # shard file is held in memory; the others become tasks.
         detail = self.detail
-        clean: list[tuple[cachefile.Shard, list[Listed]]] = []
-        tasks: list[ShardTask] = []
         work = 0
         for shard, files in by_shard.items():
             path = cachefile.shard_path(self.folder, shard) if self.folder is not None else None
@@ -546,66 +556,56 @@ class _Loader:
                 cached = cachefile.read_shard(path, self.key, lean=detail == LEAN,
                                               full=detail == FULL)
             if cached is not None and (not self.prune or len(cached.entries) == len(files)):
-                cached.number = shard
                 entries = cached.entries
                 stale = sum(not _trusted(entries.get(f[0]), f[2], f[3], self.rule_key)
                             for f in files)
                 if not stale:
-                    clean.append((cached, files))
+                    part = self._from_cache(cached, files)
+                    if part is not None:
+                        done += self._commit(part)
+                    else:
+                        again(shard, files)
+                        work += len(files)
                     continue
                 work += stale
             else:
                 work += len(files)
             tasks.append(self._task(shard, files))
+        if not tasks:
+            if total:
+                advance(0)
+            return
 
-        from pledgetrack.store.parallel import MIN_FILES, default_jobs, map_unordered
-
-        retry: list[ShardTask] = []
-
-        def again(shard: int, files: list[Listed]) -> None:
-            # The cache file's parts do not fit together: built again from the files alone.
-            task = self._task(shard, files)
-            task.trust = False
-            retry.append(task)
-
-        def from_cache(cached: cachefile.Shard, files: list[Listed]) -> None:
-            part = self._from_cache(cached, files)
-            if part is None:
-                again(cached.number, files)
-            else:
-                advance(self._commit(part))
-
-        def from_task(result: ShardResult) -> None:
+        def from_task(task: ShardTask, result: ShardResult, retried: list[ShardTask]) -> None:
             files = by_shard[result.shard]
             try:
                 part = self._from_result(result, files)
             except Exception:
-                if self.folder is None:
+                if self.folder is None or not task.trust:
                     raise  # no cache involved: a fault of ours, to be seen
-                again(result.shard, files)
+                retry = self._task(result.shard, files)
+                retry.trust = False
+                retried.append(retry)
                 return
             advance(self._commit(part))
 
+        advance(0)
+        retried: list[ShardTask] = []
         workers = min(jobs if jobs is not None else default_jobs(), len(tasks))
         if workers > 1 and work >= MIN_FILES:
             # The biggest shards first, so that no worker is left with a long one at the end.
             tasks.sort(key=lambda t: -len(t.files))
+            by_number = {t.shard: t for t in tasks}
             for task in tasks:
                 task.pickled = True
             with map_unordered(_run_shard, tasks, workers) as results:
-                # While the workers parse, this process decodes what the cache had.
-                for cached, files in clean:
-                    from_cache(cached, files)
-                clean = []
                 for result in results:
-                    from_task(result)
+                    from_task(by_number[result.shard], result, retried)
         else:
             for task in tasks:
-                from_task(_run_shard(task))
-        for cached, files in clean:
-            from_cache(cached, files)
-        for task in retry:
-            advance(self._commit(self._from_result(_run_shard(task), by_shard[task.shard])))
+                from_task(task, _run_shard(task), retried)
+        for task in retried:
+            from_task(task, _run_shard(task), retried)
 
     def _task(self, shard: int, files: list[Listed]) -> ShardTask:
         path = cachefile.shard_path(self.folder, shard) if self.folder is not None else None
