@@ -7,6 +7,7 @@ Starting worker processes costs some tens of milliseconds, so the loader uses th
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -38,12 +39,13 @@ def map_unordered(
     """``function`` over ``tasks`` in ``jobs`` processes; the results, as they come.
 
     The workers start on entering, so the caller can do other work before reading results.
-    Processes are forked where the platform allows it (nothing to re-import, nothing to pickle
-    on the way in but the task); elsewhere they are spawned and import ``function``'s module.
+    Processes are forked on Linux (nothing to re-import, nothing to pickle on the way in but the
+    task); elsewhere they are started as the platform prefers (forking is unsafe on macOS) and
+    import ``function``'s module.
     """
     import multiprocessing
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
     with context.Pool(jobs) as pool:
         yield pool.imap_unordered(function, tasks, chunksize=1)
