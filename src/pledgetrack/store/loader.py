@@ -101,8 +101,17 @@ def parse_pledge(data: bytes, rel_path: str) -> tuple[Pledge | None, list[Proble
 
 def load_file(path: Path, root: Path, config: Config) -> FileResult:
     rel = relative(root, path)
+    if path.is_symlink():
+        # A link committed in a pull request could point at any file of the machine running
+        # `check` in CI; its content must never reach a report or an error message.
+        problem = Problem(rel, 1, 1, "error", "symlink",
+                          "the file is a symbolic link; pledge files must be regular files "
+                          "(links are never followed)")
+        return FileResult(rel, None, [problem])
     try:
-        with open(path, "rb") as handle:
+        # O_NOFOLLOW: a link swapped in after the check above is not followed either.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         problem = Problem(rel, 1, 1, "error", "unreadable", f"cannot read the file: {exc.strerror}")
