@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY
-from pledgetrack.store import writer
+from pledgetrack.store import writer, yamltree
 from pledgetrack.store.build import PLEDGE_FIELDS
 from pledgetrack.store.loader import load_dataset, parse_pledge
 from pledgetrack.store.serialize import dump_pledge, dump_update
@@ -157,9 +159,24 @@ SETTINGS = settings(max_examples=100, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+@contextmanager
+def loader(pure: bool) -> Iterator[None]:
+    """Half the examples read with the pure-Python YAML parser, half with libyaml."""
+    yamltree.use_pure_loader(pure)
+    try:
+        yield
+    finally:
+        yamltree.use_pure_loader(False)
+
+
 @SETTINGS
-@given(pledge=pledges())
-def test_create_then_load_gives_the_same_record(pledge: Pledge) -> None:
+@given(pledge=pledges(), pure=st.booleans())
+def test_create_then_load_gives_the_same_record(pledge: Pledge, pure: bool) -> None:
+    with loader(pure):
+        _create_then_load(pledge)
+
+
+def _create_then_load(pledge: Pledge) -> None:
     text = dump_pledge(pledge)
     parsed, problems = parse_pledge(text.encode("utf-8"), f"pledges/{pledge.id}.yaml")
     assert [p for p in problems if p.level == "error"] == [], (text, problems)
@@ -176,13 +193,19 @@ def test_create_then_load_gives_the_same_record(pledge: Pledge) -> None:
 
 
 @SETTINGS
-@given(data=st.data(), pledge=pledges(), crlf=st.booleans(), bom=st.booleans())
+@given(data=st.data(), pledge=pledges(), crlf=st.booleans(), bom=st.booleans(),
+       pure=st.booleans())
 def test_appends_keep_every_other_byte(
-    data: st.DataObject, pledge: Pledge, crlf: bool, bom: bool
+    data: st.DataObject, pledge: Pledge, crlf: bool, bom: bool, pure: bool
 ) -> None:
     """Each `append_update` inserts one run of bytes; the file reads back as the old record plus
     the new updates, also with CRLF line ends and a byte-order mark."""
     new_updates = data.draw(st.lists(updates(pledge.actors), min_size=1, max_size=4))
+    with loader(pure):
+        _appends(pledge, new_updates, crlf, bom)
+
+
+def _appends(pledge: Pledge, new_updates: list[Update], crlf: bool, bom: bool) -> None:
     config = Config()
     with tempfile.TemporaryDirectory(dir=FAST_TMP) as folder:
         root = Path(folder)
