@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from pledgetrack.render.htmltext import Markup, el, safe_url
+from pledgetrack.render.htmltext import Fragment, Markup, block, el, safe_url
 from pledgetrack.render.report import GROUP_TITLES, mean_text, pct, score_text
 from pledgetrack.reports import NO_GROUP, Compliance, Summary, status_by_group
 
@@ -113,6 +113,7 @@ class _Statuses:
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
         self.index = {name: i for i, name in enumerate(vocab.names)}
+        self._badges: dict[str, Markup] = {}
 
     def cls(self, name: str) -> str:
         return f"st-{self.index.get(name, len(self.index))}"
@@ -125,10 +126,15 @@ class _Statuses:
         return self.index.get(name, len(self.index))
 
     def badge(self, name: str) -> Markup:
-        status = self.vocab.get(name)
-        return el("span", el("span", class_="dot", aria_hidden="true"), self.label(name),
-                  class_=f"badge {self.cls(name)}", data_status=name,
-                  title=status.description if status and status.description else None)
+        # The same few badges appear thousands of times in a large report: made once each.
+        made = self._badges.get(name)
+        if made is None:
+            status = self.vocab.get(name)
+            made = self._badges[name] = el(
+                "span", el("span", class_="dot", aria_hidden="true"), self.label(name),
+                class_=f"badge {self.cls(name)}", data_status=name,
+                title=status.description if status and status.description else None)
+        return made
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -464,7 +470,7 @@ def _row(ps: PledgeState, sts: _Statuses) -> Markup:
     )
 
 
-def _pledge_table(s: Summary, sts: _Statuses) -> Markup:
+def _pledge_table(s: Summary, sts: _Statuses) -> Fragment:
     statuses = [st for st in s.vocabulary if s.by_status.get(st.name)]
     domains = sorted({d for ps in s.states for d in _domains(ps)},
                      key=lambda d: (d == NO_GROUP, d.casefold(), d))
@@ -491,18 +497,18 @@ def _pledge_table(s: Summary, sts: _Statuses) -> Markup:
     rows = [_row(ps, sts) for ps in s.states]
     empty = el("p", "No pledge matches these filters.", id="filter-empty", class_="empty",
                hidden=True)
-    return el(
+    return block(
         "section",
         el("h2", "Pledges", id="pledges-heading"),
         el("noscript", el("p", "Sorting and filtering need JavaScript; every pledge is listed.",
                           class_="muted")),
         controls,
-        el("div", el(
+        block("div", block(
             "table",
             el("caption", "One row per pledge, with its status as of the report date. "
                "Select a column heading to sort.", class_="sr-only"),
             el("thead", head),
-            el("tbody", rows),
+            block("tbody", rows),
             id="pledge-table", class_="pledges",
         ), class_="scroll") if rows else el("p", "No pledges.", class_="empty"),
         empty,
@@ -621,8 +627,8 @@ def _pledge_article(ps: PledgeState, sts: _Statuses) -> Markup:
     )
 
 
-def _timelines(s: Summary, sts: _Statuses) -> Markup:
-    return el(
+def _timelines(s: Summary, sts: _Statuses) -> Fragment:
+    return block(
         "section",
         el("h2", "Timelines", id="timelines-heading"),
         el("p", el("button", "Open all timelines", type="button", id="toggle-timelines",
@@ -705,7 +711,7 @@ def report(summary: Summary, *, generated: dt.datetime | None = None,
         el("p", "Selected: ", "; ".join(scope), class_="scope") if scope else None,
         class_="page-head",
     )
-    main = el(
+    main = block(
         "main",
         el("section", el("h2", "Summary", id="summary-heading", class_="sr-only"),
            _figures(s), aria_labelledby="summary-heading"),
@@ -716,10 +722,12 @@ def report(summary: Summary, *, generated: dt.datetime | None = None,
         _timelines(s, sts),
         id="main",
     )
-    body = el(
+    body = block(
         "body",
         el("a", "Skip to the pledges", href="#pledges", class_="skip"),
         header, main, _footer(s, __version__),
         el("script", Markup(script)),
     )
-    return "<!DOCTYPE html>\n" + el("html", head, body, lang="en")
+    page = block("html", head, body, lang="en")
+    page.insert(0, "<!DOCTYPE html>\n")
+    return "".join(page)
