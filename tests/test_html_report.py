@@ -14,6 +14,7 @@ import struct
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from typer.testing import CliRunner
@@ -260,6 +261,32 @@ def test_charts_are_labelled_svg(page_doc: Node) -> None:
     legend = page_doc.find("ul", class_="legend")
     assert [squash(li.text) for li in legend.find_all("li")] == [
         "Not yet rated", "In progress", "Delivered", "Withdrawn", "Unrateable"]
+
+
+def test_status_by_group(root: Path) -> None:
+    from pledgetrack import Filter, load_dataset, summarise
+    from pledgetrack.reports import status_by_group
+    from tests.fixture_reports import AS_OF
+
+    summary = summarise(load_dataset(root), Filter(), AS_OF)
+
+    def nonzero(by: Literal["tag", "year"]) -> dict[str, dict[str, int]]:
+        groups = status_by_group(summary, by)
+        return {g: {s: n for s, n in c.items() if n} for g, c in groups.items()}
+
+    # Tags: a [t1] delivered, d [t1, t2] not yet rated, g [t2] withdrawn; b, c, f (in
+    # progress) and h (unrateable) have none and come last.
+    assert nonzero("tag") == {
+        "t1": {"not_yet_rated": 1, "delivered": 1},
+        "t2": {"not_yet_rated": 1, "withdrawn": 1},
+        "(none)": {"in_progress": 3, "unrateable": 1},
+    }
+    # Years announced: 2023 f; 2024 b, c, g; 2025 a, d, h.
+    assert nonzero("year") == {
+        "2023": {"in_progress": 1},
+        "2024": {"in_progress": 2, "withdrawn": 1},
+        "2025": {"not_yet_rated": 1, "delivered": 1, "unrateable": 1},
+    }
 
 
 def test_the_table_has_one_row_per_pledge(page_doc: Node) -> None:

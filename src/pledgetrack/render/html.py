@@ -371,8 +371,7 @@ def _data_table(header: Sequence[object], rows: Sequence[Markup],
     ), class_="scroll")
 
 
-def _domain_table(groups: dict[str, dict[str, int]], statuses: Sequence[Status],
-                  sts: _Statuses) -> Markup:
+def _domain_table(groups: dict[str, dict[str, int]], statuses: Sequence[Status]) -> Markup:
     rows = [
         el("tr", el("th", name, scope="row"), el("td", sum(counts.values())),
            [el("td", counts.get(st.name, 0)) for st in statuses])
@@ -401,7 +400,7 @@ def _charts(s: Summary, sts: _Statuses) -> Markup:
               _legend(used, sts) if used else None,
               domain_chart(s, sts, groups),
               el("details", el("summary", "The figures as a table"),
-                 _domain_table(groups, used, sts), class_="figure-data") if groups else None,
+                 _domain_table(groups, used), class_="figure-data") if groups else None,
               class_="chart-box"),
            class_="charts"),
         aria_labelledby="charts-heading",
