@@ -655,8 +655,29 @@ def test_print_stylesheet(page: Page, root: Path) -> None:
     assert page.eval(f"({hidden})(document.getElementById('controls'))")
     assert page.eval(f"({hidden})(document.querySelector('.skip'))")
     assert page.eval(VISIBLE_ROWS) == ALL_IDS
+    # Printing opens every timeline, and puts them back as they were afterwards.
+    opened = "[...document.querySelectorAll('details.timeline-box')].map(d => d.open)"
+    assert page.eval(opened) == [False] * 6  # d-unrated has no update, so no timeline
+    page.eval("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.eval(opened) == [True] * 6
+    page.eval("window.dispatchEvent(new Event('afterprint'))")
+    assert page.eval(opened) == [False] * 6
     pdf = base64.b64decode(page.call("Page.printToPDF", {})["data"])
     assert pdf.startswith(b"%PDF-")
+    assert page.errors() == []
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_one_button_opens_every_timeline(page: Page, root: Path) -> None:
+    open_report(page, root)
+    opened = "[...document.querySelectorAll('details.timeline-box')].map(d => d.open)"
+    page.click("#toggle-timelines")
+    assert page.eval(opened) == [True] * 6
+    assert page.eval("document.getElementById('toggle-timelines').textContent") == (
+        "Close all timelines")
+    page.click("#toggle-timelines")
+    assert page.eval(opened) == [False] * 6
 
 
 def png_size(data: bytes) -> tuple[int, int]:
