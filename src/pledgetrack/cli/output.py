@@ -14,7 +14,7 @@ OutputOption = Annotated[
     typer.Option(
         "--output", "-o", metavar="FILE", show_default=False,
         help="Write to FILE (atomically) instead of stdout. Without --format, the format "
-        "follows the extension: .md, .json, .jsonl, .csv, .tsv, .txt (table).",
+        "follows the extension: .md, .json, .jsonl, .csv, .tsv, .txt (table), .html (report).",
     ),
 ]
 
