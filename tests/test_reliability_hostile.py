@@ -389,6 +389,7 @@ CI_COMMANDS = (
     ["list", "--format", "markdown"], ["list"], ["list", "--format", "table"],
     ["list", "--format", "csv"], ["export"], ["show", "ok"], ["report"],
     ["report", "--by", "actor"], ["report", "--matrix"], ["check", "--format", "text"],
+    ["report", "--format", "html"],
 )
 
 
@@ -568,3 +569,53 @@ def test_formulas_are_neutralised_in_every_csv_and_kept_raw_on_request(tmp_path:
         cells = [cell for row in rows for cell in row.values()]
         assert all(not c.startswith(("=", "+", "@", "\t", "\r")) for c in cells), (by, cells)
         assert all(not c.startswith("-") or re.fullmatch(r"-\d+(\.\d+)?", c) for c in cells)
+
+
+def _page_structure(page: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The elements of an HTML page in order, each with the names of its attributes."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, tuple[str, ...]]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, tuple(sorted(name for name, _ in attrs))))
+            for name, value in attrs:
+                assert not name.startswith("on"), (tag, name)
+                if name in ("href", "src"):
+                    assert (value or "").startswith(("https://", "http://", "#", "data:")), value
+
+    Collect().feed(page)
+    return found
+
+
+def test_html_report_structure_does_not_depend_on_record_text(tmp_path: Path) -> None:
+    """The HTML report of hostile records has exactly the elements and attributes of the
+    report of the same records in plain words: record text never becomes markup (the browser
+    tests in tests/test_html_report.py check that no script runs)."""
+    plain = {"title": "Plain title", "actor": "Japan", "other": "Philippines",
+             "note": "plain note", "tag": "plain-tag", "publisher": "Publisher"}
+    hostile = {"title": EVIL_TITLE + "\"' onmouseover=alert(5) x=\"",
+               "actor": "<b>Japan</b>", "other": "</td></tr><script>alert(6)</script>",
+               "note": EVIL_NOTE + "</details><iframe src=javascript:alert(7)>",
+               "tag": "\"><svg onload=alert(8)>", "publisher": "<a href=javascript:x>P</a>"}
+    pages = []
+    for name, words in (("plain", plain), ("hostile", hostile)):
+        root = tmp_path / name
+        (root / "pledges").mkdir(parents=True)
+        writer.create(root, Pledge(
+            id="p", title=words["title"], actors=(words["actor"], words["other"]),
+            domains=("cyber",), tags=(words["tag"],),
+            sources=(Source("https://example.org/a", publisher=words["publisher"]),),
+            announced=PartialDate(2025, 10, 26), deadline=PartialDate(2025, 11, 1),
+            updates=(Update(PartialDate(2025, 11, 20), "stalled", party=words["actor"],
+                            note=words["note"],
+                            sources=(Source("https://example.org/b",
+                                            title=words["title"]),)),),
+        ))
+        code, out, err = run("report", "--format", "html", "--by", "actor", "--matrix",
+                             "--dir", str(root), env={"SOURCE_DATE_EPOCH": "1761436800"})
+        assert code == 0, err
+        pages.append(out)
+    assert _page_structure(pages[1]) == _page_structure(pages[0])
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[1]

@@ -40,11 +40,22 @@ class Fragment(list[str]):
         return "".join(self)
 
 
+_LINE_BREAKS = str.maketrans({"\n": "&#10;", "\r": "&#13;"})
+
+
+def _text(value: str) -> str:
+    """HTML text, quotes escaped too (safe in attribute values). Line breaks become character
+    references, which a browser reads the same: record text then never starts a line of the
+    page's source, and a GitHub Actions runner, which acts on any line of a step's output that
+    starts with '::', cannot be handed a workflow command when the page goes to stdout."""
+    return html.escape(value, quote=True).translate(_LINE_BREAKS)
+
+
 def escape(value: object) -> Markup:
     """``value`` as HTML text (quotes escaped too, so it is safe in attribute values)."""
     if isinstance(value, Markup):
         return value
-    return Markup(html.escape(str(value), quote=True))
+    return Markup(_text(str(value)))
 
 
 @functools.cache
@@ -62,13 +73,13 @@ def _flatten(children: Iterable[object], out: list[str]) -> None:
         if isinstance(child, Markup):
             out.append(child)
         elif isinstance(child, str):
-            out.append(html.escape(child, quote=True))
+            out.append(_text(child))
         elif isinstance(child, Fragment):
             out.extend(child)
         elif isinstance(child, Iterable):
             _flatten(child, out)
         else:
-            out.append(html.escape(str(child), quote=True))
+            out.append(_text(str(child)))
 
 
 def content(children: Iterable[object]) -> Markup:
@@ -88,7 +99,7 @@ def block(tag: str, *children: object, **attrs: object) -> Fragment:
             continue
         name = _attr_name(key)
         start.append(f" {name}" if value is True
-                     else f' {name}="{html.escape(str(value), quote=True)}"')
+                     else f' {name}="{_text(str(value))}"')
     if tag in SVG_EMPTY or tag in VOID:
         if children:
             raise ValueError(f"<{tag}> cannot have content")
