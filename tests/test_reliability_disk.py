@@ -332,3 +332,33 @@ def test_unexpected_file_system_errors_are_one_line(
     assert result.exit_code == 1
     assert result.stderr == f"pledgetrack: error: {tmp_path / 'new'}: Read-only file system\n"
     assert not (tmp_path / "new").exists()
+
+
+def test_an_import_that_fails_midway_removes_the_files_it_created(
+    root: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The disk fills up at the third file of an import: the two new files written before it are
+    removed again; a file already replaced (--update) is named, git having its old version."""
+    (root / "pledges" / "b.yaml").write_text(VALID.replace("{id}", "b"), encoding="utf-8")
+    table = tmp_path / "rows.csv"
+    table.write_text("id,title,actors,domains,announced,source\n" + "".join(
+        f"{i},Title {i},Japan,cyber,2025-10-26,https://example.org/{i}\n"
+        for i in ("a", "b", "c", "d")))
+    real_create = writer.create
+    calls = []
+
+    def create(root: Path, pledge: Pledge, *, overwrite: bool = False) -> Path:
+        calls.append(pledge.id)
+        if len(calls) == 4:
+            raise PledgetrackError(f"cannot write pledges/{pledge.id}.yaml: No space left on "
+                                   "device; nothing was changed", 1)
+        return real_create(root, pledge, overwrite=overwrite)
+
+    monkeypatch.setattr(writer, "create", create)
+    result = CliRunner().invoke(app, ["import", str(table), "--update", "--dir", str(root)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "pledgetrack: error: cannot write pledges/d.yaml: No space left on device; nothing was "
+        "changed; the 2 new files written before it were removed; already replaced: "
+        "pledges/b.yaml (git has the old versions)")
+    assert sorted(p.name for p in (root / "pledges").iterdir()) == ["b.yaml", "p.yaml"]
