@@ -103,7 +103,7 @@ def _cache_dir(root: Path, path: Path) -> Path:
     # some lock implementations do, wherever it points.
     for folder in (cache, cache / "locks"):
         if folder.is_symlink():
-            raise _lock_error(path, f"{relative_name(root, folder)} is a symbolic link; "
+            raise _lock_error(path, f"{_relative_name(root, folder)} is a symbolic link; "
                               "remove it")
     try:
         (cache / "locks").mkdir(parents=True, exist_ok=True)
@@ -119,7 +119,7 @@ def _cache_dir(root: Path, path: Path) -> Path:
     return cache
 
 
-def relative_name(root: Path, path: Path) -> str:
+def _relative_name(root: Path, path: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -133,7 +133,7 @@ def locked(root: Path, path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Ite
 
     lock_path = _cache_dir(root, path) / "locks" / f"{path.name}.lock"
     if lock_path.is_symlink():
-        raise _lock_error(path, f"{relative_name(root, lock_path)} is a symbolic link; "
+        raise _lock_error(path, f"{_relative_name(root, lock_path)} is a symbolic link; "
                           "remove it")
     lock = FileLock(str(lock_path), timeout=timeout)
     try:
@@ -188,7 +188,7 @@ def atomic_write(path: Path, data: bytes, label: str | None = None) -> None:
         mode = _default_mode()
     tmp = temp_path(path)
     # O_EXCL (after removing a killed writer's leftover) and O_NOFOLLOW: the temporary name is
-    # predictable, so a link planted there must never be opened, only replaced.
+    # predictable, so a link planted there must never be opened, only removed.
     # O_BINARY: no newline translation on Windows (the bytes are written as given).
     flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
              | getattr(os, "O_BINARY", 0))
