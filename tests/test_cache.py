@@ -64,13 +64,15 @@ COMMANDS = [
     ["report", "--format", "json", "--as-of", "2026-06-30", "--search", "hanoi"],
     ["export", "--format", "json", "--as-of", "2026-06-30"],
     ["export", "--format", "csv", "--updates", "--as-of", "2026-06-30"],
+    ["report", "--format", "html", "--as-of", "2026-06-30"],
 ]
 
 
 def outputs(root: Path, *extra: str) -> list[tuple[int, str, str]]:
     found = []
     for args in COMMANDS:
-        result = runner.invoke(app, [*args, "--dir", str(root), *extra])
+        result = runner.invoke(app, [*args, "--dir", str(root), *extra],
+                               env={"SOURCE_DATE_EPOCH": "1767225600"})
         found.append((result.exit_code, result.stdout, result.stderr))
     return found
 
@@ -81,6 +83,10 @@ def assert_same_with_and_without_cache(root: Path) -> None:
     warm = outputs(root)  # read from it
     assert filled == uncached
     assert warm == uncached
+    # The HTML page shows the timelines: notes and sources are loaded for it.
+    html = warm[-1][1]
+    if "Training started in Hanoi" in (root / "pledges" / "p00.yaml").read_text("utf-8"):
+        assert "Training started in Hanoi" in html and "https://example.org/p00/1" in html
 
 
 def shard_files(home: Path) -> list[Path]:

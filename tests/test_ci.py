@@ -122,9 +122,19 @@ def test_workflow_fetches_the_whole_history() -> None:
 
 def test_workflow_calls_only_commands_and_flags_that_exist() -> None:
     lines = [args for s in steps() if "run" in s for args in pledgetrack_lines(s["run"])]
-    assert [args[0] for args in lines] == ["check", "report", "diff"]
+    assert [args[0] for args in lines] == ["check", "report", "report", "diff"]
     for args in lines:
         resolve(args)
+
+
+def test_workflow_keeps_the_html_report_as_an_artifact() -> None:
+    all_steps = steps()
+    (html_step,) = [s for s in all_steps if s.get("name") == "HTML report"]
+    (args,) = pledgetrack_lines(html_step["run"])
+    assert args == ["report", "-o", "pledge-report.html"]
+    upload = all_steps[all_steps.index(html_step) + 1]
+    assert str(upload["uses"]).startswith("actions/upload-artifact@")
+    assert upload["with"]["path"] == "pledge-report.html"
 
 
 def test_workflow_writes_markdown_to_the_job_summary() -> None:

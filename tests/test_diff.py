@@ -544,11 +544,11 @@ def test_markdown_escapes_record_text(repo: Path) -> None:
     out = run("HEAD", "-f", "markdown")[1]
     line = next(x for x in out.splitlines() if "2026-03-01" in x)
     assert line == (
-        "  - 2026-03-01 · **Stalled** — A \\*court\\* challenge \\| \\<img src=x\\> "
+        "  - 2026-03-01 · **Stalled** — A \\*court\\* challenge \\| &lt;img src=x&gt; "
         "\\[click\\](https\\://evil.example) \\`code\\` \\$x\\$ \\@team "
         "([Kyodo](https://example.org/a_%28b%29))"
     )
-    assert "- `radar` — Coastal \\<b\\>radars\\</b\\>" in out
+    assert "- `radar` — Coastal &lt;b&gt;radars&lt;/b&gt;" in out
     assert not re.search(r"(?<!\\)[<>]", out.split("####", 1)[1])
 
 

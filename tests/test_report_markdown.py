@@ -183,3 +183,11 @@ def test_writer_never_exceeds_its_limit() -> None:
 def test_as_of_in_markdown_heading(root: Path) -> None:
     assert markdown(root).startswith(f"## Follow-through as of {AS_OF_TEXT}")
     assert dt.date.fromisoformat(AS_OF_TEXT) == AS_OF
+
+
+def test_record_text_cannot_mention_or_autolink() -> None:
+    from pledgetrack.render.tabular import md_escape
+
+    assert md_escape("ping @team at https://evil.example") == (
+        "ping \\@team at https\\://evil.example"
+    )

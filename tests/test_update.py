@@ -178,27 +178,36 @@ def test_unicode_note_round_trips(data_root: Path, write: WriteFn) -> None:
 
 
 @pytest.mark.reliability
-def test_twenty_concurrent_processes_all_land(data_root: Path, write: WriteFn) -> None:
-    path = write("p")
+def test_concurrent_processes_on_one_pledge_and_others_all_land(
+    data_root: Path, write: WriteFn
+) -> None:
+    """20 `pledgetrack update` processes on one pledge and 6 more on two others, all at once."""
+    for name in ("p", "q", "r"):
+        write(name)
+    targets = ["p"] * 20 + ["q", "r"] * 3
     procs = [
         subprocess.Popen(
-            [str(PLEDGETRACK), "update", "p", "--dir", str(data_root), "--status", "in_progress",
-             "--note", f"writer {n}"],
+            [str(PLEDGETRACK), "update", target, "--dir", str(data_root), "--status",
+             "in_progress", "--note", f"writer {n}"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
-        for n in range(20)
+        for n, target in enumerate(targets)
     ]
     results = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in procs]
     for p in procs:
         for stream in (p.stdout, p.stderr):
             if stream:
                 stream.close()
-    assert [code for code, _ in results] == [0] * 20, results
+    assert [code for code, _ in results] == [0] * len(targets), results
     dataset = load_dataset(data_root)
     assert dataset.errors == []
-    notes = sorted(u.note or "" for u in dataset.pledges[0].updates)
-    assert notes == sorted(f"writer {n}" for n in range(20))
-    assert sorted(p.name for p in path.parent.iterdir()) == ["p.yaml"]
+    for name in ("p", "q", "r"):
+        pledge = dataset.get(name)
+        assert pledge is not None
+        notes = sorted(u.note or "" for u in pledge.updates)
+        assert notes == sorted(f"writer {n}" for n, t in enumerate(targets) if t == name)
+    assert sorted(p.name for p in (data_root / "pledges").iterdir()) == [
+        "p.yaml", "q.yaml", "r.yaml"]
 
 
 AUDIT = """

@@ -323,8 +323,10 @@ def test_failed_rename_leaves_old_file_and_no_temporary(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(writer.os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(PledgetrackError) as info:
         append(data_root)
+    assert str(info.value) == ("cannot write pledges/p.yaml: No space left on device; "
+                               "nothing was changed")
     assert path.read_bytes() == before
     assert sorted(p.name for p in (data_root / "pledges").iterdir()) == ["p.yaml"]
 

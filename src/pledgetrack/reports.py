@@ -253,6 +253,21 @@ def _group_sort_key(name: str) -> tuple[int, str, str]:
     return (name == NO_GROUP, name.casefold(), name)
 
 
+def status_by_group(
+    summary: Summary, by: Literal["domain", "actor", "recipient", "year", "tag"]
+) -> dict[str, dict[str, int]]:
+    """Group -> status -> count over the summary's pledges, each counted in every group it
+    belongs to under its status as a whole (the counts of ``groups`` without compliance; every
+    status of the vocabulary present). Groups in the order of ``groups``."""
+    names = summary.vocabulary.names
+    counts: dict[str, dict[str, int]] = {}
+    for state in summary.states:
+        for name in _group_names(state.pledge, by, None):
+            row = counts.setdefault(name, dict.fromkeys(names, 0))
+            row[state.status] = row.get(state.status, 0) + 1
+    return {name: counts[name] for name in sorted(counts, key=_group_sort_key)}
+
+
 def groups(
     pledges: Sequence[Pledge], config: Config, as_of: dt.date, by: GroupBy,
     parties: Sequence[str] = (),

@@ -10,16 +10,23 @@ from typer.core import TyperGroup
 
 import pledgetrack.cli
 from pledgetrack import __version__
-from pledgetrack.errors import PledgetrackError
+from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
+
+
+def single_line(message: str) -> str:
+    """Messages quote record text and file names, which come from pull requests: a line break
+    in them must not start a line of its own (GitHub Actions reads '::command' lines on stdout
+    and stderr as workflow commands)."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def error(message: str) -> None:
     """Print a one-line error on stderr."""
-    sys.stderr.write(f"pledgetrack: error: {message}\n")
+    sys.stderr.write(f"pledgetrack: error: {single_line(message)}\n")
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"pledgetrack: warning: {message}\n")
+    sys.stderr.write(f"pledgetrack: warning: {single_line(message)}\n")
 
 
 class PledgetrackGroup(TyperGroup):
@@ -32,6 +39,12 @@ class PledgetrackGroup(TyperGroup):
         except PledgetrackError as exc:
             error(exc.message)
             ctx.exit(exc.exit_code)
+        except OSError as exc:
+            # A file system failure the command did not expect (a full disk, a read-only
+            # folder): one line, never a traceback. Writes leave the old files intact.
+            where = f"{exc.filename}: " if exc.filename else ""
+            error(f"{where}{exc.strerror or exc}")
+            ctx.exit(EXIT_FINDINGS)
         except KeyboardInterrupt:
             error("interrupted")
             ctx.exit(130)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pledgetrack.cli import complete
-from pledgetrack.cli.app import app, warn
+from pledgetrack.cli.app import app, single_line, warn
 from pledgetrack.cli.inputs import ask, confirm, interactive, one_line, parse_date, today, url
 from pledgetrack.cli.options import DirOption
 from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
@@ -328,7 +328,7 @@ def edit(
         problems = writer.check_text(edited, rel, config)
         for problem in problems:
             sys.stderr.write(f"{rel}:{problem.line}:{problem.col}: {problem.level}: "
-                             f"{problem.message} [{problem.rule}]\n")
+                             f"{single_line(problem.message)} [{problem.rule}]\n")
         if not any(p.level == "error" for p in problems):
             break
         if not (interactive() and confirm("Reopen the editor to fix them?")):

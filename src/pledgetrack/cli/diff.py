@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -47,6 +46,7 @@ def diff(
     Files are read through git, without a checkout. Exit 0 (with --exit-code: 1 when anything
     changed); 2 for a missing revision, a shallow clone without BASE, or no git repository.
     """
+    from pledgetrack.cli.output import write_text
     from pledgetrack.diff import compare
     from pledgetrack.render import registry
     from pledgetrack.store.revisions import parse_range, read_snapshots
@@ -58,5 +58,5 @@ def diff(
     result = compare(old, new, ids or ())
     for message in result.warnings:
         warn(message)
-    sys.stdout.write(registry.get("diff", fmt)(result, color=color))
+    write_text(registry.get("diff", fmt)(result, color=color), fmt)
     raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pledgetrack.cli.app import app
+from pledgetrack.cli.app import app, single_line
 
 
 @app.command()
@@ -62,5 +62,5 @@ def merge_driver(
 
     clean, reason = merge_files(base, ours, theirs)
     if not clean:
-        sys.stderr.write(f"pledgetrack merge-driver: conflict: {reason}\n")
+        sys.stderr.write(f"pledgetrack merge-driver: conflict: {single_line(reason)}\n")
         raise typer.Exit(1)

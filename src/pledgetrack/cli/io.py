@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pledgetrack.cli.app import app, warn
+from pledgetrack.cli.app import app, single_line, warn
 from pledgetrack.cli.options import DirOption
 
 
@@ -50,7 +50,7 @@ def import_(
         warn(f"ignored columns: {', '.join(plan.ignored_keys)}")
     if plan.errors:
         for error in plan.errors:
-            sys.stderr.write(f"{file}:{error.line}: {error.reason}\n")
+            sys.stderr.write(f"{file}:{error.line}: {single_line(error.reason)}\n")
         count = len(plan.errors)
         sys.stderr.write(f"{count} bad row{'s' if count != 1 else ''}; nothing was written\n")
         raise typer.Exit(EXIT_FINDINGS)

@@ -14,7 +14,7 @@ OutputOption = Annotated[
     typer.Option(
         "--output", "-o", metavar="FILE", show_default=False,
         help="Write to FILE (atomically) instead of stdout. Without --format, the format "
-        "follows the extension: .md, .json, .jsonl, .csv, .tsv, .txt (table).",
+        "follows the extension: .md, .json, .jsonl, .csv, .tsv, .txt (table), .html (report).",
     ),
 ]
 
@@ -24,6 +24,34 @@ EXTENSIONS = {
     ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".txt": "table", ".html": "html",
     ".htm": "html",
 }
+
+
+# Formats for people, whose lines can start with record text (a report's group names, the lines
+# of a note in `show`). Data formats never do, or are meant for files (CSV, Markdown, JSON).
+TEXT_FORMATS = frozenset({"table", "text"})
+
+
+def guard_commands(text: str) -> str:
+    """Under GitHub Actions, the runner takes any line of a step's output that starts with '::'
+    (after spaces) as a workflow command, and record text comes from pull requests. When a line
+    would, the text is wrapped in ``::stop-commands::``, GitHub's documented way to print
+    untrusted text; otherwise (and outside Actions) it is left as it is."""
+    import os
+
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return text
+    if not any(line.lstrip().startswith("::") for line in text.splitlines()):
+        return text
+    import secrets
+
+    token = secrets.token_hex(16)
+    end = "" if text.endswith("\n") else "\n"
+    return f"::stop-commands::{token}\n{text}{end}::{token}::\n"
+
+
+def write_text(text: str, fmt: str) -> None:
+    """Write a command's result to stdout (guarded as above when it is text for people)."""
+    sys.stdout.write(guard_commands(text) if fmt in TEXT_FORMATS else text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +66,7 @@ class Target:
 
     def write(self, text: str) -> None:
         if self.path is None:
-            sys.stdout.write(text)
+            sys.stdout.write(guard_commands(text) if self.format in TEXT_FORMATS else text)
             return
         from pledgetrack.store.outfile import write_text_atomic
 

@@ -18,6 +18,7 @@ def statuses(
     color: ColorOption = "auto",
 ) -> None:
     """List the valid statuses: name, label, whether final, compliance score."""
+    from pledgetrack.cli.output import write_text
     from pledgetrack.errors import PledgetrackError
     from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY
     from pledgetrack.render import registry
@@ -33,7 +34,7 @@ def statuses(
         vocabulary = DEFAULT_VOCABULARY  # outside a data folder: the default vocabulary
     if fmt == "auto":
         fmt = "table" if is_terminal() else "text"
-    sys.stdout.write(registry.get("statuses", fmt)(vocabulary, color=color))
+    write_text(registry.get("statuses", fmt)(vocabulary, color=color), fmt)
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -35,7 +36,9 @@ def report(
     """Summarise follow-through: counts and percentages by status (and over final verdicts),
     overdue and stale pledges, and compliance scores (G7 Research Group method).
 
-    The JSON shape is documented in docs/reports.md.
+    The JSON shape is documented in docs/reports.md. --format html writes one self-contained
+    page (charts, sortable and filterable table, timelines; no network requests); it shows
+    SOURCE_DATE_EPOCH as its generation time when that is set.
     """
     from typing import cast
 
@@ -46,7 +49,33 @@ def report(
 
     out = target("report", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")
-    dataset = load(dir, color=color, filter=selection.filter, cache=not no_cache, lean=True)
+    # Lean records (no texts or sources) are enough for the figures; the HTML page also shows
+    # each pledge's timeline with its notes and sources.
+    dataset = load(dir, color=color, filter=selection.filter, cache=not no_cache,
+                   lean=out.format != "html")
     summary = summarise(dataset, selection.filter, selection.as_of,
                         by=cast(GroupBy | None, by), with_matrix=matrix)
-    out.write(registry.get("report", out.format)(summary, color=out.color, width=out.width))
+    extra: dict[str, object] = {}
+    if out.format == "html":
+        extra = {"generated": generation_time(), "filter": selection.filter}
+    out.write(registry.get("report", out.format)(summary, color=out.color, width=out.width,
+                                                 **extra))
+
+
+def generation_time() -> dt.datetime:
+    """The time a page says it was generated: now, or SOURCE_DATE_EPOCH (seconds since 1970,
+    UTC) when set, so that a build can be reproduced byte for byte."""
+    import os
+
+    from pledgetrack.errors import PledgetrackError
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return dt.datetime.now(dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise PledgetrackError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, not "
+            f"'{epoch}'"
+        ) from None

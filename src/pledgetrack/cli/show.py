@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -35,6 +34,7 @@ def show(
     Only this pledge's file is read.
     """
     from pledgetrack.cli.inputs import parse_date, today
+    from pledgetrack.cli.output import write_text
     from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
     from pledgetrack.queries.pledge_view import view_pledge
     from pledgetrack.store import writer
@@ -55,4 +55,4 @@ def show(
             "('pledgetrack check' lists every problem)", EXIT_FINDINGS,
         )
     view = view_pledge(result.pledge, config, when)
-    sys.stdout.write(registry.get("pledge", fmt)(view, color=color))
+    write_text(registry.get("pledge", fmt)(view, color=color), fmt)

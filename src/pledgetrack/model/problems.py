@@ -34,6 +34,7 @@ class Problem:
 # Every rule `check` can report, with its level and a one-line description (docs/format.md).
 RULES: dict[str, tuple[Level, str]] = {
     "unreadable": ("error", "the file cannot be read (permissions, I/O error)"),
+    "symlink": ("error", "the file is a symbolic link (never followed)"),
     "encoding": ("error", "the file is not valid UTF-8"),
     "file-too-large": ("error", "the file exceeds the size limit"),
     "empty-file": ("error", "the file is empty"),

@@ -4,13 +4,13 @@ pull-request comments and job summaries, and JSON (documented in docs/diff.md)."
 from __future__ import annotations
 
 import json as _json
-import re
 from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
 from pledgetrack.diff import DiffResult, FieldChange, PledgeChange, update_doc
 from pledgetrack.model.problems import Problem
 from pledgetrack.model.records import Source, Update
+from pledgetrack.render.tabular import md_escape
 
 JSON_VERSION = 1
 # GitHub cuts a job summary at 1 MiB; stay well below it and say when something was left out.
@@ -170,11 +170,6 @@ def table(result: DiffResult, *, color: str = "auto", **_: object) -> str:
 
 # Characters that Markdown (GitHub's flavour, with math) could read as markup. Record text comes
 # from pull requests: it must read as text, never as links, HTML, tables or emphasis.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#:@])")
-
-
-def md_escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
 
 
 def _md_id(pledge_id: str) -> str:

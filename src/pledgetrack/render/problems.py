@@ -15,7 +15,8 @@ def _one_line(text: str) -> str:
 def text(problems: Sequence[Problem], *, prefix: str = "", **_: object) -> str:
     """``path:line:col: level: message [rule]``, one per line, as compilers and linters print."""
     return "".join(
-        f"{prefix}{p.path}:{p.line}:{p.col}: {p.level}: {_one_line(p.message)} [{p.rule}]\n"
+        f"{prefix}{_one_line(p.path)}:{p.line}:{p.col}: {p.level}: {_one_line(p.message)} "
+        f"[{p.rule}]\n"
         for p in problems
     )
 

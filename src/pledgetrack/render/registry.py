@@ -36,6 +36,7 @@ _REGISTRY: dict[str, dict[str, str]] = {
         "markdown": "pledgetrack.render.report:markdown",
         "json": "pledgetrack.render.report:json",
         "csv": "pledgetrack.render.report:csv",
+        "html": "pledgetrack.render.html:report",
     },
     "export": {
         "csv": "pledgetrack.render.export:csv",

@@ -52,8 +52,11 @@ def tsv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 # -- Markdown ------------------------------------------------------------------------------------
 
 # Inline Markdown that record text must not trigger (emphasis, code, links, strike-through,
-# table pipes, HTML). Backslash escapes work for any ASCII punctuation in CommonMark.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~!#])")
+# table pipes, HTML, and GitHub's $math$). Backslash escapes work for any ASCII punctuation in
+# CommonMark.
+# Backslash-escape Markdown punctuation; ':' and '@' too, so that text from a pull request cannot
+# become an autolink or mention someone when a report is posted as a comment.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~!#$:@])")
 
 
 def md_escape(text: str) -> str:

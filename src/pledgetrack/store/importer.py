@@ -339,6 +339,11 @@ def plan_import(root: Path, path: Path, config: Config, status_map: Mapping[str,
             plan.errors.append(RowError(row.line, exc.message))
             continue
         seen[pledge.id] = row.line
+        try:
+            writer.refuse_link(writer.pledge_path(root, pledge.id))
+        except PledgetrackError as exc:
+            plan.errors.append(RowError(row.line, exc.message))
+            continue
         if writer.pledge_path(root, pledge.id).exists():
             if not replace:
                 plan.errors.append(RowError(
@@ -354,9 +359,26 @@ def plan_import(root: Path, path: Path, config: Config, status_map: Mapping[str,
 
 
 def apply_plan(root: Path, plan: ImportPlan) -> list[Path]:
+    """Write the planned files. If one cannot be written (a full disk), the files this import
+    created are removed again, so that an import lands whole or not at all as far as new files
+    go; files it already replaced (with --update) are named in the error."""
     from pledgetrack.store import writer
 
     if plan.errors:
         raise PledgetrackError("the import has bad rows; nothing was written", EXIT_FINDINGS)
-    return [writer.create(root, pledge, overwrite=pledge.id in plan.replacing)
-            for _, pledge in plan.pledges]
+    written: list[Path] = []
+    for _, pledge in plan.pledges:
+        try:
+            written.append(writer.create(root, pledge, overwrite=pledge.id in plan.replacing))
+        except PledgetrackError as exc:
+            created = [p for p in written if p.stem not in plan.replacing]
+            replaced = [p for p in written if p.stem in plan.replacing]
+            for path in created:
+                path.unlink(missing_ok=True)
+            many = len(created) != 1
+            undone = (f"; the {len(created)} new file{'s' if many else ''} written before it "
+                      f"{'were' if many else 'was'} removed") if created else ""
+            kept = ("; already replaced: " + ", ".join(f"pledges/{p.name}" for p in replaced)
+                    + " (git has the old versions)") if replaced else ""
+            raise PledgetrackError(f"{exc.message}{undone}{kept}", exc.exit_code) from None
+    return written

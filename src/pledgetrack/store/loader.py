@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -121,7 +122,9 @@ def parse_pledge(data: bytes, rel_path: str) -> tuple[Pledge | None, list[Proble
 
 
 def _read(path: str | Path) -> bytes:
-    with open(path, "rb") as handle:
+    # O_NOFOLLOW: a link swapped in after the listing saw a regular file is not followed either.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as handle:
         # One more byte than the limit tells a file over it; no bigger buffer than the file.
         size = os.fstat(handle.fileno()).st_size
         return handle.read(min(size, MAX_FILE_BYTES) + 1)
@@ -132,11 +135,21 @@ def _unreadable(rel: str, exc: OSError) -> Problem:
                    f"cannot read the file: {exc.strerror or exc}")
 
 
+def _symlink(rel: str) -> Problem:
+    # A link committed in a pull request could point at any file of the machine running
+    # `check` in CI; its content must never reach a report or an error message.
+    return Problem(rel, 1, 1, "error", "symlink",
+                   "the file is a symbolic link; pledge files must be regular files "
+                   "(links are never followed)")
+
+
 def load_file(path: Path, root: Path, config: Config) -> FileResult:
     """One file, parsed and checked (no cache)."""
     from pledgetrack.checks.rules import check_pledge
 
     rel = relative(root, path)
+    if path.is_symlink():
+        return FileResult(rel, None, [_symlink(rel)])
     try:
         data = _read(path)
     except OSError as exc:
@@ -240,8 +253,10 @@ def _load_config(root: Path, folder: Path | None) -> Config:
 
 # -- listing -------------------------------------------------------------------------------------
 
-# (path relative to the data root, absolute path, mtime in ns, size); -1 when stat failed.
+# (path relative to the data root, absolute path, mtime in ns, size); -1 when stat failed,
+# SYMLINK for a symbolic link (reported, never followed, never cached).
 Listed = tuple[str, str, int, int]
+SYMLINK = -2
 
 
 def _listing(root: Path, files: Iterable[Path] | None) -> list[Listed]:
@@ -251,14 +266,15 @@ def _listing(root: Path, files: Iterable[Path] | None) -> list[Listed]:
     if files is not None:
         for path in files:
             try:
-                st = os.stat(path)
-                mark = (st.st_mtime_ns, st.st_size)
+                st = os.lstat(path)
+                mark = ((SYMLINK, SYMLINK) if stat.S_ISLNK(st.st_mode)
+                        else (st.st_mtime_ns, st.st_size))
             except OSError:
                 mark = (-1, -1)
             listing.append((relative(root, Path(path)), os.fspath(path), *mark))
         return listing
-    # As pledge_files() does (hidden files are temporary files of interrupted writes), with the
-    # stat that the cache needs.
+    # As pledge_files() does (hidden files are temporary files of interrupted writes; links are
+    # listed, to be reported), with the stat that the cache needs.
     folder = root / PLEDGES_DIR
     prefix = PLEDGES_DIR + "/"
     try:
@@ -268,12 +284,13 @@ def _listing(root: Path, files: Iterable[Path] | None) -> list[Listed]:
                 if not name.endswith(".yaml") or name.startswith("."):
                     continue
                 try:
-                    st = e.stat()
+                    st = e.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                if (st.st_mode & 0o170000) != 0o100000:  # a regular file (or a link to one)
-                    continue
-                listing.append((prefix + name, e.path, st.st_mtime_ns, st.st_size))
+                if stat.S_ISLNK(st.st_mode):
+                    listing.append((prefix + name, e.path, SYMLINK, SYMLINK))
+                elif stat.S_ISREG(st.st_mode):
+                    listing.append((prefix + name, e.path, st.st_mtime_ns, st.st_size))
     except OSError as exc:
         raise PledgetrackError(f"cannot read {folder}: {exc.strerror}") from None
     listing.sort()
@@ -464,6 +481,9 @@ def _parse_entry(
     rel: str, path: str, mtime: int, size: int, data: bytes | None, config: Config,
     rule_key: str, listed_ns: int,
 ) -> tuple[list[Any], Pledge | None]:
+    if size == SYMLINK:
+        link = encode_problems([_symlink(rel)])
+        return [rel, mtime, size, None, listed_ns, link, -1, None, 0, 0, 0, rule_key, ()], None
     if data is None:
         try:
             data = _read(path)

@@ -219,7 +219,10 @@ def _worktree(root: Path) -> tuple[dict[str, bytes], bytes | None]:
     files: dict[str, bytes] = {}
     for path in pledge_files(root):
         try:
-            files[relative(root, path)] = path.read_bytes()
+            # A link is read as git stores it (the text of its target), never followed.
+            files[relative(root, path)] = (
+                os.fsencode(os.readlink(path)) if path.is_symlink() else path.read_bytes()
+            )
         except OSError as exc:
             raise PledgetrackError(
                 f"cannot read {relative(root, path)}: {exc.strerror}"

@@ -42,7 +42,8 @@ def find_root(explicit: str | os.PathLike[str] | None = None, start: Path | None
 
 def pledge_files(root: Path) -> list[Path]:
     """The pledge files under ``root/pledges``, sorted by name. Hidden files (temporary files of
-    an interrupted write start with '.') are never pledges."""
+    an interrupted write start with '.') are never pledges. Symbolic links are listed (the
+    loader reports them as problems without following them), so none is silently skipped."""
     folder = root / PLEDGES_DIR
     try:
         entries = list(os.scandir(folder))
@@ -50,7 +51,8 @@ def pledge_files(root: Path) -> list[Path]:
         raise PledgetrackError(f"cannot read {folder}: {exc.strerror}") from None
     files = [
         Path(e.path) for e in entries
-        if e.name.endswith(".yaml") and not e.name.startswith(".") and e.is_file()
+        if e.name.endswith(".yaml") and not e.name.startswith(".")
+        and (e.is_symlink() or e.is_file())
     ]
     files.sort(key=lambda p: p.name)
     return files

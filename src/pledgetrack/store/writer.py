@@ -9,7 +9,11 @@ Every write
 * is **locked** per file, so that two processes updating one pledge both succeed, one after the
   other (the lock files live in ``.pledgetrack-cache/locks/``, which ignores itself in git);
 * is **verified**: the new text is parsed again and must hold exactly the intended record before
-  it replaces anything.
+  it replaces anything;
+* never goes **through a symbolic link**: a pledge file, temporary file, lock file or cache folder
+  that is a link is refused or removed, never followed (a link committed in a pull request
+  could otherwise make a write land outside the data folder);
+* fails **cleanly**: a full disk or a read-only folder is a one-line error, the old file intact.
 
 `append_update` reads and parses only the one pledge file (and the caller passes the
 configuration), so its time does not grow with the size of the repository.
@@ -67,8 +71,18 @@ def unknown_pledge(root: Path, pledge_id: str) -> PledgetrackError:
                             f"{hint}")
 
 
+def refuse_link(path: Path) -> None:
+    """Pledge files are never read or written through a symbolic link."""
+    if path.is_symlink():
+        raise PledgetrackError(
+            f"{PLEDGES_DIR}/{path.name} is a symbolic link; pledgetrack never reads or writes "
+            "pledge files through links (replace the link with the file itself)", EXIT_FINDINGS,
+        )
+
+
 def existing_path(root: Path, pledge_id: str) -> Path:
     path = pledge_path(root, pledge_id)
+    refuse_link(path)
     if not path.is_file():
         raise unknown_pledge(root, pledge_id)
     return path
@@ -76,17 +90,40 @@ def existing_path(root: Path, pledge_id: str) -> Path:
 
 # -- locking and atomic replacement -------------------------------------------------------------
 
-def _cache_dir(root: Path) -> Path:
+def _lock_error(path: Path, reason: str) -> PledgetrackError:
+    return PledgetrackError(
+        f"cannot write {PLEDGES_DIR}/{path.name}: {reason} (while taking its lock in "
+        f"{CACHE_DIR}/locks/); nothing was changed", EXIT_FINDINGS,
+    )
+
+
+def _cache_dir(root: Path, path: Path) -> Path:
     cache = root / CACHE_DIR
-    (cache / "locks").mkdir(parents=True, exist_ok=True)
-    ignore = cache / ".gitignore"
-    if not ignore.exists():
-        try:
+    # A link here (say, committed in a pull request) would put lock files, and the truncation
+    # some lock implementations do, wherever it points.
+    for folder in (cache, cache / "locks"):
+        if folder.is_symlink():
+            raise _lock_error(path, f"{_relative_name(root, folder)} is a symbolic link; "
+                              "remove it")
+    try:
+        (cache / "locks").mkdir(parents=True, exist_ok=True)
+        ignore = cache / ".gitignore"
+        if not ignore.exists():
+            # "x" (O_EXCL) never follows a link that stands in the way.
             with open(ignore, "x", encoding="utf-8") as handle:
                 handle.write("# Created by pledgetrack: locks and caches, never committed.\n*\n")
-        except FileExistsError:
-            pass
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise _lock_error(path, exc.strerror or str(exc)) from None
     return cache
+
+
+def _relative_name(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 @contextmanager
@@ -94,7 +131,11 @@ def locked(root: Path, path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Ite
     """Hold the lock of one pledge file (waiting up to ``timeout`` seconds for it)."""
     from filelock import FileLock, Timeout
 
-    lock = FileLock(str(_cache_dir(root) / "locks" / f"{path.name}.lock"), timeout=timeout)
+    lock_path = _cache_dir(root, path) / "locks" / f"{path.name}.lock"
+    if lock_path.is_symlink():
+        raise _lock_error(path, f"{_relative_name(root, lock_path)} is a symbolic link; "
+                          "remove it")
+    lock = FileLock(str(lock_path), timeout=timeout)
     try:
         lock.acquire()
     except Timeout:
@@ -102,6 +143,8 @@ def locked(root: Path, path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Ite
             f"{PLEDGES_DIR}/{path.name} is locked by another pledgetrack process; try again "
             f"(lock file: {lock.lock_file})", EXIT_FINDINGS,
         ) from None
+    except OSError as exc:
+        raise _lock_error(path, exc.strerror or str(exc)) from None
     try:
         yield
     finally:
@@ -122,17 +165,39 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def _write_error(label: str, exc: OSError) -> PledgetrackError:
+    return PledgetrackError(
+        f"cannot write {label}: {exc.strerror or exc}; nothing was changed", EXIT_FINDINGS
+    )
+
+
+def atomic_write(path: Path, data: bytes, label: str | None = None) -> None:
     """Replace ``path`` with ``data`` atomically (see the module docstring). The caller holds
-    the file's lock (:func:`locked`) or writes a path no one else writes."""
+    the file's lock (:func:`locked`) or writes a path no one else writes.
+
+    ``path`` itself must not be a symbolic link; any failure (full disk, read-only folder) is a
+    :class:`PledgetrackError` naming ``label`` (default: the path), with ``path`` untouched and
+    no temporary file left."""
+    label = label or str(path)
+    if path.is_symlink():
+        raise PledgetrackError(f"{label} is a symbolic link; pledgetrack never writes through "
+                               "links", EXIT_FINDINGS)
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = _default_mode()
     tmp = temp_path(path)
+    # O_EXCL (after removing a killed writer's leftover) and O_NOFOLLOW: the temporary name is
+    # predictable, so a link planted there must never be opened, only removed.
     # O_BINARY: no newline translation on Windows (the bytes are written as given).
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o600)
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+             | getattr(os, "O_BINARY", 0))
+    try:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        fd = os.open(tmp, flags, 0o600)
+    except OSError as exc:
+        raise _write_error(label, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -140,9 +205,11 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _write_error(label, exc) from None
         raise
     _fsync_dir(path.parent)
 
@@ -322,7 +389,7 @@ def append_update(root: Path, pledge_id: str, update: Update, config: Config) ->
                 f"{current.rel}: the update could not be added without changing other content; "
                 "nothing was written (use 'pledgetrack edit')", EXIT_FINDINGS,
             )
-        atomic_write(path, new_data)
+        atomic_write(path, new_data, current.rel)
     return AppendResult(path, written, len(written.updates), warnings)
 
 
@@ -363,14 +430,20 @@ def create(root: Path, pledge: Pledge, *, overwrite: bool = False) -> Path:
     The record must be structurally valid; rules that need the configuration are the caller's
     business (see :func:`check_new_pledge`)."""
     path = pledge_path(root, pledge.id)
+    refuse_link(path)
     data = render_new(pledge)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    rel = f"{PLEDGES_DIR}/{path.name}"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(rel, exc) from None
     with locked(root, path):
+        refuse_link(path)
         if path.exists() and not overwrite:
             raise PledgetrackError(
                 f"pledge '{pledge.id}' already exists ({PLEDGES_DIR}/{path.name})"
             )
-        atomic_write(path, data)
+        atomic_write(path, data, rel)
     return path
 
 
@@ -379,11 +452,12 @@ def replace_text(root: Path, pledge_id: str, data: bytes, expected_old: bytes) -
     while another process wrote the file is refused, not lost)."""
     path = existing_path(root, pledge_id)
     with locked(root, path):
+        refuse_link(path)
         if path.read_bytes() != expected_old:
             raise PledgetrackError(
                 f"{PLEDGES_DIR}/{path.name} changed while you were editing it", EXIT_FINDINGS
             )
-        atomic_write(path, data)
+        atomic_write(path, data, f"{PLEDGES_DIR}/{path.name}")
     return path
 
 
