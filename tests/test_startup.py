@@ -87,3 +87,24 @@ def test_a_misspelt_command_is_still_suggested() -> None:
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert "did you mean 'report'?" in result.stderr
+
+
+def test_records_are_frozen_only_in_the_executable(tmp_path: Path) -> None:
+    """gc.freeze() keeps the collector from rescanning the records, but frozen objects are never
+    collected: inside another program (here, pytest) it would hold on to their memory."""
+    import gc
+
+    from typer.testing import CliRunner
+
+    make_clean_data(tmp_path)
+    before = gc.get_freeze_count()
+    result = CliRunner().invoke(app, ["list", "--dir", str(tmp_path)])
+    assert result.exit_code == 0
+    assert gc.get_freeze_count() == before
+
+    probe = _PROBE.replace('" ".join(sorted(sys.modules))',
+                           '"frozen=%d" % __import__("gc").get_freeze_count()')
+    run = subprocess.run([sys.executable, "-c", probe, "list", "--dir", str(tmp_path)],
+                         capture_output=True, text=True)
+    frozen = re.search(r"^MODULES frozen=(\d+)$", run.stderr, re.M)
+    assert frozen is not None and int(frozen.group(1)) > 0, run.stderr[-500:]

@@ -50,10 +50,14 @@ def load(
 
 def keep_for_good() -> None:
     """The records live until the command ends and hold no reference cycles: moved out of the
-    garbage collector's sight, they are not rescanned (a tenth of a second at 10,000 pledges)."""
+    garbage collector's sight, they are not rescanned (a tenth of a second at 10,000 pledges).
+    Only in the executable, whose process ends with the command."""
     import gc
 
-    gc.freeze()
+    import pledgetrack.cli
+
+    if pledgetrack.cli.STANDALONE:
+        gc.freeze()
 
 
 def warn_broken(dataset: Dataset) -> None:

@@ -16,6 +16,7 @@ def main() -> None:
 
     words = sys.argv[1:]
     pledgetrack.cli.ONLY_COMMAND = words[0] if words and not words[0].startswith("-") else None
+    pledgetrack.cli.STANDALONE = True
     from pledgetrack.cli.app import main as run
 
     run()
