@@ -361,3 +361,21 @@ def test_lean_records_match_full_ones(tmp_path: Path, yaml_loader: str) -> None:
                 u.note is None and u.sources == () for u in a.updates)
             assert a.status() == b.status()
             assert dict(a.lines) == dict(b.lines)
+
+
+def test_a_symbolic_link_is_reported_never_cached_nor_followed(tmp_path: Path) -> None:
+    make_data(tmp_path / "data")
+    root = tmp_path / "data"
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(VALID.replace("{id}", "linked"), encoding="utf-8")
+    link = root / "pledges" / "linked.yaml"
+    link.symlink_to(secret)
+    assert_same_with_and_without_cache(root)
+    check = runner.invoke(app, ["check", "--dir", str(root)]).stdout
+    assert "pledges/linked.yaml:1:1: error: the file is a symbolic link" in check
+    assert "linked" not in runner.invoke(app, ["list", "--dir", str(root)]).stdout.split()
+    # The link replaced by the file it pointed at: now a pledge like any other.
+    link.unlink()
+    link.write_text(secret.read_text(encoding="utf-8"), encoding="utf-8")
+    assert_same_with_and_without_cache(root)
+    assert "symbolic link" not in runner.invoke(app, ["check", "--dir", str(root)]).stdout

@@ -414,7 +414,9 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
     for rel, path, mtime, size in task.files:
         cached = old_entries.pop(rel, None)
         data: bytes | None = None
-        if cached is not None and cached[cachefile.E_DIGEST] is not None and size >= 0:
+        if cached is not None and (cached[cachefile.E_DIGEST] is None or size < 0):
+            cached = None  # unreadable or a link, then or now: never reused
+        if cached is not None:
             same = cached[cachefile.E_SIZE] == size and cached[cachefile.E_MTIME] == mtime
             if not (same and mtime + cachefile.RACY_NS <= cached[cachefile.E_READ_NS]):
                 # Touched, checked out again, or perhaps edited in the clock tick it was read
