@@ -105,7 +105,7 @@ def _source(rng: random.Random, when: dt.date, indent: str) -> str:
 def pledge_text(number: int, rng: random.Random, *, warning: bool = False) -> str:
     multi = rng.random() < 0.33
     actors = rng.sample(ACTORS[:8], 2 if multi else 1)
-    recipient = rng.choice(ACTORS[8:] + ["ASEAN member states"])
+    recipient = rng.choice([*ACTORS[8:], "ASEAN member states"])
     domains = rng.sample(sorted(DOMAINS), rng.choice((1, 1, 2)))
     announced = _date(rng, dt.date(2022, 1, 1), 1000)
     title = rng.choice(TITLES).format(r=recipient)
