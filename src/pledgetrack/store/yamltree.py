@@ -134,9 +134,6 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-CONFLICT_MARKERS = ("<<<<<<< ", "<<<<<<<\n", "=======\n", ">>>>>>> ", ">>>>>>>\n", "|||||||")
-
-
 def find_conflict_markers(text: str) -> list[int]:
     """1-based line numbers of git merge-conflict markers."""
     if "<<<<<<<" not in text and ">>>>>>>" not in text and "\n=======" not in text:
