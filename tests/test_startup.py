@@ -108,3 +108,15 @@ def test_records_are_frozen_only_in_the_executable(tmp_path: Path) -> None:
                          capture_output=True, text=True)
     frozen = re.search(r"^MODULES frozen=(\d+)$", run.stderr, re.M)
     assert frozen is not None and int(frozen.group(1)) > 0, run.stderr[-500:]
+
+
+def test_a_kept_answer_imports_neither_the_parser_nor_the_loader(tmp_path: Path) -> None:
+    make_clean_data(tmp_path)
+    old = 1_600_000_000 * 10**9
+    os.utime(tmp_path / "pledgetrack.yaml", ns=(old, old))  # settled: the answer is kept
+    imported("report", "--format", "json", "--dir", str(tmp_path))
+    modules = imported("report", "--format", "json", "--dir", str(tmp_path))
+    assert "pledgetrack.store.memo" in modules
+    for unwanted in ("typer", "yaml", "rich", "typing", "pathlib", "pickle",
+                     "pledgetrack.store.loader", "pledgetrack.cli.app"):
+        assert unwanted not in modules, unwanted

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 import pledgetrack.cli
 from pledgetrack import __version__
 from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
+from pledgetrack.store import memo
 
 
 def single_line(message: str) -> str:
@@ -22,11 +23,14 @@ def single_line(message: str) -> str:
 
 def error(message: str) -> None:
     """Print a one-line error on stderr."""
+    memo.spoil()
     sys.stderr.write(f"pledgetrack: error: {single_line(message)}\n")
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"pledgetrack: warning: {single_line(message)}\n")
+    line = f"pledgetrack: warning: {single_line(message)}\n"
+    memo.wrote(memo.STDERR, line)
+    sys.stderr.write(line)
 
 
 class PledgetrackGroup(TyperGroup):

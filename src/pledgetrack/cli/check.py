@@ -12,6 +12,7 @@ import typer
 from pledgetrack.cli.app import app
 from pledgetrack.cli.options import DirOption, NoCacheOption, format_option
 from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
+from pledgetrack.store import memo
 
 
 def github_prefix(root: Path) -> str:
@@ -58,12 +59,17 @@ def check(
     fmt = resolve_format(fmt)
     prefix = github_prefix(dataset.root) if fmt == "github" else ""
     render = registry.get("problems", fmt)
-    sys.stdout.write(render(dataset.problems, prefix=prefix, files=dataset.files))
+    memo.loaded(dataset.snapshot)
+    findings = render(dataset.problems, prefix=prefix, files=dataset.files)
+    memo.wrote(memo.STDOUT, findings)
+    sys.stdout.write(findings)
     errors, warnings = len(dataset.errors), len(dataset.warnings)
-    sys.stderr.write(
+    summary = (
         f"checked {dataset.files} file{'s' if dataset.files != 1 else ''}: "
         f"{errors} error{'s' if errors != 1 else ''}, "
         f"{warnings} warning{'s' if warnings != 1 else ''}\n"
     )
+    memo.wrote(memo.STDERR, summary)
+    sys.stderr.write(summary)
     failed = errors > 0 or (strict and warnings > 0)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

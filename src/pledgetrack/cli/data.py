@@ -44,6 +44,9 @@ def load(
     keep_for_good()
     if filter is not None:
         filter.validate(dataset.config, dataset.pledges)
+    from pledgetrack.store import memo
+
+    memo.loaded(dataset.snapshot)
     warn_broken(dataset)
     return dataset
 

@@ -9,6 +9,9 @@ from typing import Annotated
 
 import typer
 
+from pledgetrack.render.guard import TEXT_FORMATS, guard_commands
+from pledgetrack.store import memo
+
 OutputOption = Annotated[
     str | None,
     typer.Option(
@@ -26,31 +29,9 @@ EXTENSIONS = {
 }
 
 
-# Formats for people, whose lines can start with record text (a report's group names, the lines
-# of a note in `show`). Data formats never do, or are meant for files (CSV, Markdown, JSON).
-TEXT_FORMATS = frozenset({"table", "text"})
-
-
-def guard_commands(text: str) -> str:
-    """Under GitHub Actions, the runner takes any line of a step's output that starts with '::'
-    (after spaces) as a workflow command, and record text comes from pull requests. When a line
-    would, the text is wrapped in ``::stop-commands::``, GitHub's documented way to print
-    untrusted text; otherwise (and outside Actions) it is left as it is."""
-    import os
-
-    if os.environ.get("GITHUB_ACTIONS") != "true":
-        return text
-    if not any(line.lstrip().startswith("::") for line in text.splitlines()):
-        return text
-    import secrets
-
-    token = secrets.token_hex(16)
-    end = "" if text.endswith("\n") else "\n"
-    return f"::stop-commands::{token}\n{text}{end}::{token}::\n"
-
-
 def write_text(text: str, fmt: str) -> None:
-    """Write a command's result to stdout (guarded as above when it is text for people)."""
+    """Write a command's result to stdout (guarded when it is text for people; see
+    render.guard)."""
     sys.stdout.write(guard_commands(text) if fmt in TEXT_FORMATS else text)
 
 
@@ -66,8 +47,11 @@ class Target:
 
     def write(self, text: str) -> None:
         if self.path is None:
-            sys.stdout.write(guard_commands(text) if self.format in TEXT_FORMATS else text)
+            people = self.format in TEXT_FORMATS
+            memo.wrote(memo.STDOUT_TEXT if people else memo.STDOUT, text)
+            sys.stdout.write(guard_commands(text) if people else text)
             return
+        memo.spoil()
         from pledgetrack.store.outfile import write_text_atomic
 
         write_text_atomic(self.path, text)

@@ -36,19 +36,22 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-try:  # hashlib would also load OpenSSL, a few ms of start-up for one hash function
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - CPython always has it
-    from hashlib import blake2b
+from pledgetrack.store.cachedir import (
+    CACHE_ENV,
+    NO_CACHE_ENV,
+    RACY_NS,
+    cache_base,
+    digest,
+    disabled_by_env,
+)
 
-CACHE_ENV = "PLEDGETRACK_CACHE_DIR"
-NO_CACHE_ENV = "PLEDGETRACK_NO_CACHE"
+__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "RACY_NS", "cache_base", "digest", "disabled_by_env"]
+
 SHARDS = 64
 LAYOUT = 1
 MAGIC = b"PTCACHE\x01"
 _HEADER = struct.Struct("<8sQQQ16s16s16s")
 HEADER_SIZE = _HEADER.size
-RACY_NS = 3_000_000_000
 
 # Entry fields (a tuple of builtin values, so that it pickles small and loads fast): the file's
 # path, mtime, size and content hash, when it was read; the structural problems; the position of
@@ -70,34 +73,13 @@ _SOURCES = (
 )
 
 
-def disabled_by_env() -> bool:
-    return os.environ.get(NO_CACHE_ENV, "") not in ("", "0")
-
-
-def digest(data: bytes) -> bytes:
-    return blake2b(data, digest_size=16).digest()
-
-
-def cache_base() -> Path | None:
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "pledgetrack"
-    home = os.path.expanduser("~")
-    if home == "~":
-        return None
-    return Path(home) / ".cache" / "pledgetrack"
-
-
 def cache_dir(root: Path) -> Path | None:
     """The cache folder of a data root (it may not exist yet), or None when there is no home."""
     base = cache_base()
     if base is None:
         return None
     name = digest(os.fsencode(os.path.abspath(root))).hex()[:24]
-    return base / name
+    return Path(base) / name
 
 
 def shard_of(rel: str) -> int:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
 from pledgetrack.store import cache as cachefile
+from pledgetrack.store import listing as listing_mod
 from pledgetrack.store.codec import (
     DETAILS,
     FULL,
@@ -69,6 +70,8 @@ class Dataset:
     files: int = 0
     # How much of each record was loaded: "full", "lean" or "problems" (see load_dataset).
     detail: str = FULL
+    # The files as they stood when the load began (a whole data root only).
+    snapshot: listing_mod.Snapshot | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -191,12 +194,20 @@ def load_dataset(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        cfg = config if config is not None else _load_config(data_root, folder)
+        # Everything is looked at (stat) before it is read: a file edited meanwhile shows a
+        # newer time than the one recorded, so nothing kept from this load is reused for it.
         listed_ns = time.time_ns()
+        whole = config is None and files is None
+        config_mark = listing_mod.config_mark(os.fspath(data_root)) if whole else None
+        cfg = config if config is not None else _load_config(data_root, folder)
         listing = _listing(data_root, files)
         loader = _Loader(data_root, cfg, folder, detail, files is None, listed_ns)
         loader.run(listing, jobs, progress)
-        return loader.dataset(len(listing))
+        dataset = loader.dataset(len(listing))
+        if whole:
+            dataset.snapshot = listing_mod.Snapshot(
+                os.path.abspath(data_root), listed_ns, config_mark, listing)
+        return dataset
     finally:
         if collecting:
             gc.enable()
@@ -253,47 +264,29 @@ def _load_config(root: Path, folder: Path | None) -> Config:
 
 # -- listing -------------------------------------------------------------------------------------
 
-# (path relative to the data root, absolute path, mtime in ns, size); -1 when stat failed,
-# SYMLINK for a symbolic link (reported, never followed, never cached).
-Listed = tuple[str, str, int, int]
-SYMLINK = -2
+# See store.listing; -1 in both numbers when stat failed (a file named by the caller).
+Listed = listing_mod.Listed
+SYMLINK = listing_mod.SYMLINK
 
 
 def _listing(root: Path, files: Iterable[Path] | None) -> list[Listed]:
     from pledgetrack.errors import PledgetrackError
 
+    if files is None:
+        try:
+            return listing_mod.scan(os.fspath(root))
+        except OSError as exc:
+            raise PledgetrackError(
+                f"cannot read {root / PLEDGES_DIR}: {exc.strerror}") from None
     listing: list[Listed] = []
-    if files is not None:
-        for path in files:
-            try:
-                st = os.lstat(path)
-                mark = ((SYMLINK, SYMLINK) if stat.S_ISLNK(st.st_mode)
-                        else (st.st_mtime_ns, st.st_size))
-            except OSError:
-                mark = (-1, -1)
-            listing.append((relative(root, Path(path)), os.fspath(path), *mark))
-        return listing
-    # As pledge_files() does (hidden files are temporary files of interrupted writes; links are
-    # listed, to be reported), with the stat that the cache needs.
-    folder = root / PLEDGES_DIR
-    prefix = PLEDGES_DIR + "/"
-    try:
-        with os.scandir(folder) as entries:
-            for e in entries:
-                name = e.name
-                if not name.endswith(".yaml") or name.startswith("."):
-                    continue
-                try:
-                    st = e.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if stat.S_ISLNK(st.st_mode):
-                    listing.append((prefix + name, e.path, SYMLINK, SYMLINK))
-                elif stat.S_ISREG(st.st_mode):
-                    listing.append((prefix + name, e.path, st.st_mtime_ns, st.st_size))
-    except OSError as exc:
-        raise PledgetrackError(f"cannot read {folder}: {exc.strerror}") from None
-    listing.sort()
+    for path in files:
+        try:
+            st = os.lstat(path)
+            mark = ((SYMLINK, SYMLINK) if stat.S_ISLNK(st.st_mode)
+                    else (st.st_mtime_ns, st.st_size))
+        except OSError:
+            mark = (-1, -1)
+        listing.append((relative(root, Path(path)), os.fspath(path), *mark))
     return listing
 
 

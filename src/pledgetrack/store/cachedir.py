@@ -1,0 +1,51 @@
+"""Where the caches live, and the hash they use: kept apart from the caches themselves so that
+the executable can find an answer with nothing more imported than this."""
+
+from __future__ import annotations
+
+import os
+
+# Not `typing` nor `pathlib`: the executable imports this module before deciding whether it needs
+# anything else (typing alone costs a few milliseconds of start-up).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+try:  # hashlib would also load OpenSSL, a few ms of start-up for one hash function
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - CPython always has it
+    from hashlib import blake2b
+
+CACHE_ENV = "PLEDGETRACK_CACHE_DIR"
+NO_CACHE_ENV = "PLEDGETRACK_NO_CACHE"
+# A file modified this shortly before it was looked at may change again within the same tick of
+# a coarse clock without its time changing: nothing is reused for it (git's index guards alike).
+RACY_NS = 3_000_000_000
+
+
+def disabled_by_env() -> bool:
+    return os.environ.get(NO_CACHE_ENV, "") not in ("", "0")
+
+
+def digest(data: bytes) -> bytes:
+    return blake2b(data, digest_size=16).digest()
+
+
+def hasher(size: int) -> Any:
+    """An incremental hash of ``size`` bytes (BLAKE2b)."""
+    return blake2b(digest_size=size)
+
+
+def cache_base() -> str | None:
+    """``$PLEDGETRACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/pledgetrack``, else
+    ``~/.cache/pledgetrack``; None when there is no home folder."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return os.path.expanduser(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return os.path.join(xdg, "pledgetrack")
+    home = os.path.expanduser("~")
+    if home == "~":
+        return None
+    return os.path.join(home, ".cache", "pledgetrack")

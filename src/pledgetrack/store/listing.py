@@ -1,0 +1,104 @@
+"""The pledge files of a data root as they stand: names, modification times and sizes, from one
+pass over ``pledges/``. The loader keys its cache on this listing, and an answer kept for a
+repeated command (:mod:`pledgetrack.store.memo`) is valid only while it is the same."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+# (path relative to the data root, absolute path, mtime in ns, size); SYMLINK in both numbers for a
+# symbolic link (reported, never followed, never cached).
+Listed = tuple[str, str, int, int]
+SYMLINK = -2
+PLEDGES_DIR = "pledges"  # root.PLEDGES_DIR, not imported: this module must stay light
+
+
+def scan(root: str) -> list[Listed]:
+    """The listing of ``root/pledges``, sorted: files named ``*.yaml`` that are not hidden
+    (temporary files of interrupted writes start with '.'), regular files and links only.
+    Raises OSError when the folder cannot be read."""
+    folder = os.path.join(root, PLEDGES_DIR)
+    if os.stat not in os.supports_dir_fd or os.listdir not in os.supports_fd:
+        return _scan_paths(folder)
+    prefix = PLEDGES_DIR + "/"
+    listing: list[Listed] = []
+    # Names relative to an open folder: one lookup per file instead of a whole path each.
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        names = os.listdir(fd)
+        lstat = os.stat
+        for name in names:
+            if not name.endswith(".yaml") or name.startswith("."):
+                continue
+            try:
+                st = lstat(name, dir_fd=fd, follow_symlinks=False)
+            except OSError:
+                continue  # removed since the folder was read
+            mode = st.st_mode
+            if stat.S_ISREG(mode):
+                listing.append((prefix + name, os.path.join(folder, name), st.st_mtime_ns,
+                                st.st_size))
+            elif stat.S_ISLNK(mode):
+                listing.append((prefix + name, os.path.join(folder, name), SYMLINK, SYMLINK))
+    finally:
+        os.close(fd)
+    listing.sort()
+    return listing
+
+
+def _scan_paths(folder: str) -> list[Listed]:
+    """:func:`scan` where folders cannot be opened as file descriptors (Windows)."""
+    prefix = PLEDGES_DIR + "/"
+    listing: list[Listed] = []
+    with os.scandir(folder) as entries:
+        for e in entries:
+            name = e.name
+            if not name.endswith(".yaml") or name.startswith("."):
+                continue
+            try:
+                st = e.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                listing.append((prefix + name, e.path, st.st_mtime_ns, st.st_size))
+            elif stat.S_ISLNK(st.st_mode):
+                listing.append((prefix + name, e.path, SYMLINK, SYMLINK))
+    listing.sort()
+    return listing
+
+
+CONFIG_FILE = "pledgetrack.yaml"  # root.CONFIG_FILE
+
+
+def config_mark(root: str) -> tuple[int, int] | None:
+    """The configuration file's modification time (ns) and size; None when there is none."""
+    try:
+        st = os.stat(os.path.join(root, CONFIG_FILE))
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+class Snapshot:
+    """What a load saw before reading anything: the data root (absolute), when it looked (ns),
+    the configuration's mark and the listing. A result computed from what was read can be
+    reused while a new look finds the same, provided nothing was modified shortly before the
+    look (see :meth:`settled`)."""
+
+    __slots__ = ("config", "files", "listed_ns", "root")
+
+    def __init__(self, root: str, listed_ns: int, config: tuple[int, int] | None,
+                 files: list[Listed]) -> None:
+        self.root = root
+        self.listed_ns = listed_ns
+        self.config = config
+        self.files = files
+
+    def settled(self, margin_ns: int) -> bool:
+        """Whether every file was last modified at least ``margin_ns`` before the look: an
+        edit in the same tick of a coarse clock as the look could otherwise go unseen."""
+        latest = max((f[2] for f in self.files), default=0)
+        if self.config is not None:
+            latest = max(latest, self.config[0])
+        return latest + margin_ns <= self.listed_ns
