@@ -179,6 +179,31 @@ def test_old_files_are_taken_from_the_cache_and_changed_ones_parsed(
     assert edited.get("p02") is not None and edited.get("p02").tags == ("x",)  # type: ignore[union-attr]
 
 
+def test_an_edit_that_sets_the_time_back_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same size, the old modification time restored (`touch -d`, archive tools): the
+    status-change time still moves, and the content decides."""
+    import time
+
+    make_data(tmp_path)
+    old = 1_600_000_000 * 10**9
+    path = tmp_path / "pledges" / "p03.yaml"
+    os.utime(path, ns=(old, old))
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 10**9)  # all settled
+    before = load_dataset(tmp_path, jobs=1).get("p03")
+    assert before is not None and before.status() == "broken"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("status: broken", "status: stalle"), encoding="utf-8")
+    os.utime(path, ns=(old, old))
+    assert path.stat().st_size == len(text.encode())
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 20 * 10**9)
+    after = load_dataset(tmp_path, jobs=1)
+    assert after.get("p03") is None  # `stalle` is no status: the file is broken now
+    assert any(p.rule == "unknown-status" for p in after.problems if p.path.endswith("p03.yaml"))
+
+
 def test_a_limited_load_keeps_the_other_entries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,17 +9,23 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from pledgetrack.store import memo
+from pledgetrack.store.cachedir import RACY_NS
 from tests.test_cache import make_data
 
 # The executable's entry point in a process that reports, at exit, whether it loaded any data
 # (a kept answer needs neither the command-line parser nor the loader).
 _DRIVER = """
-import atexit, sys, time
+import atexit, os, sys, time
+later = os.environ.get("FAKE_LATER")
+if later:  # run as if some seconds later, so that files written just now have settled
+    real_ns = time.time_ns
+    time.time_ns = lambda: real_ns() + int(float(later) * 1e9)
 fake_day = __import__("os").environ.get("FAKE_DAY")
 if fake_day:  # another day, as the clock would say it
     real = time.localtime
@@ -34,6 +40,7 @@ main()
 """
 
 OLD = 1_600_000_000 * 10**9  # long before any run: files that are not being edited
+RACY_S = RACY_NS / 10**9 + 0.1
 
 
 class Run:
@@ -50,10 +57,13 @@ class Run:
         return (self.stdout, self.stderr, self.code)
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None, settled: bool = True) -> Run:
+    """A real process. ``settled``: its clock runs ahead by more than the margin for files
+    changed just before a look, as if the test had waited that long."""
+    later = {"FAKE_LATER": str(RACY_S + 1)} if settled else {}
     return Run(subprocess.run(
         [sys.executable, "-c", _DRIVER, *args], capture_output=True, text=True, cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **later, **(env or {})},
     ))
 
 
@@ -158,8 +168,21 @@ def link_file(root: Path) -> None:
     (root / "pledges" / "p04.yaml").symlink_to(target)
 
 
+def make_unreadable(root: Path) -> None:
+    (root / "pledges" / "p06.yaml").chmod(0)  # the time of modification stays
+
+
+def restore_the_time(root: Path) -> None:
+    """An edit that keeps the size and sets the modification time back (as `touch -d` or an
+    archive tool can): the status-change time still moves."""
+    path = root / "pledges" / "p03.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("status: broken", "status: brokem"), encoding="utf-8")
+    os.utime(path, ns=(OLD, OLD))
+
+
 CHANGES = [change_content_same_size, add_file, remove_file, rename_file, change_config,
-           remove_config, link_file]
+           remove_config, link_file, make_unreadable, restore_the_time]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=lambda f: f.__name__)
@@ -172,7 +195,10 @@ def test_any_change_to_the_data_is_seen(
     assert run(*args, cwd=data).output == before.output
     assert callable(change)
     change(data)
-    age(data, OLD + 10**9)  # a time of its own, long enough ago to be kept again
+    if change is not restore_the_time:
+        age(data, OLD + 10**9)  # a time of its own, long enough ago
+    if change is make_unreadable and os.access(data / "pledges" / "p06.yaml", os.R_OK):
+        pytest.skip("this user reads files whatever their permissions (root)")
     after = run(*args, cwd=data)
     assert after.loaded
     assert after.output == fresh(*args, cwd=data)
@@ -182,9 +208,12 @@ def test_any_change_to_the_data_is_seen(
 
 def test_files_modified_just_now_are_not_kept(tmp_path: Path, cache_home: Path) -> None:
     make_data(tmp_path)  # written a moment ago: an edit in the same clock tick could go unseen
-    run("report", "--format", "json", cwd=tmp_path)
-    assert run("report", "--format", "json", cwd=tmp_path).loaded
+    run("report", "--format", "json", cwd=tmp_path, settled=False)
+    assert run("report", "--format", "json", cwd=tmp_path, settled=False).loaded
     assert answers(cache_home) == []
+    time.sleep(RACY_S)  # now they have settled
+    run("report", "--format", "json", cwd=tmp_path, settled=False)
+    assert not run("report", "--format", "json", cwd=tmp_path, settled=False).loaded
 
 
 @pytest.mark.parametrize("context", ["argument", "folder", "environment", "day"])
@@ -307,3 +336,13 @@ def test_only_the_newest_answers_are_kept(tmp_path: Path) -> None:
     memo._prune(tmp_path)
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == [f"{i:03d}.bin" for i in range(5, memo.MAX_ENTRIES + 5)]
+
+
+def test_the_folder_of_answers_stays_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memo, "MAX_TOTAL", 10_000)
+    for i in range(5):
+        path = tmp_path / f"{i}.bin"
+        path.write_bytes(b"x" * 3_000)
+        os.utime(path, ns=(OLD + i, OLD + i))
+    memo._prune(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2.bin", "3.bin", "4.bin"]

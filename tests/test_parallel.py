@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -69,12 +70,17 @@ def test_parallel_load_equals_serial_load(
         assert serial.broken == ["pledges/broken.yaml", "pledges/dup.yaml", "pledges/p01.yaml"]
 
 
+def settle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the clock 10 s ahead: the files this test wrote a moment ago count as settled (changed
+    more than the cache's 3-second margin before they were read), so the cache trusts them."""
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 10 * 10**9)
+
+
 def test_workers_fill_a_cache_that_one_process_reads(
     data: Path, processes: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    old = 1_600_000_000 * 10**9
-    for path in (data / "pledges").iterdir():
-        os.utime(path, ns=(old, old))
+    settle(monkeypatch)
     expected = load_dataset(data, cache=False, jobs=1)
     filled = load_dataset(data, jobs=2)
     assert processes == [2]
@@ -88,7 +94,9 @@ def test_workers_fill_a_cache_that_one_process_reads(
     assert processes == [2]  # nothing to parse: no processes started
 
 
-def test_progress_is_reported_from_parallel_loads(data: Path) -> None:
+def test_progress_is_reported_from_parallel_loads(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[tuple[int, int]] = []
     load_dataset(data, jobs=2, progress=lambda done, total: calls.append((done, total)))
     total = COUNT + 3
@@ -99,10 +107,8 @@ def test_progress_is_reported_from_parallel_loads(data: Path) -> None:
 
     # Answered by the cache: only the end is reported.
     calls.clear()
-    old = 1_600_000_000 * 10**9
-    for path in (data / "pledges").iterdir():
-        os.utime(path, ns=(old, old))
-    load_dataset(data, jobs=2)  # the new times are recorded
+    settle(monkeypatch)
+    load_dataset(data, jobs=2)  # the files are now read as settled
     load_dataset(data, jobs=2, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(total, total)]
 

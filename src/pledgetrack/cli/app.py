@@ -127,5 +127,6 @@ def main() -> None:
         app()
     except BrokenPipeError:
         # The reader went away (`pledgetrack list | head`): not an error worth a traceback.
+        memo.spoil()  # exit 1 here says nothing of the answer
         sys.stderr.close()
         sys.exit(1)

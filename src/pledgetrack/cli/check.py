@@ -59,7 +59,7 @@ def check(
     fmt = resolve_format(fmt)
     prefix = github_prefix(dataset.root) if fmt == "github" else ""
     render = registry.get("problems", fmt)
-    memo.loaded(dataset.snapshot)
+    memo.loaded(dataset.marks)
     findings = render(dataset.problems, prefix=prefix, files=dataset.files)
     memo.wrote(memo.STDOUT, findings)
     sys.stdout.write(findings)

@@ -46,7 +46,7 @@ def load(
         filter.validate(dataset.config, dataset.pledges)
     from pledgetrack.store import memo
 
-    memo.loaded(dataset.snapshot)
+    memo.loaded(dataset.marks)
     warn_broken(dataset)
     return dataset
 

@@ -17,11 +17,12 @@ unpickler that refuses every class): enough for `check`, which needs problems an
 magic number, a short file, a digest mismatch, another version key, an exception of any kind while
 reading — means the shard is ignored and rebuilt.
 
-An entry is reused without reading the file when the file's size and modification time (ns) are
-those recorded and the file was not modified within :data:`RACY_NS` before it was read (otherwise an
-edit in the same clock tick could go unseen, as git's index also guards against); when only the time
-differs (a fresh checkout), the file's content hash decides. An edit that restores both the size and
-an old modification time (``touch -d``) is not seen: use ``--no-cache``.
+An entry is reused without reading the file when the file's size and time (ns; the later of its
+modification and status-change times, so that an edit setting the modification time back, as
+``touch -d`` does, still shows) are those recorded and the file did not change within
+:data:`RACY_NS` before it was read (otherwise an edit in the same clock tick could go unseen, as
+git's index also guards against); when only the time differs (a fresh checkout, a change of
+permissions), the file's content hash decides.
 """
 
 from __future__ import annotations

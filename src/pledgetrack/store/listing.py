@@ -10,11 +10,14 @@ import stat
 # (path relative to the data root, absolute path, mtime in ns, size); SYMLINK in both numbers for a
 # symbolic link (reported, never followed, never cached).
 Listed = tuple[str, str, int, int]
+# A listed file and its status-change time (ns), which also moves when the file's permissions
+# change or its modification time is set back.
+Seen = tuple[str, str, int, int, int]
 SYMLINK = -2
 PLEDGES_DIR = "pledges"  # root.PLEDGES_DIR, not imported: this module must stay light
 
 
-def scan(root: str) -> list[Listed]:
+def scan(root: str) -> list[Seen]:
     """The listing of ``root/pledges``, sorted: files named ``*.yaml`` that are not hidden
     (temporary files of interrupted writes start with '.'), regular files and links only.
     Raises OSError when the folder cannot be read."""
@@ -22,7 +25,7 @@ def scan(root: str) -> list[Listed]:
     if os.stat not in os.supports_dir_fd or os.listdir not in os.supports_fd:
         return _scan_paths(folder)
     prefix = PLEDGES_DIR + "/"
-    listing: list[Listed] = []
+    listing: list[Seen] = []
     # Names relative to an open folder: one lookup per file instead of a whole path each.
     fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
@@ -38,19 +41,20 @@ def scan(root: str) -> list[Listed]:
             mode = st.st_mode
             if stat.S_ISREG(mode):
                 listing.append((prefix + name, os.path.join(folder, name), st.st_mtime_ns,
-                                st.st_size))
+                                st.st_size, st.st_ctime_ns))
             elif stat.S_ISLNK(mode):
-                listing.append((prefix + name, os.path.join(folder, name), SYMLINK, SYMLINK))
+                listing.append((prefix + name, os.path.join(folder, name), SYMLINK, SYMLINK,
+                                st.st_ctime_ns))
     finally:
         os.close(fd)
     listing.sort()
     return listing
 
 
-def _scan_paths(folder: str) -> list[Listed]:
+def _scan_paths(folder: str) -> list[Seen]:
     """:func:`scan` where folders cannot be opened as file descriptors (Windows)."""
     prefix = PLEDGES_DIR + "/"
-    listing: list[Listed] = []
+    listing: list[Seen] = []
     with os.scandir(folder) as entries:
         for e in entries:
             name = e.name
@@ -61,9 +65,10 @@ def _scan_paths(folder: str) -> list[Listed]:
             except OSError:
                 continue
             if stat.S_ISREG(st.st_mode):
-                listing.append((prefix + name, e.path, st.st_mtime_ns, st.st_size))
+                listing.append((prefix + name, e.path, st.st_mtime_ns, st.st_size,
+                                st.st_ctime_ns))
             elif stat.S_ISLNK(st.st_mode):
-                listing.append((prefix + name, e.path, SYMLINK, SYMLINK))
+                listing.append((prefix + name, e.path, SYMLINK, SYMLINK, st.st_ctime_ns))
     listing.sort()
     return listing
 
@@ -71,34 +76,35 @@ def _scan_paths(folder: str) -> list[Listed]:
 CONFIG_FILE = "pledgetrack.yaml"  # root.CONFIG_FILE
 
 
-def config_mark(root: str) -> tuple[int, int] | None:
-    """The configuration file's modification time (ns) and size; None when there is none."""
+def config_mark(root: str) -> tuple[int, int, int] | None:
+    """The configuration file's modification time, size and status-change time; None when
+    there is none."""
     try:
         st = os.stat(os.path.join(root, CONFIG_FILE))
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_size)
+    return (st.st_mtime_ns, st.st_size, st.st_ctime_ns)
 
 
-class Snapshot:
+class Marks:
     """What a load saw before reading anything: the data root (absolute), when it looked (ns),
-    the configuration's mark and the listing. A result computed from what was read can be
-    reused while a new look finds the same, provided nothing was modified shortly before the
+    the configuration's mark and the files. A result computed from what was read may be
+    reused while a new look sees the same, provided nothing had changed shortly before the
     look (see :meth:`settled`)."""
 
     __slots__ = ("config", "files", "listed_ns", "root")
 
-    def __init__(self, root: str, listed_ns: int, config: tuple[int, int] | None,
-                 files: list[Listed]) -> None:
+    def __init__(self, root: str, listed_ns: int, config: tuple[int, int, int] | None,
+                 files: list[Seen]) -> None:
         self.root = root
         self.listed_ns = listed_ns
         self.config = config
         self.files = files
 
     def settled(self, margin_ns: int) -> bool:
-        """Whether every file was last modified at least ``margin_ns`` before the look: an
-        edit in the same tick of a coarse clock as the look could otherwise go unseen."""
-        latest = max((f[2] for f in self.files), default=0)
+        """Whether every file last changed at least ``margin_ns`` before the look: an edit in
+        the same tick of a coarse clock could otherwise go unseen."""
+        latest = max((max(f[2], f[4]) for f in self.files), default=0)
         if self.config is not None:
-            latest = max(latest, self.config[0])
+            latest = max(latest, self.config[0], self.config[2])
         return latest + margin_ns <= self.listed_ns

@@ -71,7 +71,7 @@ class Dataset:
     # How much of each record was loaded: "full", "lean" or "problems" (see load_dataset).
     detail: str = FULL
     # The files as they stood when the load began (a whole data root only).
-    snapshot: listing_mod.Snapshot | None = None
+    marks: listing_mod.Marks | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -200,13 +200,14 @@ def load_dataset(
         whole = config is None and files is None
         config_mark = listing_mod.config_mark(os.fspath(data_root)) if whole else None
         cfg = config if config is not None else _load_config(data_root, folder)
-        listing = _listing(data_root, files)
+        seen = _scan(data_root) if files is None else None
+        listing = _listed(seen) if seen is not None else _listing(data_root, files)
         loader = _Loader(data_root, cfg, folder, detail, files is None, listed_ns)
         loader.run(listing, jobs, progress)
         dataset = loader.dataset(len(listing))
-        if whole:
-            dataset.snapshot = listing_mod.Snapshot(
-                os.path.abspath(data_root), listed_ns, config_mark, listing)
+        if whole and seen is not None:
+            dataset.marks = listing_mod.Marks(
+                os.path.abspath(data_root), listed_ns, config_mark, seen)
         return dataset
     finally:
         if collecting:
@@ -269,21 +270,32 @@ Listed = listing_mod.Listed
 SYMLINK = listing_mod.SYMLINK
 
 
-def _listing(root: Path, files: Iterable[Path] | None) -> list[Listed]:
+def _scan(root: Path) -> list[listing_mod.Seen]:
     from pledgetrack.errors import PledgetrackError
 
+    try:
+        return listing_mod.scan(os.fspath(root))
+    except OSError as exc:
+        raise PledgetrackError(f"cannot read {root / PLEDGES_DIR}: {exc.strerror}") from None
+
+
+def _listed(seen: list[listing_mod.Seen]) -> list[Listed]:
+    # The cache's "time" of a file is the later of its modification and status-change times: an
+    # edit that sets the modification time back (`touch -d`, some archive tools) or a change of
+    # permissions still moves the latter, and then the content hash decides.
+    return [(rel, path, mtime if size < 0 else max(mtime, ctime), size)
+            for rel, path, mtime, size, ctime in seen]
+
+
+def _listing(root: Path, files: Iterable[Path] | None) -> list[Listed]:
     if files is None:
-        try:
-            return listing_mod.scan(os.fspath(root))
-        except OSError as exc:
-            raise PledgetrackError(
-                f"cannot read {root / PLEDGES_DIR}: {exc.strerror}") from None
+        return _listed(_scan(root))
     listing: list[Listed] = []
     for path in files:
         try:
             st = os.lstat(path)
             mark = ((SYMLINK, SYMLINK) if stat.S_ISLNK(st.st_mode)
-                    else (st.st_mtime_ns, st.st_size))
+                    else (max(st.st_mtime_ns, st.st_ctime_ns), st.st_size))
         except OSError:
             mark = (-1, -1)
         listing.append((relative(root, Path(path)), os.fspath(path), *mark))

@@ -41,7 +41,8 @@ COMMANDS = frozenset({"report", "list", "check", "export"})
 # Options after which the run is never kept: it writes a file, avoids the cache, or shows help.
 NOT_KEPT = frozenset({"--no-cache", "--output", "-o", "--help", "-h"})
 MAX_ENTRIES = 128
-MAX_BYTES = 8 * 1024 * 1024
+MAX_BYTES = 4 * 1024 * 1024  # of one answer's text
+MAX_TOTAL = 64 * 1024 * 1024  # of the folder
 
 # What a run wrote, in order: (stream, text). STDOUT_TEXT is text for people on stdout, which is
 # guarded again (with a new token) when written under GitHub Actions (see render.guard).
@@ -131,8 +132,9 @@ def key(argv: list[str]) -> bytes | None:
     return answer_key
 
 
-def _signature(files: list[listing.Listed]) -> bytes:
-    return digest(marshal.dumps([(rel, mtime, size) for rel, _, mtime, size in files]))
+def _signature(files: list[listing.Seen]) -> bytes:
+    return digest(marshal.dumps([(rel, mtime, size, ctime)
+                                 for rel, _, mtime, size, ctime in files]))
 
 
 def _discovery(cwd: str) -> list[tuple[str, bool]]:
@@ -208,14 +210,14 @@ def probe(argv: list[str]) -> Probe | None:
 # -- recording a run -----------------------------------------------------------------------------
 
 class _Recording:
-    __slots__ = ("events", "facts", "probe", "size", "snapshot", "spoiled")
+    __slots__ = ("events", "facts", "marks", "probe", "size", "spoiled")
 
     def __init__(self, probe: Probe, facts: list[tuple[str, bool]]) -> None:
         self.probe = probe
         self.facts = facts
         self.events: list[Event] = []
         self.size = 0
-        self.snapshot: listing.Snapshot | None = None
+        self.marks: listing.Marks | None = None
         self.spoiled = False
 
 
@@ -240,15 +242,15 @@ def wrote(stream: int, text: str) -> None:
         rec.size += len(text)
 
 
-def loaded(snapshot: listing.Snapshot | None) -> None:
-    """The command's answer comes from the data as ``snapshot`` saw it."""
+def loaded(marks: listing.Marks | None) -> None:
+    """The command's answer comes from the data as ``marks`` saw it."""
     rec = _recording
     if rec is None:
         return
-    if snapshot is None or rec.snapshot is not None:
+    if marks is None or rec.marks is not None:
         rec.spoiled = True  # part of a data root, or two loads: not a kept answer's shape
     else:
-        rec.snapshot = snapshot
+        rec.marks = marks
 
 
 def spoil() -> None:
@@ -263,15 +265,15 @@ def finish(code: object) -> bool:
     rec, _recording = _recording, None
     if code is None:
         code = 0
-    if (rec is None or rec.spoiled or rec.snapshot is None or type(code) is not int
+    if (rec is None or rec.spoiled or rec.marks is None or type(code) is not int
             or code not in (0, 1) or rec.size > MAX_BYTES
-            or not rec.snapshot.settled(RACY_NS)):
+            or not rec.marks.settled(RACY_NS)):
         return False
     try:
-        snap = rec.snapshot
+        seen = rec.marks
         payload = marshal.dumps((
-            LAYOUT, rec.probe.key, snap.root, rec.facts, snap.config,
-            _signature(snap.files), rec.events, code,
+            LAYOUT, rec.probe.key, seen.root, rec.facts, seen.config,
+            _signature(seen.files), rec.events, code,
         ))
         from pathlib import Path
 
@@ -287,16 +289,17 @@ def finish(code: object) -> bool:
 
 
 def _prune(folder: os.PathLike[str]) -> None:
-    names = [n for n in os.listdir(folder) if n.endswith(".bin")]
-    if len(names) <= MAX_ENTRIES:
-        return
+    """Keep the newest answers: at most MAX_ENTRIES of them and MAX_TOTAL bytes."""
     dated = []
-    for name in names:
-        try:
-            dated.append((os.stat(os.path.join(folder, name)).st_mtime_ns, name))
-        except OSError:
-            continue
-    dated.sort()
-    for _, name in dated[:len(dated) - MAX_ENTRIES]:
-        with contextlib.suppress(OSError):
-            os.unlink(os.path.join(folder, name))
+    for name in os.listdir(folder):
+        if name.endswith(".bin"):
+            with contextlib.suppress(OSError):
+                st = os.stat(os.path.join(folder, name))
+                dated.append((st.st_mtime_ns, st.st_size, name))
+    dated.sort(reverse=True)
+    total = 0
+    for count, (_, size, name) in enumerate(dated, 1):
+        total += size
+        if count > MAX_ENTRIES or total > MAX_TOTAL:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
