@@ -434,12 +434,12 @@ def time_size(
         ("list records", "list", ["list"], True),
         ("export warm", "export", ["export", "--format", "csv"], False),
     ]
-    for key, needs, argv, another in warm_specs:
-        if not available[needs] or argv is None:
+    for key, needs, words, another in warm_specs:
+        if not available[needs] or words is None:
             found[key] = None
             continue
         state = "warm, another question" if another else "warm"
-        cmd = Command(f"{' '.join(argv)} ({state})", [*tool, *argv, "--dir", data])
+        cmd = Command(f"{' '.join(words)} ({state})", [*tool, *words, "--dir", data])
         if another:
             cmd.before = new_question(cmd)
         found[key] = cmd
