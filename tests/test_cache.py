@@ -204,6 +204,18 @@ def test_an_edit_that_sets_the_time_back_is_seen(
     assert any(p.rule == "unknown-status" for p in after.problems if p.path.endswith("p03.yaml"))
 
 
+def test_a_configuration_edited_with_its_time_set_back_is_seen(tmp_path: Path) -> None:
+    make_data(tmp_path)
+    config = tmp_path / "pledgetrack.yaml"
+    old = 1_600_000_000 * 10**9
+    os.utime(config, ns=(old, old))
+    assert not [p for p in load_dataset(tmp_path).problems if p.rule == "unknown-domain"]
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("cyber:", "cyben:"), encoding="utf-8")  # same size
+    os.utime(config, ns=(old, old))  # as `cp -p`, `rsync -a` or `touch -r` leave it
+    assert any(p.rule == "unknown-domain" for p in load_dataset(tmp_path).problems)
+
+
 def test_a_limited_load_keeps_the_other_entries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -346,3 +346,55 @@ def test_the_folder_of_answers_stays_small(tmp_path: Path, monkeypatch: pytest.M
         os.utime(path, ns=(OLD + i, OLD + i))
     memo._prune(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2.bin", "3.bin", "4.bin"]
+
+
+def test_a_link_to_the_data_that_now_leads_elsewhere_is_a_new_question(tmp_path: Path) -> None:
+    """Renaming a folder changes no time of the files in it: the path the link leads to is part
+    of what a kept answer must find the same (annotations are relative to the workspace)."""
+    make_data(tmp_path / "a")
+    (tmp_path / "data").symlink_to("a")
+    work = tmp_path / "work"  # a folder of its own: nothing in it changes
+    work.mkdir()
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(tmp_path)}
+    args = ("check", "--dir", "../data")
+    first = run(*args, cwd=work, env=env)
+    assert "file=a/pledges/broken.yaml" in first.stdout
+    assert not run(*args, cwd=work, env=env).loaded
+    (tmp_path / "a").rename(tmp_path / "b")
+    (tmp_path / "data").unlink()
+    (tmp_path / "data").symlink_to("b")
+    now = run(*args, cwd=work, env=env)
+    assert now.loaded and "file=b/pledges/broken.yaml" in now.stdout
+    assert now.output == fresh(*args, cwd=work, env=env)
+
+
+def test_moving_about_in_the_shell_keeps_the_answer(data: Path, cache_home: Path) -> None:
+    args = ("report", "--format", "json")
+    first = run(*args, cwd=data, env={"OLDPWD": "/", "SHLVL": "1", "_": "/usr/bin/env"})
+    again = run(*args, cwd=data, env={"OLDPWD": "/tmp", "SHLVL": "3", "_": "/bin/sh"})
+    assert not again.loaded and again.output == first.output
+    # A value of the variable that leaves the cache on, as --no-cache reads it.
+    run(*args, cwd=data, env={"PLEDGETRACK_NO_CACHE": "false"})
+    assert not run(*args, cwd=data, env={"PLEDGETRACK_NO_CACHE": "false"}).loaded
+
+
+def test_an_answer_used_is_the_last_to_go(data: Path, cache_home: Path) -> None:
+    run("list", cwd=data)
+    [path] = answers(cache_home)
+    os.utime(path, ns=(OLD, OLD))
+    assert not run("list", cwd=data).loaded
+    assert path.stat().st_mtime_ns > OLD
+
+
+@pytest.mark.parametrize("args", [("list",), ("list", "--help"), ("report", "-o", "r.md")])
+def test_a_closed_standard_output_is_one_line(data: Path, args: tuple[str, ...]) -> None:
+    shell = f"{sys.executable} -m pledgetrack {' '.join(args)} >&-"
+    for _ in range(2):  # worked out, then (for `list`) from the kept answer
+        result = subprocess.run(shell, shell=True, cwd=data, capture_output=True, text=True,
+                                env={**os.environ, "FAKE_LATER": "10"})
+        if args[-1] == "r.md":
+            assert result.returncode == 0 and (data / "r.md").exists()
+            continue
+        assert result.returncode == 1
+        assert result.stderr.splitlines()[-1] == "pledgetrack: error: standard output is closed"
+        assert "Traceback" not in result.stderr

@@ -130,3 +130,7 @@ def main() -> None:
         memo.spoil()  # exit 1 here says nothing of the answer
         sys.stderr.close()
         sys.exit(1)
+    except OSError as exc:
+        # Outside a command (its help text, say), as inside one: one line, never a traceback.
+        error(f"{exc.strerror or exc}")
+        sys.exit(EXIT_FINDINGS)

@@ -7,7 +7,27 @@ from __future__ import annotations
 import sys
 
 
+class _Closed:
+    """Standard output when the process was started without one (`pledgetrack list >&-`):
+    writing to it is the one-line error of a failed write, as for any other file."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
 def main() -> None:
+    if sys.stdout is None:
+        sys.stdout = _Closed()
     argv = sys.argv[1:]
     if argv in (["--version"], ["-V"]):
         from pledgetrack import __version__
@@ -54,5 +74,8 @@ def replay(events: list[tuple[int, str]], code: int) -> None:
     except BrokenPipeError:
         # The reader went away (`pledgetrack list | head`), as the application handles it.
         sys.stderr.close()
+        sys.exit(1)
+    except OSError as exc:
+        sys.stderr.write(f"pledgetrack: error: {exc.strerror or exc}\n")
         sys.exit(1)
     sys.exit(code)

@@ -23,8 +23,12 @@ NO_CACHE_ENV = "PLEDGETRACK_NO_CACHE"
 RACY_NS = 3_000_000_000
 
 
+# The values that leave the cache on, as the --no-cache option reads the same variable.
+_OFF = frozenset({"", "0", "false", "f", "no", "n", "off"})
+
+
 def disabled_by_env() -> bool:
-    return os.environ.get(NO_CACHE_ENV, "") not in ("", "0")
+    return os.environ.get(NO_CACHE_ENV, "").strip().lower() not in _OFF
 
 
 def digest(data: bytes) -> bytes:

@@ -13,8 +13,8 @@ file (``-o``) or was told not to use the cache (``--no-cache``, ``PLEDGETRACK_NO
 
 Answers live in ``answers/`` under the cache folder, one file per key: a digest, then a marshal
 of builtin values (read back into builtin values only). A file that is short, corrupt, of another
-layout or of another key is not used; at most :data:`MAX_ENTRIES` are kept (the oldest go first),
-none of more than :data:`MAX_BYTES` of output.
+layout or of another key is not used; at most :data:`MAX_ENTRIES` are kept (those used least
+recently go first), none of more than :data:`MAX_BYTES` of output.
 
 This module is imported by the executable before anything else of pledgetrack: it must stay
 light (no Typer, Rich, YAML or pickle).
@@ -35,7 +35,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # not at run time: see the module doc
     from typing import Any
 
-LAYOUT = 1
+LAYOUT = 2
 FOLDER = "answers"
 COMMANDS = frozenset({"report", "list", "check", "export"})
 # Options after which the run is never kept: it writes a file, avoids the cache, or shows help.
@@ -43,6 +43,10 @@ NOT_KEPT = frozenset({"--no-cache", "--output", "-o", "--help", "-h"})
 MAX_ENTRIES = 128
 MAX_BYTES = 4 * 1024 * 1024  # of one answer's text
 MAX_TOTAL = 64 * 1024 * 1024  # of the folder
+
+# Variables a shell keeps for itself and changes as the user moves about (`cd -`, a subshell, the
+# last command): no program's output depends on them, and keying on them would only lose answers.
+SHELL_BOOKKEEPING = frozenset({b"OLDPWD", b"SHLVL", b"_", "OLDPWD", "SHLVL", "_"})
 
 # What a run wrote, in order: (stream, text). STDOUT_TEXT is text for people on stdout, which is
 # guarded again (with a new token) when written under GitHub Actions (see render.guard).
@@ -125,8 +129,9 @@ def key(argv: list[str]) -> bytes | None:
         environ = {k.encode("utf-8", "surrogatepass"): v.encode("utf-8", "surrogatepass")
                    for k, v in os.environ.items()}
     for name in sorted(environ):
-        add(name)
-        add(environ[name])
+        if name not in SHELL_BOOKKEEPING:
+            add(name)
+            add(environ[name])
     _code_marks(add)
     answer_key: bytes = h.digest()
     return answer_key
@@ -173,10 +178,14 @@ class Probe:
             if len(data) < 16 or digest(data[16:]) != data[:16]:
                 return None
             value = marshal.loads(data[16:])
-            layout, stored_key, root, facts, config, signature, events, code = value
+            layout, stored_key, root, real_root, facts, config, signature, events, code = value
             if layout != LAYOUT or stored_key != self.key or type(code) is not int:
                 return None
             if type(root) is not str or type(events) is not list:
+                return None
+            # The same path may lead elsewhere now (a link retargeted): where it leads decides
+            # paths written relative to another folder (annotations under GitHub Actions).
+            if os.path.realpath(root) != real_root:
                 return None
             for path, found in facts:
                 if os.path.isdir(os.path.join(path, listing.PLEDGES_DIR)) != found:
@@ -188,6 +197,8 @@ class Probe:
             for stream, text in events:
                 if stream not in (STDOUT, STDERR, STDOUT_TEXT) or type(text) is not str:
                     return None
+            with contextlib.suppress(OSError):
+                os.utime(self.path)  # used: the last to go when answers are pruned
             return events, code
         except Exception:  # a kept answer that cannot be read is no answer, never an error
             return None
@@ -272,7 +283,7 @@ def finish(code: object) -> bool:
     try:
         seen = rec.marks
         payload = marshal.dumps((
-            LAYOUT, rec.probe.key, seen.root, rec.facts, seen.config,
+            LAYOUT, rec.probe.key, seen.root, os.path.realpath(seen.root), rec.facts, seen.config,
             _signature(seen.files), rec.events, code,
         ))
         from pathlib import Path
@@ -289,7 +300,8 @@ def finish(code: object) -> bool:
 
 
 def _prune(folder: os.PathLike[str]) -> None:
-    """Keep the newest answers: at most MAX_ENTRIES of them and MAX_TOTAL bytes."""
+    """Keep the answers used last (a replay touches its file): at most MAX_ENTRIES of them and
+    MAX_TOTAL bytes."""
     dated = []
     for name in os.listdir(folder):
         if name.endswith(".bin"):
