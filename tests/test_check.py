@@ -167,6 +167,23 @@ def test_duplicate_ids_across_files(data_root: Path, write: WriteFn) -> None:
     ]
 
 
+def test_a_copy_does_not_take_the_id_from_the_file_named_after_it(
+    data_root: Path, write: WriteFn
+) -> None:
+    write("raa")
+    write("a-copy", VALID.replace("{id}", "raa"))  # `cp raa.yaml a-copy.yaml`: sorts first
+    code, out, _ = run_check(data_root)
+    assert code == 1
+    assert out.splitlines() == [
+        "pledges/a-copy.yaml:1:1: error: id 'raa' is also declared in pledges/raa.yaml "
+        "[duplicate-id]",
+        "pledges/a-copy.yaml:1:1: error: id 'raa' differs from the file name 'a-copy' "
+        "[id-mismatch]",
+    ]
+    listed = CliRunner().invoke(app, ["list", "--format", "json", "--dir", str(data_root)])
+    assert [p["id"] for p in json.loads(listed.stdout)] == ["raa"]
+
+
 def test_reports_every_problem_not_only_the_first(data_root: Path, write: WriteFn) -> None:
     write("a", VALID.replace("announced: 2025-10-26", "announced: 2025-13") + "extra: 1\n")
     write("b", raw=b"id: b\n<<<<<<< HEAD\n")

@@ -94,7 +94,12 @@ def duplicate_ids(declared: Iterable[tuple[str, str, int]]) -> Iterator[Problem]
     """Duplicate ids among ``(id, path, line of the id)`` triples: the loader can find them
     without keeping whole records (`check` over 100,000 files)."""
     seen: dict[str, str] = {}
-    for pledge_id, path, line in sorted(declared, key=lambda d: d[1]):
+    # The file named after the id holds it (a copy made with `cp` must not take the original
+    # out of every report); among the others, the first by path.
+    def holder_first(d: tuple[str, str, int]) -> tuple[bool, str]:
+        return (d[1].rsplit("/", 1)[-1] != f"{d[0]}.yaml", d[1])
+
+    for pledge_id, path, line in sorted(declared, key=holder_first):
         first = seen.setdefault(pledge_id, path)
         if first != path:
             yield Problem(path, line or 1, 1, "error", "duplicate-id",
