@@ -33,9 +33,9 @@ from typing import Literal
 from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import today
-from pledgetrack.model.records import Pledge
-from pledgetrack.model.vocabulary import Vocabulary
-from pledgetrack.queries.selection import DataLike, Filter, PledgeState, evaluate, select
+from pledgetrack.model.records import Pledge, Timeline
+from pledgetrack.model.vocabulary import UNRATED, Vocabulary
+from pledgetrack.queries.selection import DataLike, Filter, PledgeState, select, state_at
 
 GroupBy = Literal["domain", "actor", "recipient", "party", "year", "tag"]
 GROUP_BY: tuple[GroupBy, ...] = ("domain", "actor", "recipient", "party", "year", "tag")
@@ -187,16 +187,24 @@ def cell_statuses(
 ) -> dict[str | None, str]:
     """The statuses of a pledge's compliance cells: party -> status, or ``{None: status}`` for a
     pledge assessed as a whole. ``parties`` narrows a per-party pledge to those parties."""
-    assessed = pledge.assessed_parties
-    if not assessed:
-        latest = pledge.latest_update(as_of)
+    timeline = pledge.timeline()
+    return _cell_statuses(pledge, timeline, timeline.cut(as_of), config,
+                          _party_allowed(parties))
+
+
+def _cell_statuses(
+    pledge: Pledge, timeline: Timeline, cut: int, config: Config,
+    allowed: frozenset[str] | None,
+) -> dict[str | None, str]:
+    if not timeline.parties:
+        latest = timeline.latest(cut)
         return {None: latest.status if latest else config.vocabulary.initial}
-    allowed = _party_allowed(parties)
-    return {
-        party: pledge.status(as_of, party)
-        for party in assessed
-        if allowed is None or party.casefold() in allowed
-    }
+    statuses: dict[str | None, str] = {}
+    for party in pledge.actors:
+        if allowed is None or party.casefold() in allowed:
+            latest = timeline.latest(cut, party)
+            statuses[party] = latest.status if latest else UNRATED
+    return statuses
 
 
 def cells(
@@ -221,12 +229,16 @@ class _Assessed:
 def _assess(
     pledges: Iterable[Pledge], config: Config, as_of: dt.date, parties: Sequence[str]
 ) -> list[_Assessed]:
-    vocab = config.vocabulary
+    score = config.vocabulary.score
+    allowed = _party_allowed(parties)
     out = []
     for p in pledges:
-        statuses = cell_statuses(p, config, as_of, parties)
-        out.append(_Assessed(p, evaluate(p, config, as_of), statuses,
-                             {k: vocab.score(v) for k, v in statuses.items()}))
+        # One cut of the timeline serves the state and every cell.
+        timeline = p.timeline()
+        cut = timeline.cut(as_of)
+        statuses = _cell_statuses(p, timeline, cut, config, allowed)
+        out.append(_Assessed(p, state_at(p, timeline, cut, config, as_of), statuses,
+                             {k: score(v) for k, v in statuses.items()}))
     return out
 
 

@@ -30,7 +30,7 @@ from pledgetrack.model.dates import DateError, PartialDate, today
 from pledgetrack.model.records import Pledge
 
 if TYPE_CHECKING:
-    from pledgetrack.model.records import Update
+    from pledgetrack.model.records import Timeline
 
 SortKey = Literal["status", "deadline", "announced", "updated", "id"]
 SORT_KEYS: tuple[SortKey, ...] = ("status", "deadline", "announced", "updated", "id")
@@ -94,28 +94,42 @@ class PledgeState:
         return (self.as_of - self.last_activity).days
 
 
-def _activity_day(date: PartialDate, as_of: dt.date) -> dt.date:
-    return min(date.end, as_of)
-
-
 def last_activity(pledge: Pledge, as_of: dt.date) -> dt.date | None:
     """The latest update up to ``as_of`` (any party), else the announcement; see module doc."""
-    ups: list[Update] = pledge.updates_until(as_of)
-    if ups:
-        return max(_activity_day(u.date, as_of) for u in ups)
-    if pledge.announced is not None:
-        return _activity_day(pledge.announced, as_of)
-    return None
+    timeline = pledge.timeline()
+    return _last_activity(pledge, timeline, timeline.cut(as_of), as_of)
+
+
+def _last_activity(
+    pledge: Pledge, timeline: Timeline, cut: int, as_of: dt.date
+) -> dt.date | None:
+    # The latest of min(end, as_of) over the updates is min(latest end, as_of).
+    end = timeline.last_end(cut)
+    if end is None:
+        if pledge.announced is None:
+            return None
+        end = pledge.announced.end
+    return end if end < as_of else as_of
 
 
 def evaluate(
     pledge: Pledge, config: Config, as_of: dt.date, party: str | None = None
 ) -> PledgeState:
     """The state of ``pledge`` on ``as_of``: status, overdue, stale."""
-    latest = pledge.latest_update(as_of, party)
-    status = latest.status if latest else config.vocabulary.initial
-    final = config.vocabulary.is_final(status)
-    activity = last_activity(pledge, as_of)
+    timeline = pledge.timeline()
+    return state_at(pledge, timeline, timeline.cut(as_of), config, as_of, party)
+
+
+def state_at(
+    pledge: Pledge, timeline: Timeline, cut: int, config: Config, as_of: dt.date,
+    party: str | None = None,
+) -> PledgeState:
+    """:func:`evaluate` for a pledge whose timeline is already cut at ``as_of``."""
+    latest = timeline.latest(cut, party)
+    vocabulary = config.vocabulary
+    status = latest.status if latest else vocabulary.initial
+    final = vocabulary.is_final(status)
+    activity = _last_activity(pledge, timeline, cut, as_of)
     stale = (
         not final
         and activity is not None
