@@ -44,7 +44,7 @@ except ImportError:  # pragma: no cover - CPython always has it
 CACHE_ENV = "PLEDGETRACK_CACHE_DIR"
 NO_CACHE_ENV = "PLEDGETRACK_NO_CACHE"
 SHARDS = 64
-LAYOUT = 1
+LAYOUT = 2
 MAGIC = b"PTCACHE\x01"
 _HEADER = struct.Struct("<8sQQQ16s16s16s")
 HEADER_SIZE = _HEADER.size

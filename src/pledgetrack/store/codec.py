@@ -89,6 +89,7 @@ def _allowed() -> dict[tuple[str, str], Any]:
         ("pledgetrack.model.records", "Update"): Update,
         ("pledgetrack.model.records", "Source"): Source,
         ("pledgetrack.model.dates", "PartialDate"): PartialDate,
+        ("pledgetrack.store.codec", "partial_date"): partial_date,
         ("pledgetrack.store.codec", "LineMap"): LineMap,
     }
 
@@ -189,7 +190,26 @@ class Encoder:
 
 
 def _reduce_date(d: PartialDate) -> tuple[Any, ...]:
-    return (type(d), (d.year, d.month, d.day, d.quarter))
+    return (partial_date, (d.year, d.month, d.day, d.quarter))
+
+
+# Dates read back, shared by every record of the process: a data set names a few thousand
+# distinct dates in tens of thousands of places, and each date works out its first and last
+# day once instead of once per record.
+_DATES: dict[tuple[Any, ...], PartialDate] = {}
+_DATES_MAX = 1 << 16
+
+
+def partial_date(*fields: Any) -> PartialDate:
+    """The date of these fields (year, month, day, quarter), shared with equal ones read."""
+    date = _DATES.get(fields)
+    if date is None:
+        from pledgetrack.model.dates import PartialDate
+
+        if len(_DATES) >= _DATES_MAX:
+            _DATES.clear()
+        date = _DATES[fields] = PartialDate(*fields)
+    return date
 
 
 # -- problems ----------------------------------------------------------------------------------
