@@ -3,13 +3,13 @@ CSV. Each takes the pledges' states (:class:`~pledgetrack.queries.selection.Pled
 
 from __future__ import annotations
 
-import json as _json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pledgetrack.exports import LIST_SEPARATOR
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 from pledgetrack.queries.selection import PledgeState
+from pledgetrack.render import jsontext
 from pledgetrack.render.tabular import (
     MARKDOWN_LIMIT,
     MarkdownWriter,
@@ -81,7 +81,7 @@ def json(states: Sequence[PledgeState], **_: object) -> str:
             "overdue": s.overdue,
             "stale": s.stale,
         })
-    return _json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return jsontext.dumps(doc) + "\n"
 
 
 def _parties(s: PledgeState) -> str:
