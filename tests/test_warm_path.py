@@ -128,6 +128,20 @@ def test_the_cache_constructors_build_equal_records() -> None:
     assert p.status() == "stalled" and p.assessed_parties == ("A", "B")
 
 
+def test_states_are_built_with_every_field_of_the_class() -> None:
+    from pledgetrack.queries.selection import PledgeState, _new_state
+
+    params = [n for n in inspect.signature(_new_state).parameters if not n.startswith("_")]
+    assert params == _init_fields(PledgeState) == list(PledgeState.__slots__)
+    p = Pledge("p", "t", ("A",), ("d",), (), deadline=PartialDate(2020),
+               updates=(Update(PartialDate(2021, 3), "stalled", "A"),))
+    args = (p, dt.date(2022, 1, 1), "stalled", PartialDate(2021, 3), False, True, True,
+            dt.date(2021, 3, 31), "A")
+    assert _new_state(*args) == PledgeState(*args)
+    # evaluate builds the same state as the class would, field by field.
+    assert evaluate(p, Config(), dt.date(2022, 1, 1), "A") == PledgeState(*args)
+
+
 def test_dates_read_back_are_shared_and_equal() -> None:
     encoder = codec.Encoder()
     p = Pledge("p", "t", ("A",), ("d",), (), announced=PartialDate(2025, 10, 26),
@@ -165,6 +179,20 @@ def test_a_cache_of_the_old_layout_is_rebuilt(tmp_path: Path) -> None:
     again = runner.invoke(app, ["report", "-f", "json", "--dir", str(tmp_path)], env=env)
     assert again.exit_code == 0 and again.stdout == first.stdout
     assert all(cache.read_shard(p, key, lean=True, full=True) is not None for p in shards)
+
+
+def test_the_collector_stays_on_inside_another_program(tmp_path: Path) -> None:
+    """The executable turns the garbage collector off once the records are loaded; run inside
+    another program (here, pytest), a command must leave it as it found it."""
+    import gc
+
+    from tests.test_cache import make_data
+
+    make_data(tmp_path)
+    assert gc.isenabled()
+    result = CliRunner().invoke(app, ["report", "-f", "json", "--dir", str(tmp_path)])
+    assert result.exit_code == 0
+    assert gc.isenabled()
 
 
 # -- text --------------------------------------------------------------------------------------

@@ -105,13 +105,16 @@ class Matrix:
     by_party: dict[str, Compliance]
 
     def to_dict(self) -> dict[str, object]:
+        pledges = []
+        by_pledge = {}
+        for r in self.rows:
+            compliance = r.compliance.to_dict()
+            pledges.append({"id": r.id, "scores": dict(r.scores), **compliance})
+            by_pledge[r.id] = compliance
         return {
             "parties": list(self.parties),
-            "pledges": [
-                {"id": r.id, "scores": dict(r.scores), **r.compliance.to_dict()}
-                for r in self.rows
-            ],
-            "by_pledge": {r.id: r.compliance.to_dict() for r in self.rows},
+            "pledges": pledges,
+            "by_pledge": by_pledge,
             "by_party": {p: c.to_dict() for p, c in self.by_party.items()},
         }
 
@@ -216,14 +219,18 @@ def cells(
     return {k: vocab.score(v) for k, v in cell_statuses(pledge, config, as_of, parties).items()}
 
 
-@dataclass(frozen=True, slots=True)
 class _Assessed:
     """One pledge's state and cells, worked out once for every part of a summary."""
 
-    pledge: Pledge
-    state: PledgeState
-    statuses: dict[str | None, str]
-    scores: dict[str | None, int | None]
+    # A plain class: one is made per pledge, and a frozen dataclass costs twice as much.
+    __slots__ = ("pledge", "scores", "state", "statuses")
+
+    def __init__(self, pledge: Pledge, state: PledgeState, statuses: dict[str | None, str],
+                 scores: dict[str | None, int | None]) -> None:
+        self.pledge = pledge
+        self.state = state
+        self.statuses = statuses
+        self.scores = scores
 
 
 def _assess(
@@ -294,6 +301,7 @@ def _groups(
     if by not in GROUP_BY:
         raise PledgetrackError(f"unknown grouping '{by}'; valid: {', '.join(GROUP_BY)}")
     allowed = _party_allowed(parties)
+    names = config.vocabulary.names
     counts: dict[str, dict[str, int]] = {}
     scores: dict[str, list[int | None]] = {}
     for a in assessed:
@@ -306,9 +314,12 @@ def _groups(
             else:
                 status = a.state.status
                 own = list(a.scores.values())
-            row = counts.setdefault(name, dict.fromkeys(config.vocabulary.names, 0))
+            row = counts.get(name)
+            if row is None:
+                row = counts[name] = dict.fromkeys(names, 0)
+                scores[name] = []
             row[status] = row.get(status, 0) + 1
-            scores.setdefault(name, []).extend(own)
+            scores[name].extend(own)
     return {
         name: Group(name, sum(counts[name].values()), counts[name], Compliance.of(scores[name]))
         for name in sorted(counts, key=_group_sort_key)
@@ -327,22 +338,28 @@ def matrix(
 
 def _matrix(assessed: Sequence[_Assessed], parties: Sequence[str]) -> Matrix:
     allowed = _party_allowed(parties)
-    columns: dict[str, None] = {}
+    # Each party's cells in row order, gathered in the one pass over the rows.
+    columns: dict[str, list[int | None]] = {}
     rows: list[MatrixRow] = []
+    of = Compliance.of
     for a in assessed:
-        whole = None in a.scores
+        scores = a.scores
+        whole = None in scores
         row_scores: dict[str, int | None] = {}
         for actor in a.pledge.actors:
             if allowed is not None and actor.casefold() not in allowed:
                 continue
-            columns[actor] = None
-            row_scores[actor] = a.scores[None] if whole else a.scores.get(actor)
-        rows.append(MatrixRow(a.pledge.id, a.pledge.title, row_scores,
-                              Compliance.of(a.scores.values())))
+            if actor in row_scores:
+                continue  # an actor named twice is one cell
+            score = scores[None] if whole else scores.get(actor)
+            row_scores[actor] = score
+            column = columns.get(actor)
+            if column is None:
+                column = columns[actor] = []
+            column.append(score)
+        rows.append(MatrixRow(a.pledge.id, a.pledge.title, row_scores, of(scores.values())))
     names = sorted(columns, key=lambda n: (n.casefold(), n))
-    by_party = {
-        name: Compliance.of(r.scores[name] for r in rows if name in r.scores) for name in names
-    }
+    by_party = {name: of(columns[name]) for name in names}
     return Matrix(names, rows, by_party)
 
 

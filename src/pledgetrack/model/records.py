@@ -49,24 +49,42 @@ class Timeline:
     __slots__ = ("parties", "reach", "starts", "updates")
 
     def __init__(self, updates: tuple[Update, ...]) -> None:
-        starts = [u.date.start for u in updates]
-        ordered = list(updates)
-        if sorted(starts) != starts:  # files mostly list updates in date order already
-            order = sorted(range(len(starts)), key=starts.__getitem__)  # stable
-            ordered = [ordered[i] for i in order]
-            starts = [starts[i] for i in order]
-        self.updates = ordered
-        self.starts = starts
-        # reach[i]: the latest last day of the periods of updates[0..i].
-        reach = []
+        # One pass: the starts, whether they are in order (files mostly list updates by date),
+        # the latest end so far, and whether any update names a party.
+        starts: list[dt.date] = []
+        reach: list[dt.date] = []
         latest: dt.date | None = None
-        for u in ordered:
-            end = u.date.end
+        in_order = True
+        parties = False
+        for u in updates:
+            date = u.date
+            start = date.start
+            if starts and start < starts[-1]:
+                in_order = False
+            starts.append(start)
+            end = date.end
             if latest is None or end > latest:
                 latest = end
             reach.append(latest)
-        self.reach: list[dt.date] = reach
-        self.parties = any(u.party for u in ordered)
+            if u.party:
+                parties = True
+        ordered = list(updates)
+        if not in_order:
+            order = sorted(range(len(starts)), key=starts.__getitem__)  # stable
+            ordered = [ordered[i] for i in order]
+            starts = [starts[i] for i in order]
+            reach = []
+            latest = None
+            for u in ordered:
+                end = u.date.end
+                if latest is None or end > latest:
+                    latest = end
+                reach.append(latest)
+        self.updates = ordered
+        self.starts = starts
+        # reach[i]: the latest last day of the periods of updates[0..i].
+        self.reach = reach
+        self.parties = parties
 
     def cut(self, as_of: dt.date | None) -> int:
         """How many updates had happened by ``as_of`` (all when None): they come first."""
