@@ -24,7 +24,7 @@ def dumps(value: Any) -> str:
     """``json.dumps(value, ensure_ascii=False, indent=2)``."""
     out: list[str] = []
     try:
-        _value(value, "\n", out)
+        _value(value, "\n", out, {})
     except (_Other, RecursionError):
         return json.dumps(value, ensure_ascii=False, indent=2)
     return "".join(out)
@@ -68,8 +68,10 @@ def _key(key: Any) -> str:
     raise _Other
 
 
-def _value(value: Any, indent: str, out: list[str]) -> None:
-    # ``indent`` is the newline and indentation of the line the value is on.
+def _value(value: Any, indent: str, out: list[str], names: dict[str, str]) -> None:
+    # ``indent`` is the newline and indentation of the line the value is on; ``names`` the
+    # keys already encoded (documents repeat the same few keys thousands of times). Each member
+    # is one string: separator, indentation, key and (for a plain value) the value.
     kind = type(value)
     if kind is dict:
         if not value:
@@ -78,16 +80,25 @@ def _value(value: Any, indent: str, out: list[str]) -> None:
         inner = indent + _INDENT
         lead = "{" + inner
         for key, item in value.items():
-            out.append(lead)
-            out.append(_key(key))
-            out.append(": ")
+            name = names.get(key) if type(key) is str else None
+            if name is None:
+                name = _key(key)
+                if type(key) is str:
+                    names[key] = name
             kind = type(item)
             if kind is str:
-                out.append(encode_basestring(item))
+                out.append(f"{lead}{name}: {encode_basestring(item)}")
+            elif kind is int:
+                out.append(f"{lead}{name}: {int.__repr__(item)}")
+            elif kind is float and item - item == 0:  # finite
+                out.append(f"{lead}{name}: {float.__repr__(item)}")
+            elif item is None:
+                out.append(f"{lead}{name}: null")
             elif kind is dict or kind is list or kind is tuple:
-                _value(item, inner, out)
+                out.append(f"{lead}{name}: ")
+                _value(item, inner, out, names)
             else:
-                out.append(_scalar(item))
+                out.append(f"{lead}{name}: {_scalar(item)}")
             lead = "," + inner
         out.append(indent + "}")
     elif kind is list or kind is tuple:
@@ -97,14 +108,14 @@ def _value(value: Any, indent: str, out: list[str]) -> None:
         inner = indent + _INDENT
         lead = "[" + inner
         for item in value:
-            out.append(lead)
             kind = type(item)
             if kind is str:
-                out.append(encode_basestring(item))
+                out.append(lead + encode_basestring(item))
             elif kind is dict or kind is list or kind is tuple:
-                _value(item, inner, out)
+                out.append(lead)
+                _value(item, inner, out, names)
             else:
-                out.append(_scalar(item))
+                out.append(lead + _scalar(item))
             lead = "," + inner
         out.append(indent + "]")
     else:
