@@ -195,6 +195,20 @@ def test_the_collector_stays_on_inside_another_program(tmp_path: Path) -> None:
     assert gc.isenabled()
 
 
+def test_a_warm_report_imports_neither_the_parser_nor_rich(tmp_path: Path) -> None:
+    from tests.test_startup import imported, make_clean_data
+
+    make_clean_data(tmp_path)
+    args = ("report", "-f", "json", "--by", "party", "--matrix", "--dir", str(tmp_path))
+    env = {"PLEDGETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    imported(*args, env=env)  # fills the cache
+    modules = imported(*args, env=env)
+    assert "pledgetrack.reports" in modules and "pledgetrack.render.jsontext" in modules
+    for unwanted in ("yaml", "rich", "dateutil", "multiprocessing", "pledgetrack.store.yamltree",
+                     "pledgetrack.checks.rules", "pledgetrack.cli.listing"):
+        assert unwanted not in modules, unwanted
+
+
 # -- text --------------------------------------------------------------------------------------
 
 scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
