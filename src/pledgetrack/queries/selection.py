@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pledgetrack.errors import PledgetrackError
@@ -380,6 +381,10 @@ def states(
     return [evaluate(p, dataset.config, when) for p in pledges]
 
 
+# The pledge's id, read in C (a lambda and a property per state were most of sorting 10,000).
+_BY_ID = attrgetter("pledge.id")
+
+
 def sort_states(
     items: Sequence[PledgeState], key: SortKey, config: Config, reverse: bool = False
 ) -> list[PledgeState]:
@@ -388,7 +393,7 @@ def sort_states(
     the place of missing ones."""
     if key not in SORT_KEYS:
         raise PledgetrackError(f"unknown sort key '{key}'; valid: {', '.join(SORT_KEYS)}")
-    by_id = sorted(items, key=lambda s: s.id)
+    by_id = sorted(items, key=_BY_ID)
     if key == "id":
         return by_id[::-1] if reverse else by_id
     if key == "status":

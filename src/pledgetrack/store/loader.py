@@ -13,6 +13,7 @@ import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -744,7 +745,7 @@ class _Loader:
         failed = self.failed
         failed.update(p.path for p in duplicates)
         pledges = [p for p in self.pledges if p.path not in failed]
-        pledges.sort(key=lambda p: p.id)
+        pledges.sort(key=attrgetter("id"))
         problems.sort(key=Problem.sort_key)
         return Dataset(self.root, self.config, pledges, problems, sorted(failed), files,
                        self.detail)
