@@ -86,7 +86,7 @@ def _allowed() -> dict[tuple[str, str], Any]:
     from pledgetrack.model.dates import PartialDate
     from pledgetrack.model.records import Pledge, Source, Update
 
-    pledge, update = _builders()
+    pledge, update = _built()
     return {
         ("pledgetrack.model.records", "Pledge"): Pledge,
         ("pledgetrack.model.records", "Update"): Update,
@@ -170,14 +170,23 @@ def _builders() -> tuple[Callable[..., Pledge], Callable[..., Update]]:
     return pledge, update
 
 
+_BUILT: list[tuple[Callable[..., Pledge], Callable[..., Update]]] = []
+
+
+def _built() -> tuple[Callable[..., Pledge], Callable[..., Update]]:
+    if not _BUILT:
+        _BUILT.append(_builders())
+    return _BUILT[0]
+
+
 def pledge_record(*fields: Any) -> Pledge:
     """A pledge from its fields in constructor order (the name a cache file calls)."""
-    return _builders()[0](*fields)
+    return _built()[0](*fields)
 
 
 def update_record(*fields: Any) -> Update:
     """An update from its fields in constructor order (the name a cache file calls)."""
-    return _builders()[1](*fields)
+    return _built()[1](*fields)
 
 
 _ALLOWED: dict[tuple[str, str], Any] = {}
