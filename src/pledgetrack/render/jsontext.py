@@ -9,9 +9,12 @@ handed to the standard library whole, so the text is always the standard one.
 
 from __future__ import annotations
 
-import json
-from json.encoder import encode_basestring
 from typing import Any
+
+try:  # the json package would also load its decoder and scanner: a millisecond of start-up
+    from _json import encode_basestring
+except ImportError:  # pragma: no cover - CPython always has it
+    from json.encoder import encode_basestring
 
 _INDENT = "  "
 
@@ -26,6 +29,8 @@ def dumps(value: Any) -> str:
     try:
         _value(value, "\n", out, {})
     except (_Other, RecursionError):
+        import json
+
         return json.dumps(value, ensure_ascii=False, indent=2)
     return "".join(out)
 
