@@ -84,6 +84,7 @@ def _value(value: Any, indent: str, out: list[str], names: dict[str, str]) -> No
             return
         inner = indent + _INDENT
         lead = "{" + inner
+        after = "," + inner
         for key, item in value.items():
             name = names.get(key) if type(key) is str else None
             if name is None:
@@ -104,7 +105,7 @@ def _value(value: Any, indent: str, out: list[str], names: dict[str, str]) -> No
                 _value(item, inner, out, names)
             else:
                 out.append(f"{lead}{name}: {_scalar(item)}")
-            lead = "," + inner
+            lead = after
         out.append(indent + "}")
     elif kind is list or kind is tuple:
         if not value:
@@ -112,6 +113,7 @@ def _value(value: Any, indent: str, out: list[str], names: dict[str, str]) -> No
             return
         inner = indent + _INDENT
         lead = "[" + inner
+        after = "," + inner
         for item in value:
             kind = type(item)
             if kind is str:
@@ -121,7 +123,7 @@ def _value(value: Any, indent: str, out: list[str], names: dict[str, str]) -> No
                 _value(item, inner, out, names)
             else:
                 out.append(lead + _scalar(item))
-            lead = "," + inner
+            lead = after
         out.append(indent + "]")
     else:
         out.append(_scalar(value))
