@@ -242,8 +242,8 @@ def test_a_data_root_found_elsewhere_is_a_new_question(data: Path) -> None:
     sub = data / "notes"
     sub.mkdir()
     first = run("list", "--format", "json", cwd=sub)  # the data root is found above
-    # 12 pledges and typo.yaml (a warning only), less p01 and dup.yaml, which share an id
-    assert len(json.loads(first.stdout)) == 12
+    # 12 pledges and typo.yaml (a warning only); dup.yaml declares p01's id and is left out
+    assert len(json.loads(first.stdout)) == 13
     assert not run("list", "--format", "json", cwd=sub).loaded
     (sub / "pledges").mkdir()  # now `notes` is a data root of its own, with no pledges
     now = run("list", "--format", "json", cwd=sub)

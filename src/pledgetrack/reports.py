@@ -33,9 +33,9 @@ from typing import Literal
 from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import today
-from pledgetrack.model.records import Pledge
-from pledgetrack.model.vocabulary import Vocabulary
-from pledgetrack.queries.selection import DataLike, Filter, PledgeState, evaluate, select
+from pledgetrack.model.records import Pledge, Timeline
+from pledgetrack.model.vocabulary import UNRATED, Vocabulary
+from pledgetrack.queries.selection import DataLike, Filter, PledgeState, select, state_at
 
 GroupBy = Literal["domain", "actor", "recipient", "party", "year", "tag"]
 GROUP_BY: tuple[GroupBy, ...] = ("domain", "actor", "recipient", "party", "year", "tag")
@@ -105,13 +105,16 @@ class Matrix:
     by_party: dict[str, Compliance]
 
     def to_dict(self) -> dict[str, object]:
+        pledges = []
+        by_pledge = {}
+        for r in self.rows:
+            compliance = r.compliance.to_dict()
+            pledges.append({"id": r.id, "scores": dict(r.scores), **compliance})
+            by_pledge[r.id] = compliance
         return {
             "parties": list(self.parties),
-            "pledges": [
-                {"id": r.id, "scores": dict(r.scores), **r.compliance.to_dict()}
-                for r in self.rows
-            ],
-            "by_pledge": {r.id: r.compliance.to_dict() for r in self.rows},
+            "pledges": pledges,
+            "by_pledge": by_pledge,
             "by_party": {p: c.to_dict() for p, c in self.by_party.items()},
         }
 
@@ -187,16 +190,24 @@ def cell_statuses(
 ) -> dict[str | None, str]:
     """The statuses of a pledge's compliance cells: party -> status, or ``{None: status}`` for a
     pledge assessed as a whole. ``parties`` narrows a per-party pledge to those parties."""
-    assessed = pledge.assessed_parties
-    if not assessed:
-        latest = pledge.latest_update(as_of)
+    timeline = pledge.timeline()
+    return _cell_statuses(pledge, timeline, timeline.cut(as_of), config,
+                          _party_allowed(parties))
+
+
+def _cell_statuses(
+    pledge: Pledge, timeline: Timeline, cut: int, config: Config,
+    allowed: frozenset[str] | None,
+) -> dict[str | None, str]:
+    if not timeline.parties:
+        latest = timeline.latest(cut)
         return {None: latest.status if latest else config.vocabulary.initial}
-    allowed = _party_allowed(parties)
-    return {
-        party: pledge.status(as_of, party)
-        for party in assessed
-        if allowed is None or party.casefold() in allowed
-    }
+    statuses: dict[str | None, str] = {}
+    for party in pledge.actors:
+        if allowed is None or party.casefold() in allowed:
+            latest = timeline.latest(cut, party)
+            statuses[party] = latest.status if latest else UNRATED
+    return statuses
 
 
 def cells(
@@ -208,25 +219,33 @@ def cells(
     return {k: vocab.score(v) for k, v in cell_statuses(pledge, config, as_of, parties).items()}
 
 
-@dataclass(frozen=True, slots=True)
 class _Assessed:
     """One pledge's state and cells, worked out once for every part of a summary."""
 
-    pledge: Pledge
-    state: PledgeState
-    statuses: dict[str | None, str]
-    scores: dict[str | None, int | None]
+    # A plain class: one is made per pledge, and a frozen dataclass costs twice as much.
+    __slots__ = ("pledge", "scores", "state", "statuses")
+
+    def __init__(self, pledge: Pledge, state: PledgeState, statuses: dict[str | None, str],
+                 scores: dict[str | None, int | None]) -> None:
+        self.pledge = pledge
+        self.state = state
+        self.statuses = statuses
+        self.scores = scores
 
 
 def _assess(
     pledges: Iterable[Pledge], config: Config, as_of: dt.date, parties: Sequence[str]
 ) -> list[_Assessed]:
-    vocab = config.vocabulary
+    score = config.vocabulary.score
+    allowed = _party_allowed(parties)
     out = []
     for p in pledges:
-        statuses = cell_statuses(p, config, as_of, parties)
-        out.append(_Assessed(p, evaluate(p, config, as_of), statuses,
-                             {k: vocab.score(v) for k, v in statuses.items()}))
+        # One cut of the timeline serves the state and every cell.
+        timeline = p.timeline()
+        cut = timeline.cut(as_of)
+        statuses = _cell_statuses(p, timeline, cut, config, allowed)
+        out.append(_Assessed(p, state_at(p, timeline, cut, config, as_of), statuses,
+                             {k: score(v) for k, v in statuses.items()}))
     return out
 
 
@@ -282,6 +301,7 @@ def _groups(
     if by not in GROUP_BY:
         raise PledgetrackError(f"unknown grouping '{by}'; valid: {', '.join(GROUP_BY)}")
     allowed = _party_allowed(parties)
+    names = config.vocabulary.names
     counts: dict[str, dict[str, int]] = {}
     scores: dict[str, list[int | None]] = {}
     for a in assessed:
@@ -294,9 +314,12 @@ def _groups(
             else:
                 status = a.state.status
                 own = list(a.scores.values())
-            row = counts.setdefault(name, dict.fromkeys(config.vocabulary.names, 0))
+            row = counts.get(name)
+            if row is None:
+                row = counts[name] = dict.fromkeys(names, 0)
+                scores[name] = []
             row[status] = row.get(status, 0) + 1
-            scores.setdefault(name, []).extend(own)
+            scores[name].extend(own)
     return {
         name: Group(name, sum(counts[name].values()), counts[name], Compliance.of(scores[name]))
         for name in sorted(counts, key=_group_sort_key)
@@ -315,22 +338,28 @@ def matrix(
 
 def _matrix(assessed: Sequence[_Assessed], parties: Sequence[str]) -> Matrix:
     allowed = _party_allowed(parties)
-    columns: dict[str, None] = {}
+    # Each party's cells in row order, gathered in the one pass over the rows.
+    columns: dict[str, list[int | None]] = {}
     rows: list[MatrixRow] = []
+    of = Compliance.of
     for a in assessed:
-        whole = None in a.scores
+        scores = a.scores
+        whole = None in scores
         row_scores: dict[str, int | None] = {}
         for actor in a.pledge.actors:
             if allowed is not None and actor.casefold() not in allowed:
                 continue
-            columns[actor] = None
-            row_scores[actor] = a.scores[None] if whole else a.scores.get(actor)
-        rows.append(MatrixRow(a.pledge.id, a.pledge.title, row_scores,
-                              Compliance.of(a.scores.values())))
+            if actor in row_scores:
+                continue  # an actor named twice is one cell
+            score = scores[None] if whole else scores.get(actor)
+            row_scores[actor] = score
+            column = columns.get(actor)
+            if column is None:
+                column = columns[actor] = []
+            column.append(score)
+        rows.append(MatrixRow(a.pledge.id, a.pledge.title, row_scores, of(scores.values())))
     names = sorted(columns, key=lambda n: (n.casefold(), n))
-    by_party = {
-        name: Compliance.of(r.scores[name] for r in rows if name in r.scores) for name in names
-    }
+    by_party = {name: of(columns[name]) for name in names}
     return Matrix(names, rows, by_party)
 
 

@@ -4,6 +4,7 @@ problems found in a record can point back at the text it came from."""
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -36,6 +37,75 @@ class Update:
     lines: Mapping[str, int] = field(default_factory=dict)
 
 
+class Timeline:
+    """A pledge's updates in date order (ties: file order), with what the questions asked as of
+    a date need: every as-of question is a prefix of this order, found by one bisection.
+
+    Worked out once per record (:meth:`Pledge.timeline`): a report asks several questions of each
+    pledge (status, each party's status, last activity), and sorting its updates for each one
+    was most of a report's time over a large data set.
+    """
+
+    __slots__ = ("parties", "reach", "starts", "updates")
+
+    def __init__(self, updates: tuple[Update, ...]) -> None:
+        # One pass: the starts, whether they are in order (files mostly list updates by date),
+        # the latest end so far, and whether any update names a party.
+        starts: list[dt.date] = []
+        reach: list[dt.date] = []
+        latest: dt.date | None = None
+        in_order = True
+        parties = False
+        for u in updates:
+            date = u.date
+            start = date.start
+            if starts and start < starts[-1]:
+                in_order = False
+            starts.append(start)
+            end = date.end
+            if latest is None or end > latest:
+                latest = end
+            reach.append(latest)
+            if u.party:
+                parties = True
+        ordered = list(updates)
+        if not in_order:
+            order = sorted(range(len(starts)), key=starts.__getitem__)  # stable
+            ordered = [ordered[i] for i in order]
+            starts = [starts[i] for i in order]
+            reach = []
+            latest = None
+            for u in ordered:
+                end = u.date.end
+                if latest is None or end > latest:
+                    latest = end
+                reach.append(latest)
+        self.updates = ordered
+        self.starts = starts
+        # reach[i]: the latest last day of the periods of updates[0..i].
+        self.reach = reach
+        self.parties = parties
+
+    def cut(self, as_of: dt.date | None) -> int:
+        """How many updates had happened by ``as_of`` (all when None): they come first."""
+        return len(self.starts) if as_of is None else bisect_right(self.starts, as_of)
+
+    def latest(self, cut: int, party: str | None = None) -> Update | None:
+        """The last of the first ``cut`` updates (for ``party``: naming it or no party)."""
+        if party is None:
+            return self.updates[cut - 1] if cut else None
+        ups = self.updates
+        for i in range(cut - 1, -1, -1):
+            named = ups[i].party
+            if named is None or named == party:
+                return ups[i]
+        return None
+
+    def last_end(self, cut: int) -> dt.date | None:
+        """The latest last day of the first ``cut`` updates' periods."""
+        return self.reach[cut - 1] if cut else None
+
+
 @dataclass(frozen=True, slots=True)
 class Pledge:
     id: str
@@ -57,17 +127,26 @@ class Pledge:
     # Path relative to the data root, with forward slashes ("pledges/<id>.yaml").
     path: str = ""
     lines: Mapping[str, int] = field(default_factory=dict)
+    # The timeline, worked out on first use (not part of the record's value).
+    _timeline: Timeline | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- derived state -------------------------------------------------------------------------
+
+    def timeline(self) -> Timeline:
+        """The updates in date order, with what as-of questions need (worked out once)."""
+        timeline = self._timeline
+        if timeline is None:
+            timeline = Timeline(self.updates)
+            object.__setattr__(self, "_timeline", timeline)
+        return timeline
 
     def updates_until(self, as_of: dt.date | None = None) -> list[Update]:
         """The updates that had happened by ``as_of`` (all when None), oldest first.
 
         Sorted by date; the sort is stable, so entries with the same date keep file order.
         """
-        ups = [u for u in self.updates if as_of is None or u.date.start <= as_of]
-        ups.sort(key=lambda u: u.date.start)
-        return ups
+        timeline = self.timeline()
+        return timeline.updates[:timeline.cut(as_of)]
 
     def latest_update(
         self, as_of: dt.date | None = None, party: str | None = None
@@ -76,10 +155,8 @@ class Pledge:
 
         For a party, updates naming that party and updates naming no party both count.
         """
-        ups = self.updates_until(as_of)
-        if party is not None:
-            ups = [u for u in ups if u.party is None or u.party == party]
-        return ups[-1] if ups else None
+        timeline = self.timeline()
+        return timeline.latest(timeline.cut(as_of), party)
 
     def status(self, as_of: dt.date | None = None, party: str | None = None) -> str:
         """The current status: that of the latest update by date (ties: file order)."""
@@ -89,7 +166,7 @@ class Pledge:
     @property
     def assessed_parties(self) -> tuple[str, ...]:
         """The actors assessed one by one: all actors once any update names a party."""
-        if any(u.party for u in self.updates):
+        if self.timeline().parties:
             return self.actors
         return ()
 

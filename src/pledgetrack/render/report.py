@@ -3,10 +3,10 @@ summaries and pull-request comments, JSON (the documented contract) and CSV."""
 
 from __future__ import annotations
 
-import json as _json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pledgetrack.render import jsontext
 from pledgetrack.render.tabular import MARKDOWN_LIMIT, MarkdownWriter, csv_text, md_code, md_escape
 from pledgetrack.reports import Compliance, Summary
 
@@ -58,7 +58,7 @@ def headline(s: Summary) -> str:
 
 
 def json(summary: Summary, **_: object) -> str:
-    return _json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return jsontext.dumps(summary.to_dict()) + "\n"
 
 
 # -- CSV -----------------------------------------------------------------------------------------

@@ -38,14 +38,22 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]], *, raw: bool 
     return out.getvalue()
 
 
+_TSV_BREAKS = re.compile(r"[\t\r\n]+")
+
+
 def tsv_cell(value: str) -> str:
     """One line, no tabs: tab-separated text must keep one record per line."""
-    return re.sub(r"[\t\r\n]+", " ", value)
+    return _TSV_BREAKS.sub(" ", value)
 
 
 def tsv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     lines = ["\t".join(header)]
-    lines.extend("\t".join(tsv_cell(c) for c in row) for row in rows)
+    for row in rows:
+        line = "\t".join(row)
+        # Most rows have no break at all: joined first, only the rare row with one is redone.
+        if line.count("\t") != len(row) - 1 or "\n" in line or "\r" in line:
+            line = "\t".join(tsv_cell(c) for c in row)
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 

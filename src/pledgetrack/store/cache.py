@@ -49,7 +49,7 @@ from pledgetrack.store.cachedir import (
 __all__ = ["CACHE_ENV", "NO_CACHE_ENV", "RACY_NS", "cache_base", "digest", "disabled_by_env"]
 
 SHARDS = 64
-LAYOUT = 1
+LAYOUT = 2
 MAGIC = b"PTCACHE\x01"
 _HEADER = struct.Struct("<8sQQQ16s16s16s")
 HEADER_SIZE = _HEADER.size

@@ -13,6 +13,7 @@ import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,13 @@ from pledgetrack.store.codec import (
     encode_problems,
 )
 from pledgetrack.store.root import CONFIG_FILE, PLEDGES_DIR, find_root, relative
+
+# Entry fields, bound here: the loops over 10,000 entries read them for every file.
+E_DIGEST, E_SIZE, E_MTIME, E_READ_NS = (
+    cachefile.E_DIGEST, cachefile.E_SIZE, cachefile.E_MTIME, cachefile.E_READ_NS)
+E_RULE_KEY, E_PARSE_PROBLEMS, E_RULE_PROBLEMS = (
+    cachefile.E_RULE_KEY, cachefile.E_PARSE_PROBLEMS, cachefile.E_RULE_PROBLEMS)
+E_LEAN, E_ID, E_ID_LINE = cachefile.E_LEAN, cachefile.E_ID, cachefile.E_ID_LINE
 
 if TYPE_CHECKING:
     # Not imported at run time unless records are built: `check` never needs them, and every
@@ -308,12 +316,19 @@ def _trusted(entry: cachefile.Entry | None, mtime: int, size: int, rule_key: str
     """Whether a cache entry can be used without reading the file."""
     return (
         entry is not None
-        and entry[cachefile.E_DIGEST] is not None
-        and entry[cachefile.E_SIZE] == size
-        and entry[cachefile.E_MTIME] == mtime
-        and mtime + cachefile.RACY_NS <= entry[cachefile.E_READ_NS]
-        and entry[cachefile.E_RULE_KEY] == rule_key
+        and entry[E_DIGEST] is not None
+        and entry[E_SIZE] == size
+        and entry[E_MTIME] == mtime
+        and mtime + cachefile.RACY_NS <= entry[E_READ_NS]
+        and entry[E_RULE_KEY] == rule_key
     )
+
+
+def _untrusted(entries: dict[str, cachefile.Entry], files: list[Listed], rule_key: str) -> int:
+    """How many of the listed files' entries cannot be used without reading the file."""
+    trusted = _trusted
+    get = entries.get
+    return sum(not trusted(get(rel), mtime, size, rule_key) for rel, _, mtime, size in files)
 
 
 class ShardTask:
@@ -584,8 +599,7 @@ class _Loader:
                                               full=detail == FULL)
             if cached is not None and (not self.prune or len(cached.entries) == len(files)):
                 entries = cached.entries
-                stale = sum(not _trusted(entries.get(f[0]), f[2], f[3], self.rule_key)
-                            for f in files)
+                stale = _untrusted(entries, files, self.rule_key)
                 if not stale:
                     part = self._from_cache(cached, files)
                     if part is not None:
@@ -692,27 +706,30 @@ class _Loader:
         if keep:
             from pledgetrack.model.records import Pledge
         part = _Part(len(files))
+        failed = part.failed
+        declared = part.declared
+        pledges = part.pledges
         for item in files:
             rel = item[0]
             entry = entries[rel]
-            problems = entry[cachefile.E_PARSE_PROBLEMS]
-            rule_problems = entry[cachefile.E_RULE_PROBLEMS]
+            problems = entry[E_PARSE_PROBLEMS]
+            rule_problems = entry[E_RULE_PROBLEMS]
             if problems or rule_problems:
                 found = decode_problems(rel, problems) + decode_problems(rel, rule_problems)
                 part.problems.extend(found)
                 if any(p.level == "error" for p in found):
-                    part.failed.add(rel)
-            if entry[cachefile.E_LEAN] < 0:
+                    failed.add(rel)
+            if entry[E_LEAN] < 0:
                 continue
-            pledge_id, id_line = entry[cachefile.E_ID], entry[cachefile.E_ID_LINE]
+            pledge_id, id_line = entry[E_ID], entry[E_ID_LINE]
             if type(pledge_id) is not str or type(id_line) is not int:
                 raise TypeError("not an id")
-            part.declared.append((pledge_id, rel, id_line))
-            if keep and rel not in part.failed:
+            declared.append((pledge_id, rel, id_line))
+            if keep and rel not in failed:
                 pledge = record(entry)
                 if type(pledge) is not Pledge or pledge.path != rel:
                     raise TypeError("not the record of this file")
-                part.pledges.append(pledge)
+                pledges.append(pledge)
         return part
 
     def _commit(self, part: _Part) -> int:
@@ -733,7 +750,7 @@ class _Loader:
         failed = self.failed
         failed.update(p.path for p in duplicates)
         pledges = [p for p in self.pledges if p.path not in failed]
-        pledges.sort(key=lambda p: p.id)
+        pledges.sort(key=attrgetter("id"))
         problems.sort(key=Problem.sort_key)
         return Dataset(self.root, self.config, pledges, problems, sorted(failed), files,
                        self.detail)

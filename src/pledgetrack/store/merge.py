@@ -247,7 +247,7 @@ def _expected(base: Pledge, ours: Pledge, theirs: Pledge,
     b, o, t = bare_pledge(base), bare_pledge(ours), bare_pledge(theirs)
     changes: dict[str, object] = {}
     for f in dataclasses.fields(Pledge):
-        if f.name in ("updates", "path", "lines", "extra"):
+        if not f.init or f.name in ("updates", "path", "lines", "extra"):
             continue
         values = [getattr(x, f.name) for x in (b, o, t)]
         changes[f.name] = values[2] if values[1] == values[0] else values[1]
