@@ -41,6 +41,9 @@ def ids(root: Path, *args: str, command: str = "list") -> list[str]:
     (("--tag", "t2"), ["d-unrated", "g-withdrawn"]),
     # On or after 2025-01-01: a (2025-01-10), d (2025-11), h (2025-06-30).
     (("--announced-since", "2025"), ["a-delivered", "d-unrated", "h-unrateable"]),
+    (("--announced-since", "Jan 2025"), ["a-delivered", "d-unrated", "h-unrateable"]),
+    # On or after 2025-06-30: d (2025-11) and h (that very day).
+    (("--announced-since", "30 June 2025"), ["d-unrated", "h-unrateable"]),
     # Before 2024-06-01: b (2024-05-01), c (2024-01-15), f (2023), g (2024-02-02).
     (("--announced-before", "2024-06"), ["b-overdue", "c-stale", "f-old", "g-withdrawn"]),
     # Deadlines ending before 2025-10-01: a (2025-06 ends 06-30), b (2025-Q3 ends 09-30).
@@ -85,7 +88,8 @@ def test_as_of_keeps_only_pledges_announced_by_then(root: Path) -> None:
     (("--status", "deliverd"), "unknown status 'deliverd' (did you mean 'delivered'?)"),
     (("--domain", "space"), "unknown domain 'space'; valid: cyber, maritime, diplomacy"),
     (("--as-of", "2025-02-30"), "--as-of: '2025-02-30' is not a date: February 2025 has 28 days"),
-    (("--due-before", "soon"), "--due-before: 'soon' is not a date; use YYYY-MM-DD"),
+    (("--due-before", "soon"), "--due-before: 'soon' is not a date I can read without guessing; "
+     "accepted forms: 2025-10-26, 2025-10"),
 ])
 @pytest.mark.parametrize("command", ["list", "report", "export"])
 def test_bad_filter_values_are_one_line_errors(
@@ -114,8 +118,32 @@ def test_as_of_forms() -> None:
     assert parse_as_of("2025") == dt.date(2025, 12, 31)
     assert parse_as_of("today") == dt.date.today()
     assert parse_as_of(None) == dt.date.today()
-    with pytest.raises(PledgetrackError):
-        parse_as_of("yesterday-ish")
+    # As people write them, as `update --date` and `show --as-of` take them.
+    assert parse_as_of("Q4 2025") == dt.date(2025, 12, 31)
+    assert parse_as_of("Oct 2025") == dt.date(2025, 10, 31)
+    assert parse_as_of("26 Oct 2025") == dt.date(2025, 10, 26)
+    assert parse_as_of("yesterday") == dt.date.today() - dt.timedelta(days=1)
+    for bad in ("yesterday-ish", "03/04/2025", "Oct"):  # ambiguous, or no year
+        with pytest.raises(PledgetrackError):
+            parse_as_of(bad)
+
+
+@pytest.mark.parametrize("command", ["list", "report", "export"])
+def test_a_value_no_pledge_has_is_a_warning_with_the_closest(root: Path, command: str) -> None:
+    """Actors, recipients, parties and tags are open lists: a typo would be an empty result
+    that looks like a finding. It is not an error (exit 0), but it is said."""
+    result = CliRunner().invoke(app, [
+        command, "--dir", str(root), "--as-of", AS_OF_TEXT, "-f", "json", "--actor", "Japn",
+        "--party", "Phillipines", "--tag", "nosuch", "--recipient", "asean",
+    ])
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if "no pledge has" in line]
+    assert warnings == [
+        "pledgetrack: warning: no pledge has the actor 'Japn' (did you mean 'Japan'?)",
+        "pledgetrack: warning: no pledge has the party 'Phillipines' (did you mean "
+        "'Philippines'?)",
+        "pledgetrack: warning: no pledge has the tag 'nosuch'",
+    ]  # `asean` is ASEAN, whatever the case
 
 
 # -- the stale rule, to the day ----------------------------------------------------------------

@@ -44,6 +44,8 @@ def load(
     keep_for_good(dataset)
     if filter is not None:
         filter.validate(dataset.config, dataset.pledges)
+        for message in filter.unmatched(dataset.pledges):
+            warn(message)
     from pledgetrack.store import memo
 
     memo.loaded(dataset.marks)

@@ -20,7 +20,8 @@ from pledgetrack.cli import complete
 if TYPE_CHECKING:
     from pledgetrack.queries.selection import Filter
 
-DATE_FORMS = "YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY"
+DATE_FORMS = ("YYYY-MM-DD, YYYY-MM, YYYY-Qn, YYYY, or as written: 26 Oct 2025, Oct 2025, "
+              "Q4 2025, today, yesterday")
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,16 +51,20 @@ class DataLike(Protocol):
 
 
 def parse_date(text: str, option: str) -> PartialDate:
-    """A full or partial date given in an option; a readable error naming the option."""
+    """A full or partial date given in an option, in any form a person writes it (see
+    :func:`~pledgetrack.model.dates.parse_user_date`: ``2025-10``, ``Oct 2025``, ``Q4 2025``,
+    ``yesterday``…); a readable error naming the option."""
+    from pledgetrack.model.dates import parse_user_date
+
     try:
-        return PartialDate.parse(text)
+        return parse_user_date(text, today())
     except DateError as exc:
         raise PledgetrackError(f"{option}: {exc}") from None
 
 
 def parse_as_of(text: str | None) -> dt.date:
     """``--as-of``: a date, ``today``, or a partial date meaning the end of its period."""
-    if text is None or text.strip().lower() in ("", "today"):
+    if text is None or not text.strip():
         return today()
     return parse_date(text, "--as-of").end
 
@@ -290,6 +294,25 @@ class Filter:
                         f"unknown domain '{domain}'{_suggest(domain, known)}; {where}: "
                         f"{', '.join(known) or '(none)'}"
                     )
+
+    def unmatched(self, pledges: Sequence[Pledge]) -> list[str]:
+        """A message for each actor, recipient, party or tag asked for that no pledge has
+        (matching ignores case), with the closest value in use: a typo would otherwise be an
+        empty result that looks like a finding."""
+        fields = (("actors", "actor", "actors"), ("recipients", "recipient", "recipients"),
+                  ("parties", "party", "actors"), ("tags", "tag", "tags"))
+        messages = []
+        for name, noun, attribute in fields:
+            asked = getattr(self, name)
+            if not asked:
+                continue
+            used = sorted({v for p in pledges for v in getattr(p, attribute)})
+            folded = {v.casefold() for v in used}
+            for value in asked:
+                if value.casefold() not in folded:
+                    messages.append(f"no pledge has the {noun} '{value}'"
+                                    f"{_suggest(value, used)}")
+        return messages
 
     # -- matching -----------------------------------------------------------------------------
 
