@@ -46,45 +46,20 @@ class Timeline:
     was most of a report's time over a large data set.
     """
 
-    __slots__ = ("parties", "reach", "starts", "updates")
+    # Tuples, not lists, and no copy of updates already in order: a report keeps one timeline
+    # per pledge, so at 100,000 pledges every field counts in megabytes.
+    __slots__ = ("parties", "starts", "updates")
 
     def __init__(self, updates: tuple[Update, ...]) -> None:
-        # One pass: the starts, whether they are in order (files mostly list updates by date),
-        # the latest end so far, and whether any update names a party.
-        starts: list[dt.date] = []
-        reach: list[dt.date] = []
-        latest: dt.date | None = None
-        in_order = True
-        parties = False
-        for u in updates:
-            date = u.date
-            start = date.start
-            if starts and start < starts[-1]:
-                in_order = False
-            starts.append(start)
-            end = date.end
-            if latest is None or end > latest:
-                latest = end
-            reach.append(latest)
-            if u.party:
-                parties = True
-        ordered = list(updates)
-        if not in_order:
+        starts = tuple([u.date.start for u in updates])
+        ordered = updates
+        if any(starts[i] > starts[i + 1] for i in range(len(starts) - 1)):
             order = sorted(range(len(starts)), key=starts.__getitem__)  # stable
-            ordered = [ordered[i] for i in order]
-            starts = [starts[i] for i in order]
-            reach = []
-            latest = None
-            for u in ordered:
-                end = u.date.end
-                if latest is None or end > latest:
-                    latest = end
-                reach.append(latest)
-        self.updates = ordered
-        self.starts = starts
-        # reach[i]: the latest last day of the periods of updates[0..i].
-        self.reach = reach
-        self.parties = parties
+            ordered = tuple([updates[i] for i in order])
+            starts = tuple([starts[i] for i in order])
+        self.updates: tuple[Update, ...] = ordered
+        self.starts: tuple[dt.date, ...] = starts
+        self.parties = any(u.party for u in updates)
 
     def cut(self, as_of: dt.date | None) -> int:
         """How many updates had happened by ``as_of`` (all when None): they come first."""
@@ -102,8 +77,11 @@ class Timeline:
         return None
 
     def last_end(self, cut: int) -> dt.date | None:
-        """The latest last day of the first ``cut`` updates' periods."""
-        return self.reach[cut - 1] if cut else None
+        """The latest last day of the first ``cut`` updates' periods (a partial date ends with
+        its period, which may end after a later, more precise update)."""
+        if not cut:
+            return None
+        return max([u.date.end for u in self.updates[:cut]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +124,7 @@ class Pledge:
         Sorted by date; the sort is stable, so entries with the same date keep file order.
         """
         timeline = self.timeline()
-        return timeline.updates[:timeline.cut(as_of)]
+        return list(timeline.updates[:timeline.cut(as_of)])
 
     def latest_update(
         self, as_of: dt.date | None = None, party: str | None = None

@@ -1,23 +1,24 @@
-"""The pledge files of a data root as they stand: names, modification times and sizes, from one
-pass over ``pledges/``. The loader keys its cache on this listing, and an answer kept for a
-repeated command (:mod:`pledgetrack.store.memo`) is valid only while it is the same."""
+"""The pledge files of a data root as they stand: names, times and sizes, from one pass over
+``pledges/``. The loader keys its cache on this listing, and an answer kept for a repeated command
+(:mod:`pledgetrack.store.memo`) is valid only while it is the same.
+
+A file's *time* is the later of its modification time and its status-change time (ns): every
+write, `chmod`, rename or `touch -d` moves the latter, so an edit that keeps the size and sets the
+modification time back still shows."""
 
 from __future__ import annotations
 
 import os
 import stat
 
-# (path relative to the data root, absolute path, mtime in ns, size); SYMLINK in both numbers for a
-# symbolic link (reported, never followed, never cached).
+# (path relative to the data root, absolute path, time in ns, size); SYMLINK in both numbers for
+# a symbolic link (reported, never followed, never cached).
 Listed = tuple[str, str, int, int]
-# A listed file and its status-change time (ns), which also moves when the file's permissions
-# change or its modification time is set back.
-Seen = tuple[str, str, int, int, int]
 SYMLINK = -2
 PLEDGES_DIR = "pledges"  # root.PLEDGES_DIR, not imported: this module must stay light
 
 
-def scan(root: str) -> list[Seen]:
+def scan(root: str) -> list[Listed]:
     """The listing of ``root/pledges``, sorted: files named ``*.yaml`` that are not hidden
     (temporary files of interrupted writes start with '.'), regular files and links only.
     Raises OSError when the folder cannot be read."""
@@ -25,7 +26,7 @@ def scan(root: str) -> list[Seen]:
     if os.stat not in os.supports_dir_fd or os.listdir not in os.supports_fd:
         return _scan_paths(folder)
     prefix = PLEDGES_DIR + "/"
-    listing: list[Seen] = []
+    listing: list[Listed] = []
     # Names relative to an open folder: one lookup per file instead of a whole path each.
     fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
@@ -40,21 +41,20 @@ def scan(root: str) -> list[Seen]:
                 continue  # removed since the folder was read
             mode = st.st_mode
             if stat.S_ISREG(mode):
-                listing.append((prefix + name, os.path.join(folder, name), st.st_mtime_ns,
-                                st.st_size, st.st_ctime_ns))
+                listing.append((prefix + name, os.path.join(folder, name),
+                                max(st.st_mtime_ns, st.st_ctime_ns), st.st_size))
             elif stat.S_ISLNK(mode):
-                listing.append((prefix + name, os.path.join(folder, name), SYMLINK, SYMLINK,
-                                st.st_ctime_ns))
+                listing.append((prefix + name, os.path.join(folder, name), SYMLINK, SYMLINK))
     finally:
         os.close(fd)
     listing.sort()
     return listing
 
 
-def _scan_paths(folder: str) -> list[Seen]:
+def _scan_paths(folder: str) -> list[Listed]:
     """:func:`scan` where folders cannot be opened as file descriptors (Windows)."""
     prefix = PLEDGES_DIR + "/"
-    listing: list[Seen] = []
+    listing: list[Listed] = []
     with os.scandir(folder) as entries:
         for e in entries:
             name = e.name
@@ -65,10 +65,10 @@ def _scan_paths(folder: str) -> list[Seen]:
             except OSError:
                 continue
             if stat.S_ISREG(st.st_mode):
-                listing.append((prefix + name, e.path, st.st_mtime_ns, st.st_size,
-                                st.st_ctime_ns))
+                listing.append((prefix + name, e.path, max(st.st_mtime_ns, st.st_ctime_ns),
+                                st.st_size))
             elif stat.S_ISLNK(st.st_mode):
-                listing.append((prefix + name, e.path, SYMLINK, SYMLINK, st.st_ctime_ns))
+                listing.append((prefix + name, e.path, SYMLINK, SYMLINK))
     listing.sort()
     return listing
 
@@ -76,35 +76,42 @@ def _scan_paths(folder: str) -> list[Seen]:
 CONFIG_FILE = "pledgetrack.yaml"  # root.CONFIG_FILE
 
 
-def config_mark(root: str) -> tuple[int, int, int] | None:
-    """The configuration file's modification time, size and status-change time; None when
-    there is none."""
+def config_mark(root: str) -> tuple[int, int] | None:
+    """The configuration file's time (as a pledge file's) and size; None when there is none."""
     try:
         st = os.stat(os.path.join(root, CONFIG_FILE))
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_size, st.st_ctime_ns)
+    return (max(st.st_mtime_ns, st.st_ctime_ns), st.st_size)
+
+
+def signature(listing: list[Listed]) -> bytes:
+    """A digest of a listing's names, times and sizes."""
+    import marshal
+
+    from pledgetrack.store.cachedir import digest
+
+    return digest(marshal.dumps([(rel, time, size) for rel, _, time, size in listing]))
 
 
 class Marks:
-    """What a load saw before reading anything: the data root (absolute), when it looked (ns),
-    the configuration's mark and the files. A result computed from what was read may be
-    reused while a new look sees the same, provided nothing had changed shortly before the
-    look (see :meth:`settled`)."""
+    """What a load saw before reading anything, in a few bytes: the data root (absolute), when
+    it looked (ns), the configuration's mark, and the listing's :func:`signature`. A result
+    computed from what was read may be reused while a new look sees the same, provided nothing
+    had changed shortly before the look (see :attr:`settled`)."""
 
-    __slots__ = ("config", "files", "listed_ns", "root")
+    __slots__ = ("config", "latest", "listed_ns", "root", "signature")
 
-    def __init__(self, root: str, listed_ns: int, config: tuple[int, int, int] | None,
-                 files: list[Seen]) -> None:
+    def __init__(self, root: str, listed_ns: int, config: tuple[int, int] | None,
+                 listing: list[Listed]) -> None:
         self.root = root
         self.listed_ns = listed_ns
         self.config = config
-        self.files = files
+        self.signature = signature(listing)
+        latest = max((f[2] for f in listing), default=0)
+        self.latest = max(latest, config[0]) if config is not None else latest
 
     def settled(self, margin_ns: int) -> bool:
         """Whether every file last changed at least ``margin_ns`` before the look: an edit in
         the same tick of a coarse clock could otherwise go unseen."""
-        latest = max((max(f[2], f[4]) for f in self.files), default=0)
-        if self.config is not None:
-            latest = max(latest, self.config[0], self.config[2])
-        return latest + margin_ns <= self.listed_ns
+        return self.latest + margin_ns <= self.listed_ns

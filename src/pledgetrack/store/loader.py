@@ -21,6 +21,7 @@ from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
 from pledgetrack.store import cache as cachefile
 from pledgetrack.store import listing as listing_mod
+from pledgetrack.store import memo
 from pledgetrack.store.codec import (
     DETAILS,
     FULL,
@@ -205,17 +206,17 @@ def load_dataset(
         # Everything is looked at (stat) before it is read: a file edited meanwhile shows a
         # newer time than the one recorded, so nothing kept from this load is reused for it.
         listed_ns = time.time_ns()
-        whole = config is None and files is None
+        # What an answer kept for this command will be checked against (see store.memo).
+        whole = config is None and files is None and memo.recording()
         config_mark = listing_mod.config_mark(os.fspath(data_root)) if whole else None
         cfg = config if config is not None else _load_config(data_root, folder)
-        seen = _scan(data_root) if files is None else None
-        listing = _listed(seen) if seen is not None else _listing(data_root, files)
+        listing = _listing(data_root, files)
+        marks = (listing_mod.Marks(os.path.abspath(data_root), listed_ns, config_mark, listing)
+                 if whole else None)
         loader = _Loader(data_root, cfg, folder, detail, files is None, listed_ns)
         loader.run(listing, jobs, progress)
         dataset = loader.dataset(len(listing))
-        if whole and seen is not None:
-            dataset.marks = listing_mod.Marks(
-                os.path.abspath(data_root), listed_ns, config_mark, seen)
+        dataset.marks = marks
         return dataset
     finally:
         if collecting:
@@ -278,26 +279,15 @@ Listed = listing_mod.Listed
 SYMLINK = listing_mod.SYMLINK
 
 
-def _scan(root: Path) -> list[listing_mod.Seen]:
+def _listing(root: Path, files: Iterable[Path] | None) -> list[Listed]:
     from pledgetrack.errors import PledgetrackError
 
-    try:
-        return listing_mod.scan(os.fspath(root))
-    except OSError as exc:
-        raise PledgetrackError(f"cannot read {root / PLEDGES_DIR}: {exc.strerror}") from None
-
-
-def _listed(seen: list[listing_mod.Seen]) -> list[Listed]:
-    # The cache's "time" of a file is the later of its modification and status-change times: an
-    # edit that sets the modification time back (`touch -d`, some archive tools) or a change of
-    # permissions still moves the latter, and then the content hash decides.
-    return [(rel, path, mtime if size < 0 else max(mtime, ctime), size)
-            for rel, path, mtime, size, ctime in seen]
-
-
-def _listing(root: Path, files: Iterable[Path] | None) -> list[Listed]:
     if files is None:
-        return _listed(_scan(root))
+        try:
+            return listing_mod.scan(os.fspath(root))
+        except OSError as exc:
+            raise PledgetrackError(
+                f"cannot read {root / PLEDGES_DIR}: {exc.strerror}") from None
     listing: list[Listed] = []
     for path in files:
         try:

@@ -35,7 +35,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # not at run time: see the module doc
     from typing import Any
 
-LAYOUT = 2
+LAYOUT = 3
 FOLDER = "answers"
 COMMANDS = frozenset({"report", "list", "check", "export"})
 # Options after which the run is never kept: it writes a file, avoids the cache, or shows help.
@@ -137,11 +137,6 @@ def key(argv: list[str]) -> bytes | None:
     return answer_key
 
 
-def _signature(files: list[listing.Seen]) -> bytes:
-    return digest(marshal.dumps([(rel, mtime, size, ctime)
-                                 for rel, _, mtime, size, ctime in files]))
-
-
 def _discovery(cwd: str) -> list[tuple[str, bool]]:
     """Whether each folder from here up has a ``pledges/`` folder, up to the first that has
     one: what finding the data root from here depends on."""
@@ -192,7 +187,7 @@ class Probe:
                     return None
             if listing.config_mark(root) != config:
                 return None
-            if _signature(listing.scan(root)) != signature:
+            if listing.signature(listing.scan(root)) != signature:
                 return None
             for stream, text in events:
                 if stream not in (STDOUT, STDERR, STDOUT_TEXT) or type(text) is not str:
@@ -233,6 +228,11 @@ class _Recording:
 
 
 _recording: _Recording | None = None
+
+
+def recording() -> bool:
+    """Whether this process records its answer (the loader then notes what it saw)."""
+    return _recording is not None
 
 
 def start(probe: Probe) -> None:
@@ -284,7 +284,7 @@ def finish(code: object) -> bool:
         seen = rec.marks
         payload = marshal.dumps((
             LAYOUT, rec.probe.key, seen.root, os.path.realpath(seen.root), rec.facts, seen.config,
-            _signature(seen.files), rec.events, code,
+            seen.signature, rec.events, code,
         ))
         from pathlib import Path
 
