@@ -35,6 +35,9 @@ def report():
     sys.stderr.write("\\nLOADED %s\\n" % loaded)
 atexit.register(report)
 sys.argv = ["pledgetrack", *sys.argv[1:]]
+# As the installed script runs: its own folder first on the import path, not the current one
+# (whose time changes with the test's edits, and would make every question new).
+sys.path[0] = __import__("os").path.dirname(sys.executable)
 from pledgetrack.cli.entry import main
 main()
 """
