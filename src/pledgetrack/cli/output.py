@@ -31,8 +31,10 @@ EXTENSIONS = {
 
 def write_text(text: str, fmt: str) -> None:
     """Write a command's result to stdout (guarded when it is text for people; see
-    render.guard)."""
-    sys.stdout.write(guard_commands(text) if fmt in TEXT_FORMATS else text)
+    render.guard), as the answer to keep when the run is recorded (store.memo)."""
+    people = fmt in TEXT_FORMATS
+    memo.wrote(memo.STDOUT_TEXT if people else memo.STDOUT, text)
+    sys.stdout.write(guard_commands(text) if people else text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +49,7 @@ class Target:
 
     def write(self, text: str) -> None:
         if self.path is None:
-            people = self.format in TEXT_FORMATS
-            memo.wrote(memo.STDOUT_TEXT if people else memo.STDOUT, text)
-            sys.stdout.write(guard_commands(text) if people else text)
+            write_text(text, self.format)
             return
         memo.spoil()
         from pledgetrack.store.outfile import write_text_atomic

@@ -274,7 +274,7 @@ def read_config(folder: Path, config_path: Path, key: tuple[Any, ...]) -> Any:
         stored_key, mark, encoded = loads(data)
         if stored_key != key:
             return None
-        _, size, file_digest, _ = mark
+        size, file_digest = mark
         content = config_path.read_bytes()
         if len(content) != size or digest(content) != file_digest:
             return None
@@ -284,6 +284,6 @@ def read_config(folder: Path, config_path: Path, key: tuple[Any, ...]) -> Any:
 
 
 def write_config(
-    folder: Path, key: tuple[Any, ...], mark: tuple[int, int, bytes, int], encoded: Any
+    folder: Path, key: tuple[Any, ...], mark: tuple[int, bytes], encoded: Any
 ) -> None:
     write_atomic(folder / CONFIG_CACHE, dumps((key, mark, encoded)))

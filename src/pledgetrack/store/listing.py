@@ -8,8 +8,13 @@ modification time back still shows."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # not at run time: this module must stay light
+    from collections.abc import Iterator
 
 # (path relative to the data root, absolute path, time in ns, size); SYMLINK in both numbers for
 # a symbolic link (reported, never followed, never cached).
@@ -18,59 +23,47 @@ SYMLINK = -2
 PLEDGES_DIR = "pledges"  # root.PLEDGES_DIR, not imported: this module must stay light
 
 
+def file_time(st: os.stat_result) -> int:
+    """A file's time, as the caches compare it (see the module doc)."""
+    return max(st.st_mtime_ns, st.st_ctime_ns)
+
+
 def scan(root: str) -> list[Listed]:
     """The listing of ``root/pledges``, sorted: files named ``*.yaml`` that are not hidden
     (temporary files of interrupted writes start with '.'), regular files and links only.
     Raises OSError when the folder cannot be read."""
     folder = os.path.join(root, PLEDGES_DIR)
-    if os.stat not in os.supports_dir_fd or os.listdir not in os.supports_fd:
-        return _scan_paths(folder)
     prefix = PLEDGES_DIR + "/"
     listing: list[Listed] = []
+    for name, path, st in _entries(folder):
+        if stat.S_ISREG(st.st_mode):
+            listing.append((prefix + name, path, file_time(st), st.st_size))
+        elif stat.S_ISLNK(st.st_mode):
+            listing.append((prefix + name, path, SYMLINK, SYMLINK))
+    listing.sort()
+    return listing
+
+
+def _entries(folder: str) -> Iterator[tuple[str, str, os.stat_result]]:
+    """Each candidate entry of ``folder`` (``*.yaml``, not hidden) with its path and lstat;
+    entries removed since the folder was read are left out."""
+    if os.stat not in os.supports_dir_fd or os.listdir not in os.supports_fd:  # Windows
+        with os.scandir(folder) as found:
+            for e in found:
+                if e.name.endswith(".yaml") and not e.name.startswith("."):
+                    with contextlib.suppress(OSError):
+                        yield e.name, e.path, e.stat(follow_symlinks=False)
+        return
     # Names relative to an open folder: one lookup per file instead of a whole path each.
     fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        names = os.listdir(fd)
-        lstat = os.stat
-        for name in names:
-            if not name.endswith(".yaml") or name.startswith("."):
-                continue
-            try:
-                st = lstat(name, dir_fd=fd, follow_symlinks=False)
-            except OSError:
-                continue  # removed since the folder was read
-            mode = st.st_mode
-            if stat.S_ISREG(mode):
-                listing.append((prefix + name, os.path.join(folder, name),
-                                max(st.st_mtime_ns, st.st_ctime_ns), st.st_size))
-            elif stat.S_ISLNK(mode):
-                listing.append((prefix + name, os.path.join(folder, name), SYMLINK, SYMLINK))
+        for name in os.listdir(fd):
+            if name.endswith(".yaml") and not name.startswith("."):
+                with contextlib.suppress(OSError):
+                    yield name, os.path.join(folder, name), os.stat(
+                        name, dir_fd=fd, follow_symlinks=False)
     finally:
         os.close(fd)
-    listing.sort()
-    return listing
-
-
-def _scan_paths(folder: str) -> list[Listed]:
-    """:func:`scan` where folders cannot be opened as file descriptors (Windows)."""
-    prefix = PLEDGES_DIR + "/"
-    listing: list[Listed] = []
-    with os.scandir(folder) as entries:
-        for e in entries:
-            name = e.name
-            if not name.endswith(".yaml") or name.startswith("."):
-                continue
-            try:
-                st = e.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if stat.S_ISREG(st.st_mode):
-                listing.append((prefix + name, e.path, max(st.st_mtime_ns, st.st_ctime_ns),
-                                st.st_size))
-            elif stat.S_ISLNK(st.st_mode):
-                listing.append((prefix + name, e.path, SYMLINK, SYMLINK))
-    listing.sort()
-    return listing
 
 
 CONFIG_FILE = "pledgetrack.yaml"  # root.CONFIG_FILE
@@ -82,7 +75,7 @@ def config_mark(root: str) -> tuple[int, int] | None:
         st = os.stat(os.path.join(root, CONFIG_FILE))
     except OSError:
         return None
-    return (max(st.st_mtime_ns, st.st_ctime_ns), st.st_size)
+    return (file_time(st), st.st_size)
 
 
 def signature(listing: list[Listed]) -> bytes:

@@ -254,20 +254,17 @@ def _load_config(root: Path, folder: Path | None) -> Config:
             except Exception:  # a bad cache entry is rebuilt, never trusted
                 pass
     # Parsing the configuration imports the YAML parser: only when the cache cannot answer.
-    from pledgetrack.store.configfile import load_config
+    from pledgetrack.store.configfile import config_from_bytes, load_config
 
     if folder is None or not path.is_file():
         return load_config(root)
-    # Stat and read before parsing: if the file changes meanwhile, the recorded mark is the older
-    # one and the next run parses again (never the reverse).
-    read_ns = time.time_ns()
     try:
-        st = os.stat(path)
         data = path.read_bytes()
     except OSError:
         return load_config(root)  # it reports the error
-    config = load_config(root)
-    mark = (st.st_mtime_ns, st.st_size, cachefile.digest(data), read_ns)
+    # The bytes parsed are the bytes recorded: the cached entry is checked by content.
+    config = config_from_bytes(data)
+    mark = (len(data), cachefile.digest(data))
     cachefile.write_config(folder, cachefile.version_key(), mark, encode_config(config))
     return config
 
@@ -293,7 +290,7 @@ def _listing(root: Path, files: Iterable[Path] | None) -> list[Listed]:
         try:
             st = os.lstat(path)
             mark = ((SYMLINK, SYMLINK) if stat.S_ISLNK(st.st_mode)
-                    else (max(st.st_mtime_ns, st.st_ctime_ns), st.st_size))
+                    else (listing_mod.file_time(st), st.st_size))
         except OSError:
             mark = (-1, -1)
         listing.append((relative(root, Path(path)), os.fspath(path), *mark))

@@ -4,8 +4,9 @@ the same question is answered again without loading anything.
 These commands are functions of their command line, the current folder, the environment, the
 date, the terminal they write to, the installed code, and the data files. An answer is kept under
 a key made of all of these but the data; it also records what the run saw of the data before
-reading it — the data root, the configuration file's modification time and size, and the listing
-of ``pledges/`` (names, times, sizes: the test the cache of parsed records trusts) — and the
+reading it — the data root, the configuration file's time and size, and the listing of
+``pledges/`` (names, times, sizes: the test the cache of parsed records trusts; see
+:mod:`pledgetrack.store.listing` for what a file's time is) — and the
 folders that decided which data root was found. It is given back only when a new look finds
 exactly the same. Nothing is kept when a file was modified within ``RACY_NS`` before the look
 (an edit in the same tick of the clock could go unseen), when the run failed (exit 2), wrote a
@@ -46,7 +47,7 @@ MAX_TOTAL = 64 * 1024 * 1024  # of the folder
 
 # Variables a shell keeps for itself and changes as the user moves about (`cd -`, a subshell, the
 # last command): no program's output depends on them, and keying on them would only lose answers.
-SHELL_BOOKKEEPING = frozenset({b"OLDPWD", b"SHLVL", b"_", "OLDPWD", "SHLVL", "_"})
+SHELL_BOOKKEEPING = frozenset({b"OLDPWD", b"SHLVL", b"_"})
 
 # What a run wrote, in order: (stream, text). STDOUT_TEXT is text for people on stdout, which is
 # guarded again (with a new token) when written under GitHub Actions (see render.guard).
