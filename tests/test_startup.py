@@ -64,7 +64,7 @@ def make_clean_data(root: Path) -> None:
 def test_a_warm_list_imports_only_what_it_uses(tmp_path: Path) -> None:
     make_clean_data(tmp_path)
     imported("list", "--dir", str(tmp_path))  # fills the cache
-    # Another command line: not the kept answer of the first (see test_memo), the records
+    # Another command line: the records
     modules = imported("list", "--dir", str(tmp_path), "--format", "tsv")
     assert "pledgetrack.cli.listing" in modules and "typer" in modules
     for unwanted in ("yaml", "rich", "dateutil", "multiprocessing", "pledgetrack.store.yamltree",
@@ -113,13 +113,3 @@ def test_records_are_frozen_only_in_the_executable(tmp_path: Path) -> None:
                          capture_output=True, text=True)
     frozen = re.search(r"^MODULES frozen=(\d+)$", run.stderr, re.M)
     assert frozen is not None and int(frozen.group(1)) > 0, run.stderr[-500:]
-
-
-def test_a_kept_answer_imports_neither_the_parser_nor_the_loader(tmp_path: Path) -> None:
-    make_clean_data(tmp_path)
-    imported("report", "--format", "json", "--dir", str(tmp_path))
-    modules = imported("report", "--format", "json", "--dir", str(tmp_path))
-    assert "pledgetrack.store.memo" in modules
-    for unwanted in ("typer", "yaml", "rich", "typing", "pathlib", "pickle",
-                     "pledgetrack.store.loader", "pledgetrack.cli.app"):
-        assert unwanted not in modules, unwanted

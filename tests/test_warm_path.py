@@ -202,8 +202,7 @@ def test_a_warm_report_imports_neither_the_parser_nor_rich(tmp_path: Path) -> No
     args = ("report", "-f", "json", "--by", "party", "--matrix", "--dir", str(tmp_path))
     env = {"PLEDGETRACK_CACHE_DIR": str(tmp_path / "cache")}
     imported(*args, env=env)  # fills the cache
-    # Another command line (not the kept answer of the first): the records are read and
-    # summarised.
+    # Another question: the records are read and summarised.
     modules = imported(*args, "--as-of", "today", env=env)
     assert "pledgetrack.reports" in modules and "pledgetrack.render.jsontext" in modules
     for unwanted in ("yaml", "rich", "dateutil", "multiprocessing", "pledgetrack.store.yamltree",

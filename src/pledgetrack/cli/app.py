@@ -11,7 +11,6 @@ from typer.core import TyperGroup
 import pledgetrack.cli
 from pledgetrack import __version__
 from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
-from pledgetrack.store import memo
 
 
 def single_line(message: str) -> str:
@@ -23,13 +22,11 @@ def single_line(message: str) -> str:
 
 def error(message: str) -> None:
     """Print a one-line error on stderr."""
-    memo.spoil()
     sys.stderr.write(f"pledgetrack: error: {single_line(message)}\n")
 
 
 def warn(message: str) -> None:
     line = f"pledgetrack: warning: {single_line(message)}\n"
-    memo.wrote(memo.STDERR, line)
     sys.stderr.write(line)
 
 
@@ -127,7 +124,6 @@ def main() -> None:
         app()
     except BrokenPipeError:
         # The reader went away (`pledgetrack list | head`): not an error worth a traceback.
-        memo.spoil()  # exit 1 here says nothing of the answer
         sys.stderr.close()
         sys.exit(1)
     except OSError as exc:

@@ -12,7 +12,6 @@ import typer
 from pledgetrack.cli.app import app
 from pledgetrack.cli.options import DirOption, NoCacheOption, format_option
 from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
-from pledgetrack.store import memo
 
 
 def github_prefix(root: Path) -> str:
@@ -59,9 +58,7 @@ def check(
     fmt = resolve_format(fmt)
     prefix = github_prefix(dataset.root) if fmt == "github" else ""
     render = registry.get("problems", fmt)
-    memo.loaded(dataset.marks)
     findings = render(dataset.problems, prefix=prefix, files=dataset.files)
-    memo.wrote(memo.STDOUT, findings)
     sys.stdout.write(findings)
     errors, warnings = len(dataset.errors), len(dataset.warnings)
     summary = (
@@ -69,7 +66,6 @@ def check(
         f"{errors} error{'s' if errors != 1 else ''}, "
         f"{warnings} warning{'s' if warnings != 1 else ''}\n"
     )
-    memo.wrote(memo.STDERR, summary)
     sys.stderr.write(summary)
     failed = errors > 0 or (strict and warnings > 0)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

@@ -46,9 +46,6 @@ def load(
         filter.validate(dataset.config, dataset.pledges)
         for message in filter.unmatched(dataset.pledges):
             warn(message)
-    from pledgetrack.store import memo
-
-    memo.loaded(dataset.marks)
     warn_broken(dataset)
     return dataset
 

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from pledgetrack.render.guard import TEXT_FORMATS, guard_commands
-from pledgetrack.store import memo
 
 OutputOption = Annotated[
     str | None,
@@ -31,9 +30,8 @@ EXTENSIONS = {
 
 def write_text(text: str, fmt: str) -> None:
     """Write a command's result to stdout (guarded when it is text for people; see
-    render.guard), as the answer to keep when the run is recorded (store.memo)."""
+    render.guard)."""
     people = fmt in TEXT_FORMATS
-    memo.wrote(memo.STDOUT_TEXT if people else memo.STDOUT, text)
     sys.stdout.write(guard_commands(text) if people else text)
 
 
@@ -51,7 +49,6 @@ class Target:
         if self.path is None:
             write_text(text, self.format)
             return
-        memo.spoil()
         from pledgetrack.store.outfile import write_text_atomic
 
         write_text_atomic(self.path, text)

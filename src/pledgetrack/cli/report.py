@@ -57,9 +57,6 @@ def report(
                         by=cast(GroupBy | None, by), with_matrix=matrix)
     extra: dict[str, object] = {}
     if out.format == "html":
-        from pledgetrack.store import memo
-
-        memo.spoil()  # the page shows when it was made: never the same answer twice
         extra = {"generated": generation_time(), "filter": selection.filter}
     out.write(registry.get("report", out.format)(summary, color=out.color, width=out.width,
                                                  **extra))

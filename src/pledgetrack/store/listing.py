@@ -1,6 +1,5 @@
 """The pledge files of a data root as they stand: names, times and sizes, from one pass over
-``pledges/``. The loader keys its cache on this listing, and an answer kept for a repeated command
-(:mod:`pledgetrack.store.memo`) is valid only while it is the same.
+``pledges/``. The loader keys its cache on this listing.
 
 A file's *time* is the later of its modification time and its status-change time (ns): every
 write, `chmod`, rename or `touch -d` moves the latter, so an edit that keeps the size and sets the
@@ -66,18 +65,6 @@ def _entries(folder: str) -> Iterator[tuple[str, str, os.stat_result]]:
         os.close(fd)
 
 
-CONFIG_FILE = "pledgetrack.yaml"  # root.CONFIG_FILE
-
-
-def config_mark(root: str) -> tuple[int, int] | None:
-    """The configuration file's time (as a pledge file's) and size; None when there is none."""
-    try:
-        st = os.stat(os.path.join(root, CONFIG_FILE))
-    except OSError:
-        return None
-    return (file_time(st), st.st_size)
-
-
 def signature(listing: list[Listed]) -> bytes:
     """A digest of a listing's names, times and sizes."""
     import marshal
@@ -85,26 +72,3 @@ def signature(listing: list[Listed]) -> bytes:
     from pledgetrack.store.cachedir import digest
 
     return digest(marshal.dumps([(rel, time, size) for rel, _, time, size in listing]))
-
-
-class Marks:
-    """What a load saw before reading anything, in a few bytes: the data root (absolute), when
-    it looked (ns), the configuration's mark, and the listing's :func:`signature`. A result
-    computed from what was read may be reused while a new look sees the same, provided nothing
-    had changed shortly before the look (see :attr:`settled`)."""
-
-    __slots__ = ("config", "latest", "listed_ns", "root", "signature")
-
-    def __init__(self, root: str, listed_ns: int, config: tuple[int, int] | None,
-                 listing: list[Listed]) -> None:
-        self.root = root
-        self.listed_ns = listed_ns
-        self.config = config
-        self.signature = signature(listing)
-        latest = max((f[2] for f in listing), default=0)
-        self.latest = max(latest, config[0]) if config is not None else latest
-
-    def settled(self, margin_ns: int) -> bool:
-        """Whether every file last changed at least ``margin_ns`` before the look: an edit in
-        the same tick of a coarse clock could otherwise go unseen."""
-        return self.latest + margin_ns <= self.listed_ns

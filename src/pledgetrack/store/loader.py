@@ -21,7 +21,6 @@ from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
 from pledgetrack.store import cache as cachefile
 from pledgetrack.store import listing as listing_mod
-from pledgetrack.store import memo
 from pledgetrack.store.codec import (
     DETAILS,
     FULL,
@@ -79,8 +78,6 @@ class Dataset:
     files: int = 0
     # How much of each record was loaded: "full", "lean" or "problems" (see load_dataset).
     detail: str = FULL
-    # The files as they stood when the load began (a whole data root only).
-    marks: listing_mod.Marks | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -206,17 +203,11 @@ def load_dataset(
         # Everything is looked at (stat) before it is read: a file edited meanwhile shows a
         # newer time than the one recorded, so nothing kept from this load is reused for it.
         listed_ns = time.time_ns()
-        # What an answer kept for this command will be checked against (see store.memo).
-        whole = config is None and files is None and memo.recording()
-        config_mark = listing_mod.config_mark(os.fspath(data_root)) if whole else None
         cfg = config if config is not None else _load_config(data_root, folder)
         listing = _listing(data_root, files)
-        marks = (listing_mod.Marks(os.path.abspath(data_root), listed_ns, config_mark, listing)
-                 if whole else None)
         loader = _Loader(data_root, cfg, folder, detail, files is None, listed_ns)
         loader.run(listing, jobs, progress)
         dataset = loader.dataset(len(listing))
-        dataset.marks = marks
         return dataset
     finally:
         if collecting:
