@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pledgetrack.store import yamltree
+from pledgetrack.yamlfile import yamltree
 
 VALID = """\
 id: {id}

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from pledgetrack.cache import shards as cache
 from pledgetrack.cli.app import app
-from pledgetrack.store import cache, loader
+from pledgetrack.store import loader
 from pledgetrack.store.loader import load_dataset
 from tests.conftest import VALID
 

@@ -16,7 +16,7 @@ import typer.main
 import yaml
 
 from pledgetrack.cli.app import app
-from pledgetrack.store.revisions import parse_range
+from pledgetrack.git.revisions import parse_range
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / "docs" / "examples" / "pledgetrack.yml"

@@ -13,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from pledgetrack.cli.app import app
-from pledgetrack.diff import compare
+from pledgetrack.git.revisions import Snapshot, parse_range, read_snapshots
 from pledgetrack.model.config import Config
 from pledgetrack.model.vocabulary import DEFAULT_STATUSES, Vocabulary
+from pledgetrack.queries.diff import compare
 from pledgetrack.render import diff as render_diff
-from pledgetrack.store.revisions import Snapshot, parse_range, read_snapshots
 
 runner = CliRunner()
 

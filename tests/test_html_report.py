@@ -265,7 +265,7 @@ def test_charts_are_labelled_svg(page_doc: Node) -> None:
 
 def test_status_by_group(root: Path) -> None:
     from pledgetrack import Filter, load_dataset, summarise
-    from pledgetrack.reports import status_by_group
+    from pledgetrack.queries.reports import status_by_group
     from tests.fixture_reports import AS_OF
 
     summary = summarise(load_dataset(root), Filter(), AS_OF)
@@ -426,8 +426,8 @@ def test_only_http_urls_become_links() -> None:
     from pledgetrack.model.config import Config
     from pledgetrack.model.dates import PartialDate
     from pledgetrack.model.records import Pledge, Source, Update
+    from pledgetrack.queries.reports import summarise_pledges
     from pledgetrack.render.html import report
-    from pledgetrack.reports import summarise_pledges
 
     pledge = Pledge(
         id="p", title="P", actors=("Japan",), domains=("cyber",),

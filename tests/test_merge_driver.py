@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pledgetrack.cli.app import app
+from pledgetrack.git.merge import merge_texts
 from pledgetrack.store.loader import load_dataset
-from pledgetrack.store.merge import merge_texts
 from tests.conftest import VALID
 
 runner = CliRunner()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pledgetrack.store import loader, parallel
+from pledgetrack.cache import parallel
+from pledgetrack.store import loader
 from pledgetrack.store.loader import load_dataset
 from tests.test_cache import make_data
 

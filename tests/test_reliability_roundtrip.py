@@ -24,10 +24,11 @@ from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY
-from pledgetrack.store import writer, yamltree
-from pledgetrack.store.build import PLEDGE_FIELDS
+from pledgetrack.store import writer
 from pledgetrack.store.loader import load_dataset, parse_pledge
-from pledgetrack.store.serialize import dump_pledge, dump_update
+from pledgetrack.yamlfile import yamltree
+from pledgetrack.yamlfile.build import PLEDGE_FIELDS
+from pledgetrack.yamlfile.serialize import dump_pledge, dump_update
 
 pytestmark = pytest.mark.reliability
 

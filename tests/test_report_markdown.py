@@ -15,9 +15,9 @@ from pledgetrack.cli.app import app
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source, Update
+from pledgetrack.queries.reports import summarise_pledges
 from pledgetrack.render import report as report_render
 from pledgetrack.render.tabular import MARKDOWN_LIMIT, MarkdownWriter, md_escape
-from pledgetrack.reports import summarise_pledges
 from tests.fixture_reports import AS_OF, AS_OF_TEXT, make_root
 
 
@@ -155,7 +155,7 @@ def test_markdown_stays_under_one_mebibyte_with_a_note() -> None:
 
 
 def test_small_limit_cuts_at_a_row_and_counts_what_was_left_out(root: Path) -> None:
-    from pledgetrack.reports import summarise
+    from pledgetrack.queries.reports import summarise
     from pledgetrack.store.loader import load_dataset
 
     summary = summarise(load_dataset(root), None, AS_OF)

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.store.loader import parse_pledge
-from pledgetrack.store.serialize import dump_pledge, dump_update, inline_scalar
 from pledgetrack.store.writer import bare_pledge
+from pledgetrack.yamlfile.serialize import dump_pledge, dump_update, inline_scalar
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = sorted((REPO / "pledges").glob("*.yaml"))

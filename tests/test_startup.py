@@ -67,7 +67,7 @@ def test_a_warm_list_imports_only_what_it_uses(tmp_path: Path) -> None:
     # Another command line: the records
     modules = imported("list", "--dir", str(tmp_path), "--format", "tsv")
     assert "pledgetrack.cli.listing" in modules and "typer" in modules
-    for unwanted in ("yaml", "rich", "dateutil", "multiprocessing", "pledgetrack.store.yamltree",
+    for unwanted in ("yaml", "rich", "dateutil", "multiprocessing", "pledgetrack.yamlfile.yamltree",
                      "pledgetrack.cli.authoring", "pledgetrack.cli.diff", "pledgetrack.cli.report",
                      "pledgetrack.checks.rules"):
         assert unwanted not in modules, unwanted

@@ -15,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from pledgetrack.cache import codec
+from pledgetrack.cache import shards as cache
 from pledgetrack.cli.app import app
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
@@ -23,7 +25,6 @@ from pledgetrack.model.vocabulary import UNRATED
 from pledgetrack.queries.selection import evaluate, last_activity
 from pledgetrack.render import jsontext
 from pledgetrack.render.tabular import tsv_text
-from pledgetrack.store import cache, codec
 
 # -- the timeline: as-of questions against their definitions -------------------------------------
 
@@ -204,8 +205,8 @@ def test_a_warm_report_imports_neither_the_parser_nor_rich(tmp_path: Path) -> No
     imported(*args, env=env)  # fills the cache
     # Another question: the records are read and summarised.
     modules = imported(*args, "--as-of", "today", env=env)
-    assert "pledgetrack.reports" in modules and "pledgetrack.render.jsontext" in modules
-    for unwanted in ("yaml", "rich", "dateutil", "multiprocessing", "pledgetrack.store.yamltree",
+    assert "pledgetrack.queries.reports" in modules and "pledgetrack.render.jsontext" in modules
+    for unwanted in ("yaml", "rich", "dateutil", "multiprocessing", "pledgetrack.yamlfile.yamltree",
                      "pledgetrack.checks.rules", "pledgetrack.cli.listing"):
         assert unwanted not in modules, unwanted
 

@@ -16,9 +16,10 @@ from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source, Update
-from pledgetrack.store import splice, writer
+from pledgetrack.store import writer
 from pledgetrack.store.loader import load_dataset, parse_pledge
 from pledgetrack.store.root import pledge_files
+from pledgetrack.yamlfile import splice
 from tests.conftest import VALID, WriteFn
 
 UPDATE = Update(PartialDate(2025, 11, 20), "in_progress", note="Budget approved: ¥1.2bn",
@@ -392,7 +393,7 @@ NOTE = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 def test_splice_only_inserts_and_reads_back(
     old_notes: list[str], new_note: str, crlf: bool, comment: str, after: str
 ) -> None:
-    from pledgetrack.store.serialize import dump_update
+    from pledgetrack.yamlfile.serialize import dump_update
 
     entries = "".join(dump_update(Update(PartialDate(2025, 11, n + 1), "stalled", note=note))
                       for n, note in enumerate(old_notes))

@@ -55,14 +55,14 @@ if TYPE_CHECKING:
 
     from pledgetrack.api import check
     from pledgetrack.errors import PledgetrackError
-    from pledgetrack.exports import export_rows
     from pledgetrack.model.config import Config
     from pledgetrack.model.dates import PartialDate
     from pledgetrack.model.problems import Problem
     from pledgetrack.model.records import Pledge, Source, Update
     from pledgetrack.model.vocabulary import Status, Vocabulary
+    from pledgetrack.queries.exports import export_rows
+    from pledgetrack.queries.reports import Summary, summarise
     from pledgetrack.queries.selection import Filter, PledgeState, select, states
-    from pledgetrack.reports import Summary, summarise
     from pledgetrack.store.configfile import load_config
     from pledgetrack.store.loader import Dataset, load_dataset
     from pledgetrack.store.root import find_root
@@ -86,9 +86,9 @@ _LAZY = {
     "PledgeState": "pledgetrack.queries.selection",
     "select": "pledgetrack.queries.selection",
     "states": "pledgetrack.queries.selection",
-    "Summary": "pledgetrack.reports",
-    "summarise": "pledgetrack.reports",
-    "export_rows": "pledgetrack.exports",
+    "Summary": "pledgetrack.queries.reports",
+    "summarise": "pledgetrack.queries.reports",
+    "export_rows": "pledgetrack.queries.exports",
 }
 
 

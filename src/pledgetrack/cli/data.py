@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from pledgetrack.cli.app import warn
 
 if TYPE_CHECKING:
+    from pledgetrack.cache.codec import Detail
     from pledgetrack.queries.selection import Filter
-    from pledgetrack.store.codec import Detail
     from pledgetrack.store.loader import Dataset
 
 # "More than a few hundred files": below this a load is quick enough not to need a bar.

@@ -47,9 +47,9 @@ def diff(
     changed); 2 for a missing revision, a shallow clone without BASE, or no git repository.
     """
     from pledgetrack.cli.output import write_text
-    from pledgetrack.diff import compare
+    from pledgetrack.git.revisions import parse_range, read_snapshots
+    from pledgetrack.queries.diff import compare
     from pledgetrack.render import registry
-    from pledgetrack.store.revisions import parse_range, read_snapshots
     from pledgetrack.store.root import find_root
 
     rng = parse_range(base, head)

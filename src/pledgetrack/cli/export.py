@@ -38,7 +38,7 @@ def export(
     """
     from pledgetrack.cli.data import load
     from pledgetrack.cli.output import target
-    from pledgetrack.exports import PLEDGE_COLUMNS, UPDATE_COLUMNS, export_rows
+    from pledgetrack.queries.exports import PLEDGE_COLUMNS, UPDATE_COLUMNS, export_rows
     from pledgetrack.queries.selection import select
     from pledgetrack.render import registry
 

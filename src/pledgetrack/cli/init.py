@@ -58,7 +58,7 @@ def merge_driver(
     Merges when both sides only appended updates and changed other fields on one side at
     most (exit 0); otherwise leaves git's conflict markers (exit 1).
     """
-    from pledgetrack.store.merge import merge_files
+    from pledgetrack.git.merge import merge_files
 
     clean, reason = merge_files(base, ours, theirs)
     if not clean:

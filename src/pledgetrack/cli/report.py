@@ -44,8 +44,8 @@ def report(
 
     from pledgetrack.cli.data import load
     from pledgetrack.cli.output import target
+    from pledgetrack.queries.reports import GroupBy, summarise
     from pledgetrack.render import registry
-    from pledgetrack.reports import GroupBy, summarise
 
     out = target("report", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")

@@ -14,7 +14,7 @@ Semantics, in one place (docs/reports.md repeats them for users):
   date), so an update dated ``2025-10`` keeps a pledge fresh as if made on 31 October 2025.
 * **--party P**: pledges that bind P (P among the actors), like ``--actor``; the tests on status
   use the pledge's status as a whole. Reports then also narrow compliance to P's cells
-  (:mod:`pledgetrack.reports`).
+  (:mod:`pledgetrack.queries.reports`).
 """
 
 from __future__ import annotations

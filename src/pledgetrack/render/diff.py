@@ -7,9 +7,9 @@ import json as _json
 from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
-from pledgetrack.diff import DiffResult, FieldChange, PledgeChange, update_doc
 from pledgetrack.model.problems import Problem
 from pledgetrack.model.records import Source, Update
+from pledgetrack.queries.diff import DiffResult, FieldChange, PledgeChange, update_doc
 from pledgetrack.render.tabular import md_escape
 
 JSON_VERSION = 1

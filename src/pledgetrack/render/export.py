@@ -5,7 +5,7 @@ from __future__ import annotations
 import json as _json
 from collections.abc import Sequence
 
-from pledgetrack.exports import Row, flat
+from pledgetrack.queries.exports import Row, flat
 from pledgetrack.render.tabular import csv_text
 
 

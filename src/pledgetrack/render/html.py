@@ -20,9 +20,9 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from pledgetrack.queries.reports import NO_GROUP, Compliance, Summary, status_by_group
 from pledgetrack.render.htmltext import Fragment, Markup, block, el, safe_url
 from pledgetrack.render.report import GROUP_TITLES, mean_text, pct, score_text
-from pledgetrack.reports import NO_GROUP, Compliance, Summary, status_by_group
 
 if TYPE_CHECKING:
     from pledgetrack.model.records import Source, Update

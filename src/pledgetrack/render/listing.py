@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pledgetrack.exports import LIST_SEPARATOR
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Vocabulary
+from pledgetrack.queries.exports import LIST_SEPARATOR
 from pledgetrack.queries.selection import PledgeState
 from pledgetrack.render import jsontext
 from pledgetrack.render.tabular import (

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pledgetrack.queries.reports import Compliance, Summary
 from pledgetrack.render import jsontext
 from pledgetrack.render.tabular import MARKDOWN_LIMIT, MarkdownWriter, csv_text, md_code, md_escape
-from pledgetrack.reports import Compliance, Summary
 
 if TYPE_CHECKING:
     from rich.table import Table

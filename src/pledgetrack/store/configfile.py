@@ -9,9 +9,9 @@ from pathlib import Path
 from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import DEFAULT_STALE_AFTER_DAYS, Config
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Status, Vocabulary
-from pledgetrack.store.build import plain
 from pledgetrack.store.root import CONFIG_FILE
-from pledgetrack.store.yamltree import MAX_FILE_BYTES, YamlProblem, YMap, YScalar, decode, parse
+from pledgetrack.yamlfile.build import plain
+from pledgetrack.yamlfile.yamltree import MAX_FILE_BYTES, YamlProblem, YMap, YScalar, decode, parse
 
 CONFIG_KEYS = ("statuses", "domains", "stale_after_days", "require_update_sources")
 STATUS_KEYS = ("name", "label", "final", "color", "score", "description")

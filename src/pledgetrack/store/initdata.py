@@ -19,7 +19,7 @@ ATTRIBUTES_LINE = f"{PLEDGES_DIR}/*.yaml merge={MERGE_DRIVER}"
 
 def config_text(vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> str:
     """A commented ``pledgetrack.yaml`` holding the default settings and vocabulary."""
-    from pledgetrack.store.serialize import dump_mapping
+    from pledgetrack.yamlfile.serialize import dump_mapping
 
     statuses = [
         {"name": s.name, "label": s.label, "final": s.final, "score": s.score,

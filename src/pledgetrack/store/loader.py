@@ -1,6 +1,6 @@
 """Loading pledge files into records, with every problem found on the way.
 
-:func:`load_dataset` reuses the cache of parsed records (:mod:`pledgetrack.store.cache`) for files
+:func:`load_dataset` reuses the cache of parsed records (:mod:`pledgetrack.cache.shards`) for files
 that have not changed, parses the others — in several processes when there are many — and applies
 the rules that span files. The YAML parser is imported only when some file has to be parsed.
 """
@@ -17,11 +17,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pledgetrack.model.config import Config
-from pledgetrack.model.problems import Problem
-from pledgetrack.store import cache as cachefile
-from pledgetrack.store import listing as listing_mod
-from pledgetrack.store.codec import (
+from pledgetrack.cache import listing as listing_mod
+from pledgetrack.cache import shards as cachefile
+from pledgetrack.cache.codec import (
     DETAILS,
     FULL,
     LEAN,
@@ -32,6 +30,8 @@ from pledgetrack.store.codec import (
     encode_config,
     encode_problems,
 )
+from pledgetrack.model.config import Config
+from pledgetrack.model.problems import Problem
 from pledgetrack.store.root import CONFIG_FILE, PLEDGES_DIR, find_root, relative
 
 # Entry fields, bound here: the loops over 10,000 entries read them for every file.
@@ -96,8 +96,8 @@ class Dataset:
 
 def parse_pledge(data: bytes, rel_path: str) -> tuple[Pledge | None, list[Problem]]:
     """Parse one file's bytes: structural problems only (no configuration needed)."""
-    from pledgetrack.store.build import RecordBuilder
-    from pledgetrack.store.yamltree import YamlProblem, decode, find_conflict_markers, parse
+    from pledgetrack.yamlfile.build import RecordBuilder
+    from pledgetrack.yamlfile.yamltree import YamlProblem, decode, find_conflict_markers, parse
 
     builder = RecordBuilder(rel_path)
     if len(data) > MAX_FILE_BYTES:
@@ -380,8 +380,8 @@ def _run_shard(task: ShardTask) -> ShardResult:
 
 
 def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -> ShardResult:
-    from pledgetrack.store.codec import Encoder
-    from pledgetrack.store.codec import loads as load_records
+    from pledgetrack.cache.codec import Encoder
+    from pledgetrack.cache.codec import loads as load_records
 
     caching = task.cache_path is not None
     old_entries = dict(old.entries) if old is not None else {}
@@ -542,7 +542,7 @@ class _Loader:
         self, listing: list[Listed], jobs: int | None,
         progress: Callable[[int, int], None] | None,
     ) -> None:
-        from pledgetrack.store.parallel import MIN_FILES, default_jobs, map_unordered
+        from pledgetrack.cache.parallel import MIN_FILES, default_jobs, map_unordered
 
         by_shard: dict[int, list[Listed]] = {}
         for item in listing:
@@ -635,7 +635,7 @@ class _Loader:
     def _from_cache(self, shard: cachefile.Shard, files: list[Listed]) -> _Part | None:
         """The listed files' results from a shard read from the cache, or None when its
         content turns out not to hold together."""
-        from pledgetrack.store.codec import loads as load_records
+        from pledgetrack.cache.codec import loads as load_records
 
         record: Callable[[cachefile.Entry], Pledge]
         if self.detail == FULL:
@@ -657,7 +657,7 @@ class _Loader:
             return None
 
     def _from_result(self, result: ShardResult, files: list[Listed]) -> _Part:
-        from pledgetrack.store.codec import loads as load_records
+        from pledgetrack.cache.codec import loads as load_records
 
         if result.data is None:  # from this process
             records = result.records

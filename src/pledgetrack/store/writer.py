@@ -284,7 +284,7 @@ def _first_error(problems: list[Problem]) -> Problem | None:
 def read_pledge(root: Path, pledge_id: str) -> PledgeText:
     """Read and parse one pledge file, refusing one with errors (it must be fixed first)."""
     from pledgetrack.store.loader import parse_pledge
-    from pledgetrack.store.yamltree import MAX_FILE_BYTES
+    from pledgetrack.yamlfile.yamltree import MAX_FILE_BYTES
 
     path = existing_path(root, pledge_id)
     rel = f"{PLEDGES_DIR}/{path.name}"
@@ -363,8 +363,8 @@ def validate_update(pledge: Pledge, update: Update, config: Config) -> list[str]
 
 def append_update(root: Path, pledge_id: str, update: Update, config: Config) -> AppendResult:
     """Append ``update`` to the pledge's ``updates``, keeping every existing byte of the file."""
-    from pledgetrack.store import splice
     from pledgetrack.store.loader import parse_pledge
+    from pledgetrack.yamlfile import splice
 
     path = existing_path(root, pledge_id)
     with locked(root, path):
@@ -408,7 +408,7 @@ def check_new_pledge(pledge: Pledge, config: Config) -> list[Problem]:
 def render_new(pledge: Pledge) -> bytes:
     """The canonical text of ``pledge``, verified to read back as the same record."""
     from pledgetrack.store.loader import parse_pledge
-    from pledgetrack.store.serialize import dump_pledge
+    from pledgetrack.yamlfile.serialize import dump_pledge
 
     pledge_path(Path("."), pledge.id)  # the id must be a slug
     rel = f"{PLEDGES_DIR}/{pledge.id}.yaml"

@@ -24,8 +24,8 @@ from pathlib import Path
 import yaml
 
 from pledgetrack.model.records import Pledge, Update
-from pledgetrack.store import splice
 from pledgetrack.store.writer import atomic_write, bare_pledge, bare_update
+from pledgetrack.yamlfile import splice
 
 _ABSENT = None  # a region or field missing from one side
 

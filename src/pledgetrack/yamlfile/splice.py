@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import yaml
 
 from pledgetrack.model.records import Update
-from pledgetrack.store.serialize import INDENT, dump_update, flow_update
-from pledgetrack.store.yamltree import loader_class
+from pledgetrack.yamlfile.serialize import INDENT, dump_update, flow_update
+from pledgetrack.yamlfile.yamltree import loader_class
 
 
 class SpliceError(Exception):

@@ -1,6 +1,6 @@
 """What changed in the pledge data between two snapshots, in words a reviewer reads.
 
-Plain functions from two :class:`~pledgetrack.store.revisions.Snapshot` objects to a
+Plain functions from two :class:`~pledgetrack.git.revisions.Snapshot` objects to a
 :class:`DiffResult`; nothing here prints. Files are compared by what they say, not by their bytes:
 a change of comments or layout alone is no change.
 """
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
+from pledgetrack.git.revisions import Snapshot
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
 from pledgetrack.model.records import Pledge, Source, Update
-from pledgetrack.store.build import PLEDGE_FIELDS
 from pledgetrack.store.loader import parse_pledge
-from pledgetrack.store.revisions import Snapshot
+from pledgetrack.yamlfile.build import PLEDGE_FIELDS
 
 ChangeKind = Literal["added", "removed", "renamed", "modified"]
 # "moved": the same id in another file; "new-id": the same content under a new id.

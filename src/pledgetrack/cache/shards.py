@@ -13,7 +13,7 @@ is read, rebuilt and written (atomically: temporary file and rename). A shard fi
 ``index`` is a pickle of ``(version key, [entry, ...])`` holding only builtin values (read with an
 unpickler that refuses every class): enough for `check`, which needs problems and ids only.
 ``lean`` is one pickle of the shard's lean records, ``full`` the per-record pickles of full records
-(see :mod:`pledgetrack.store.codec`); each is read only when asked for. Anything wrong — a bad
+(see :mod:`pledgetrack.cache.codec`); each is read only when asked for. Anything wrong — a bad
 magic number, a short file, a digest mismatch, another version key, an exception of any kind while
 reading — means the shard is ignored and rebuilt.
 
@@ -37,7 +37,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from pledgetrack.store.cachedir import (
+from pledgetrack.cache.folder import (
     CACHE_ENV,
     NO_CACHE_ENV,
     RACY_NS,
@@ -68,9 +68,9 @@ Entry = tuple[Any, ...]
 # The modules whose code decides what a file loads to: an edited checkout must not reuse results
 # of the code before the edit, even when the version number has not changed.
 _SOURCES = (
-    "store/build.py", "store/yamltree.py", "store/loader.py", "store/codec.py", "store/cache.py",
-    "store/configfile.py", "checks/rules.py", "model/records.py", "model/dates.py",
-    "model/problems.py", "model/vocabulary.py", "model/config.py",
+    "yamlfile/build.py", "yamlfile/yamltree.py", "store/loader.py", "cache/codec.py",
+    "cache/shards.py", "store/configfile.py", "checks/rules.py", "model/records.py",
+    "model/dates.py", "model/problems.py", "model/vocabulary.py", "model/config.py",
 )
 
 
@@ -92,7 +92,7 @@ def shard_path(folder: Path, shard: int) -> Path:
 
 
 def _loader_name() -> str:
-    tree = sys.modules.get("pledgetrack.store.yamltree")
+    tree = sys.modules.get("pledgetrack.yamlfile.yamltree")
     if tree is not None:
         name: str = tree.loader_name()
         return name
@@ -173,7 +173,7 @@ class Shard:
 
 def read_shard(path: Path, key: tuple[Any, ...], *, lean: bool, full: bool) -> Shard | None:
     """The shard, or None when it is missing, unreadable, corrupt or of another version."""
-    from pledgetrack.store.codec import loads as load_records
+    from pledgetrack.cache.codec import loads as load_records
 
     try:
         with open(path, "rb") as handle:

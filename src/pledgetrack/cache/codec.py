@@ -92,10 +92,10 @@ def _allowed() -> dict[tuple[str, str], Any]:
         ("pledgetrack.model.records", "Update"): Update,
         ("pledgetrack.model.records", "Source"): Source,
         ("pledgetrack.model.dates", "PartialDate"): PartialDate,
-        ("pledgetrack.store.codec", "LineMap"): LineMap,
-        ("pledgetrack.store.codec", "partial_date"): partial_date,
-        ("pledgetrack.store.codec", "pledge_record"): pledge,
-        ("pledgetrack.store.codec", "update_record"): update,
+        ("pledgetrack.cache.codec", "LineMap"): LineMap,
+        ("pledgetrack.cache.codec", "partial_date"): partial_date,
+        ("pledgetrack.cache.codec", "pledge_record"): pledge,
+        ("pledgetrack.cache.codec", "update_record"): update,
     }
 
 

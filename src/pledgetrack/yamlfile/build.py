@@ -12,7 +12,7 @@ from typing import TypeVar
 from pledgetrack.model.dates import DateError, PartialDate
 from pledgetrack.model.problems import Level, Problem
 from pledgetrack.model.records import Pledge, Source, Update
-from pledgetrack.store.yamltree import YMap, YNode, YScalar, YSeq
+from pledgetrack.yamlfile.yamltree import YMap, YNode, YScalar, YSeq
 
 T = TypeVar("T")
 

@@ -69,6 +69,6 @@ def signature(listing: list[Listed]) -> bytes:
     """A digest of a listing's names, times and sizes."""
     import marshal
 
-    from pledgetrack.store.cachedir import digest
+    from pledgetrack.cache.folder import digest
 
     return digest(marshal.dumps([(rel, time, size) for rel, _, time, size in listing]))

@@ -1,0 +1,1 @@
+"""The records cache: listing, shards, encoding, cache folder, parallel parsing."""

@@ -1,0 +1,1 @@
+"""Git: reading revisions, and the merge driver for pledge files."""

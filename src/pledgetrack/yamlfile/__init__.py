@@ -1,0 +1,1 @@
+"""The pledge file format: parse with positions, build records, serialise, splice."""
