@@ -545,7 +545,7 @@ def test_markdown_escapes_record_text(repo: Path) -> None:
     line = next(x for x in out.splitlines() if "2026-03-01" in x)
     assert line == (
         "  - 2026-03-01 · **Stalled** — A \\*court\\* challenge \\| &lt;img src=x&gt; "
-        "\\[click\\](https\\://evil.example) \\`code\\` \\$x\\$ \\@team "
+        "\\[click\\](https\\:\u2060//evil.example) \\`code\\` \\$x\\$ \\@\u2060team "
         "([Kyodo](https://example.org/a_%28b%29))"
     )
     assert "- `radar` — Coastal &lt;b&gt;radars&lt;/b&gt;" in out

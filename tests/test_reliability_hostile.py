@@ -507,7 +507,8 @@ def test_markdown_outputs_keep_record_text_inert(tmp_path: Path) -> None:
     rendered = {}
     for name, (code, out, err) in outputs.items():
         assert code == 0, (name, err)
-        rendered[name] = _inert(out)
+        # The invisible word joiners that break mentions and autolinks aside.
+        rendered[name] = _inert(out).replace("\u2060", "")
         assert "<strong>bold</strong>" not in rendered[name], name
     # The text is all there, as text (the renderer's own escaping of <, > and & aside).
     title = EVIL_TITLE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -17,7 +17,12 @@ from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.queries.reports import summarise_pledges
 from pledgetrack.render import report as report_render
-from pledgetrack.render.tabular import MARKDOWN_LIMIT, MarkdownWriter, md_escape
+from pledgetrack.render.tabular import (
+    MARKDOWN_LIMIT,
+    WORD_JOINER,
+    MarkdownWriter,
+    md_escape,
+)
 from tests.fixture_reports import AS_OF, AS_OF_TEXT, make_root
 
 
@@ -112,7 +117,8 @@ def test_record_text_cannot_break_the_table_or_inject_html(tmp_path: Path) -> No
     text = result.stdout
     [table] = tables(text)
     assert all(len(row) == 7 for row in table)  # the pipe did not add a column
-    assert table[2][1] == evil  # shown literally
+    # Shown literally (the invisible word joiner that breaks "http://" aside).
+    assert table[2][1].replace(WORD_JOINER, "") == evil
     rendered = html(text)
     assert "<script>" not in rendered
     assert "<strong>bold" not in rendered and "<a href" not in rendered
@@ -123,7 +129,7 @@ def test_md_escape_round_trips_through_a_parser() -> None:
     for text in ["a|b", "<b>x</b>", "*x* _y_", "[a](b)", "`c`", "\\", "# h", "!", "&amp;",
                  "1. item", "- item", "~~x~~"]:
         [table] = tables(f"| h |\n| -- |\n| {md_escape(text)} |\n")
-        assert table[1] == [text], text
+        assert [cell.replace(WORD_JOINER, "") for cell in table[1]] == [text], text
 
 
 # -- the size limit ----------------------------------------------------------------------------
@@ -189,5 +195,5 @@ def test_record_text_cannot_mention_or_autolink() -> None:
     from pledgetrack.render.tabular import md_escape
 
     assert md_escape("ping @team at https://evil.example") == (
-        "ping \\@team at https\\://evil.example"
+        "ping \\@\u2060team at https\\:\u2060//evil.example"
     )

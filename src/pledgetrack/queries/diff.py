@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
+from pledgetrack.checks.rules import id_error
 from pledgetrack.git.revisions import Snapshot
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
@@ -233,6 +234,13 @@ class _File:
 def _parse(path: str, data: bytes) -> _File:
     pledge, problems = parse_pledge(data, path)
     problem = None
+    if pledge is not None:
+        # An id that breaks the id rule is no pledge to report on: it reaches every output (a
+        # Markdown comment too) as it stands, so the file is reported as not parsing instead.
+        reason = id_error(pledge.id)
+        if reason is not None:
+            line = pledge.lines.get("id", 1) or 1
+            return _File(path, data, None, Problem(path, line, 1, "error", "invalid-id", reason))
     if pledge is None:
         errors = [p for p in problems if p.level == "error"] or problems
         problem = min(errors, key=Problem.sort_key) if errors else None

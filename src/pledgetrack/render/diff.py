@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 from pledgetrack.model.problems import Problem
 from pledgetrack.model.records import Source, Update
 from pledgetrack.queries.diff import DiffResult, FieldChange, PledgeChange, update_doc
-from pledgetrack.render.tabular import md_escape
+from pledgetrack.render.tabular import md_code, md_escape
 
 JSON_VERSION = 1
 # GitHub cuts a job summary at 1 MiB; stay well below it and say when something was left out.
@@ -173,9 +173,7 @@ def table(result: DiffResult, *, color: str = "auto", **_: object) -> str:
 
 
 def _md_id(pledge_id: str) -> str:
-    if "`" in pledge_id or not pledge_id:
-        return md_escape(pledge_id)
-    return f"`{_one_line(pledge_id)}`"
+    return md_code(pledge_id)
 
 
 def _md_renamed_id(c: PledgeChange) -> str:

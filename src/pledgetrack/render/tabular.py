@@ -62,21 +62,59 @@ def tsv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 # Inline Markdown that record text must not trigger (emphasis, code, links, strike-through,
 # table pipes, HTML, and GitHub's $math$). Backslash escapes work for any ASCII punctuation in
 # CommonMark.
-# Backslash-escape Markdown punctuation; ':' and '@' too, so that text from a pull request cannot
-# become an autolink or mention someone when a report is posted as a comment.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~!#$:@])")
+_MD_SPECIAL = "\\`*_[]|~!#$:@"
+# GitHub finds mentions (@user), issue references (#123, GH-123) and bare addresses (www.…,
+# foo@bar.example, xmpp:…) in the *rendered* text, so a backslash, which rendering removes, does not
+# stop them. A WORD JOINER (U+2060: invisible, no line break) after '@' and '#', inside "www." and
+# "GH-1" and after ':' before '/' breaks every such sequence and stays in the rendered text.
+WORD_JOINER = "\u2060"
+_MD_TABLE = str.maketrans({
+    **{c: "\\" + c for c in _MD_SPECIAL},
+    "@": "\\@" + WORD_JOINER, "#": "\\#" + WORD_JOINER,
+    "&": "&amp;", "<": "&lt;", ">": "&gt;",
+})
+_MD_BREAK = re.compile(r"(?i)(?<=www)(?=\.)|(?<=gh-)(?=\d)")
+_LINE_BREAKS = re.compile(r"[\r\n]+")
+
+
+def _one_line_md(text: str) -> str:
+    """Each line break, with the white space around it, becomes one space. Split, not one
+    regular expression: `\\s*[\\r\\n]+\\s*` retries every space of a long run (quadratic)."""
+    if "\n" not in text and "\r" not in text:
+        return text
+    parts = _LINE_BREAKS.split(text)
+    last = len(parts) - 1
+    return " ".join(
+        part if last == 0 else
+        part.rstrip() if number == 0 else
+        part.lstrip() if number == last else part.strip()
+        for number, part in enumerate(parts)
+    )
 
 
 def md_escape(text: str) -> str:
-    """Record text as literal Markdown: one line, no HTML, no emphasis, no table breaks."""
-    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Record text as literal Markdown: one line, no HTML, no emphasis, no table breaks, no
+    mention, issue reference or autolink. Linear in the length of the text."""
+    text = _one_line_md(text).translate(_MD_TABLE)
+    if "\\:/" in text:
+        text = text.replace("\\:/", "\\:" + WORD_JOINER + "/")
+    if "." in text or "-" in text:
+        text = _MD_BREAK.sub(WORD_JOINER, text)
+    return text
+
+
+# What a code span may hold as it is: inside one, Markdown makes no mention or link, but a GFM
+# table still ends its cell at '|' (even there), and a backtick or line break would end the span.
+_CODE_SAFE = re.compile(r"[^`|\\\r\n]+")
 
 
 def md_code(text: str) -> str:
-    """An inline code span (for ids and status names, which are slugs)."""
-    return f"`{text}`" if "`" not in text else md_escape(text)
+    """An inline code span for ids, status names and paths; any text that a code span could not
+    hold safely (a '|', a backtick, a line break, a backslash, white space at either end) is
+    escaped as plain text instead."""
+    if _CODE_SAFE.fullmatch(text) and text.strip() == text:
+        return f"`{text}`"
+    return md_escape(text)
 
 
 class MarkdownWriter:
