@@ -263,3 +263,65 @@ def test_unreadable_input_is_a_usage_error(data_root: Path, name: str, message: 
         (data_root / name).write_bytes(b"PK")
     code, _, err = run_import(data_root, str(data_root / name))
     assert code == 2 and message in err
+
+
+# -- JSON is read as JSON ------------------------------------------------------------------------
+
+ROW = {"id": "hidden", "title": "Hidden", "actors": ["Japan"], "domains": ["cyber"],
+       "announced": "2025", "source": "https://example.org/h"}
+
+
+def test_only_the_top_level_pledges_key_holds_rows(data_root: Path) -> None:
+    # A "pledges" list anywhere but at the top level (here inside a comment, first in the file)
+    # is data, not rows.
+    text = json.dumps({"comment": {"pledges": [ROW]}, "pledges": []})
+    code, _, err = run_import(data_root, str(table(data_root, "in.json", text)))
+    assert code == 0, err
+    assert not (data_root / "pledges" / "hidden.yaml").exists()
+    # The same with the top-level list after another key that holds the same text.
+    visible = dict(ROW, id="visible")
+    text = ('{"note": "\\"pledges\\": [", "other": {"pledges": [' + json.dumps(ROW) + ']},\n'
+            ' "pledges": [\n' + json.dumps(visible) + "]}")
+    code, _, err = run_import(data_root, str(table(data_root, "in2.json", text)))
+    assert code == 0, err
+    assert sorted(p.name for p in (data_root / "pledges").iterdir()) == ["visible.yaml"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"pledges": [], "pledges": [' + json.dumps(ROW) + "]}",
+     "in.json:1: duplicate key 'pledges' in an object"),
+    ('[\n' + json.dumps(ROW)[:-1] + ', "title": "Other"}]',
+     "in.json:2: duplicate key 'title' in an object"),
+    ("[" * 1000 + "]" * 1000, "in.json:1: not valid JSON for import: nested too deeply"),
+    ("[" * 100_000 + "]" * 100_000, "in.json:1: not valid JSON for import: nested too deeply"),
+    ('[{"id": "a", "title": ' + "9" * 5000 + "}]",
+     "in.json:1: not valid JSON for import: a number has too many digits"),
+    ("[] []", "in.json:1: not valid JSON: extra data after the document"),
+    ('{"rows": []}', 'expected a list of rows, or {"pledges": [...]}'),
+    ('{"pledges": {"a": 1}}', 'expected a list of rows, or {"pledges": [...]}'),
+    ('"pledges"', "expected a JSON list of rows"),
+])
+def test_json_that_is_not_a_list_of_rows_is_one_line(
+    data_root: Path, text: str, message: str
+) -> None:
+    code, out, err = run_import(data_root, str(table(data_root, "in.json", text)))
+    assert code in (1, 2)
+    assert message in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err and out == ""
+    assert list((data_root / "pledges").iterdir()) == []
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("{}\n" + "[" * 1000 + "]" * 1000 + "\n", "in.jsonl:2: not valid JSON for import: nested"),
+    ('{"a": ' + "1" * 5000 + "}\n", "in.jsonl:1: not valid JSON for import: a number"),
+    ('{"id": "a", "id": "b"}\n', "in.jsonl:1: duplicate key 'id'"),
+    ("{} {}\n", "in.jsonl:1: not valid JSON: extra data"),
+])
+def test_json_lines_that_are_not_rows_are_one_line(
+    data_root: Path, text: str, message: str
+) -> None:
+    code, _, err = run_import(data_root, str(table(data_root, "in.jsonl", text)))
+    assert code == 1
+    assert message in err, err
+    assert len(err.strip().splitlines()) == 1, err

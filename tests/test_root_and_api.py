@@ -94,6 +94,9 @@ def test_configured_vocabulary(data_root: Path, write: WriteFn) -> None:
         ("statuses: []\n", "'statuses' must be a non-empty list"),
         ("statuses:\n  - name: a\n    score: 2\n", "score must be 1, 0, -1 or null"),
         ("statuses:\n  - name: a\n  - name: a\n", "listed twice"),
+        # A trailing line break would split rows of Markdown and tab-separated output.
+        ('statuses:\n  - name: "rated\\n"\n', "status 'rated\\n' must be a lowercase name"),
+        ('domains:\n  "cyber\\n": Cyber\n', "domain 'cyber\\n' must be a lowercase slug"),
         ("domains: 5\n", "'domains' must be a mapping"),
         ("require_update_sources: maybe\n", "must be true or false"),
         ("colour: red\n", "unknown setting 'colour'"),

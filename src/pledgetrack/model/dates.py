@@ -93,7 +93,7 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """Parse the canonical forms; raise :class:`DateError` with a readable reason."""
-        match = _ISO.match(text.strip())
+        match = _ISO.fullmatch(text.strip())
         if not match:
             raise DateError(
                 f"'{text}' is not a date; use YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY"
@@ -157,17 +157,17 @@ def parse_user_date(text: str, today: dt.date) -> PartialDate:
         return PartialDate.from_date(today)
     if lowered == "yesterday":
         return PartialDate.from_date(today - dt.timedelta(days=1))
-    if _ISO.match(value):
+    if _ISO.fullmatch(value):
         return PartialDate.parse(value)
-    match = _QUARTER_FIRST.match(value)
+    match = _QUARTER_FIRST.fullmatch(value)
     if match:
         return PartialDate(int(match.group(2)), quarter=int(match.group(1)))
-    match = _YEAR_QUARTER.match(value)
+    match = _YEAR_QUARTER.fullmatch(value)
     if match:
         return PartialDate(int(match.group(1)), quarter=int(match.group(2)))
     if not value:
         raise DateError(f"no date given; {_accepted()}")
-    match = _NUMERIC.match(value)
+    match = _NUMERIC.fullmatch(value)
     if match:
         a, b, c = match.groups()
         if len(a) == 4:
@@ -181,24 +181,59 @@ def parse_user_date(text: str, today: dt.date) -> PartialDate:
         )
     if not _MONTH_WORD.search(value) or not re.search(r"\d{4}", value):
         raise DateError(f"'{text}' is not a date I can read without guessing; {_accepted()}")
-    # Only forms with a month name and a four-digit year reach dateutil, so it cannot guess
-    # between day and month. Parsing with two different defaults shows which parts were given.
-    from dateutil import parser
+    return _month_name_date(text, value)
 
-    first_default = dt.datetime(1, 1, 1, 0, 0)
-    second_default = dt.datetime(2, 2, 2, 1, 1)
-    try:
-        first = parser.parse(value, default=first_default)
-        second = parser.parse(value, default=second_default)
-    except (ValueError, OverflowError) as exc:
-        reason = str(exc).split(":")[0]
-        raise DateError(f"'{text}' is not a date ({reason}); {_accepted()}") from None
-    if first.year != second.year:
-        raise DateError(f"'{text}' has no year; {_accepted()}")
-    if first.hour == second.hour and first.minute == second.minute:
-        raise DateError(f"'{text}' has a time of day; give only the date")
-    if first.month != second.month:
-        raise DateError(f"'{text}' has no month; {_accepted()}")
-    if first.day != second.day:
-        return PartialDate(first.year, first.month)
-    return PartialDate(first.year, first.month, first.day)
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate((
+        ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+        ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+        ("oct", "october"), ("nov", "november"), ("dec", "december"),
+    ), 1)
+    for name in names
+}
+# One word of a date written with a month name: the month ("Oct", "Oct.", "October"), the day
+# (1 or 2 digits, "26th" too) or the year (4 digits), each maybe followed by a comma.
+_WORD = re.compile(r"(?:(?P<month>[a-z]+)\.?|(?P<day>\d{1,2})(?:st|nd|rd|th)?|(?P<year>\d{4})),?")
+_TIME = re.compile(r"\d{1,2}:\d{2}")
+# The orders of month-name dates that are accepted: day month year, month day year, month year.
+_ORDERS = {("day", "month", "year"), ("month", "day", "year"), ("month", "year")}
+
+
+def _month_name_date(text: str, value: str) -> PartialDate:
+    """A date written with a month name: every word must belong to one of the accepted forms;
+    anything else (a weekday, a second number, a time) makes it an error, never a guess."""
+    words = value.lower().split()
+    kinds: list[str] = []
+    year = month = day = 0
+    for number, word in enumerate(words):
+        match = _WORD.fullmatch(word)
+        if _TIME.fullmatch(word):
+            raise DateError(f"'{text}' has a time of day; give only the date")
+        if match is None or (match.group("month") and match.group("month") not in _MONTHS) \
+                or (word.endswith(",") and number == len(words) - 1):
+            raise DateError(f"'{text}' is not a date: '{word}' is not part of an accepted form; "
+                            f"{_accepted()}")
+        if match.group("month"):
+            kinds.append("month")
+            month = _MONTHS[match.group("month")]
+        elif match.group("day"):
+            kinds.append("day")
+            day = int(match.group("day"))
+        else:
+            kinds.append("year")
+            year = int(match.group("year"))
+    if tuple(kinds) not in _ORDERS:
+        raise DateError(f"'{text}' is not a date I can read without guessing; {_accepted()}")
+    if year < 1:
+        raise DateError(f"'{text}' is not a date: year 0 does not exist")
+    if not day:
+        if "day" in kinds:
+            raise DateError(f"'{text}' is not a date: day is out of range (there is no day 0)")
+        return PartialDate(year, month)
+    last = calendar.monthrange(year, month)[1]
+    if day > last:
+        raise DateError(f"'{text}' is not a date: day is out of range "
+                        f"({calendar.month_name[month]} {year} has {last} days)")
+    return PartialDate(year, month, day)

@@ -94,8 +94,8 @@ def _domains(raw: object, fail: _Fail, line: int) -> dict[str, str]:
     else:
         raise fail("'domains' must be a mapping of name: description, or a list of names", line)
     for name in items:
-        if not _NAME.match(name):
-            raise fail(f"domain '{name}' must be a lowercase slug", line)
+        if not _NAME.fullmatch(name):
+            raise fail(f"domain {name!r} must be a lowercase slug", line)
     return items
 
 
@@ -112,8 +112,9 @@ def _vocabulary(raw: object, fail: _Fail, line: int) -> Vocabulary:
         unknown = [k for k in entry if k not in STATUS_KEYS]
         if unknown:
             raise fail(f"status '{name}': unknown key '{unknown[0]}'", line)
-        if not _NAME.match(name):
-            raise fail(f"status '{name}' must be a lowercase name (a-z, 0-9, _ and -)", line)
+        # fullmatch: with match, "$" would also accept a trailing line break ("rated\n").
+        if not _NAME.fullmatch(name):
+            raise fail(f"status {name!r} must be a lowercase name (a-z, 0-9, _ and -)", line)
         if any(s.name == name for s in statuses):
             raise fail(f"status '{name}' is listed twice", line)
         score_raw = entry.get("score")

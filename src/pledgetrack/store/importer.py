@@ -16,7 +16,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,44 +102,107 @@ def _line_of(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
-def _json_error(path: Path, text: str, exc: json.JSONDecodeError) -> PledgetrackError:
-    return PledgetrackError(
-        f"{path}:{_line_of(text, exc.pos)}: not valid JSON: {exc.msg}", EXIT_FINDINGS
-    )
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    doc: dict[str, object] = {}
+    for key, value in pairs:
+        if key in doc:
+            raise _DuplicateKey(key)
+        doc[key] = value
+    return doc
+
+
+# Duplicate keys are refused, as in pledge files: JSON readers silently keep one of them.
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+_PLAIN_DECODER = json.JSONDecoder()
+
+
+def _decode(
+    text: str, index: int, path: Path, line: int | None = None, *, duplicates: bool = False
+) -> tuple[object, int]:
+    """One JSON value at ``index``: every way it can fail is one line naming the file and the
+    line (``line``, or the line of ``index`` in ``text``). Duplicate keys are refused unless
+    ``duplicates``."""
+    try:
+        return (_PLAIN_DECODER if duplicates else _DECODER).raw_decode(text, index)
+    except _DuplicateKey as exc:
+        reason = (f"duplicate key {exc.args[0]!r} in an object; JSON readers silently keep "
+                  "only one")
+    except json.JSONDecodeError as exc:
+        index, reason = exc.pos, f"not valid JSON: {exc.msg}"
+    except RecursionError:
+        reason = "not valid JSON for import: nested too deeply"
+    except ValueError:  # a number of more than 4,300 digits (Python's limit for int())
+        reason = "not valid JSON for import: a number has too many digits"
+    where = line if line is not None else _line_of(text, index)
+    raise PledgetrackError(f"{path}:{where}: {reason}", EXIT_FINDINGS) from None
+
+
+def _skip(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\r\n":
+        index += 1
+    return index
 
 
 def _json_rows(text: str, path: Path) -> list[Row]:
-    decoder = json.JSONDecoder()
-    start = len(text) - len(text.lstrip())
-    index = start
-    if text.startswith("{", start):
-        # {"pledges": [ … ]}: find the list, then read it element by element for line numbers.
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise _json_error(path, text, exc) from None
-        match = re.search(r'"pledges"\s*:\s*\[', text)
-        if not isinstance(document.get("pledges"), list) or match is None:
+    """Rows from a JSON list, or from the list under the top-level key "pledges". The document is
+    parsed as JSON first (all of it); then its top level is walked once more, value by value, for
+    the line numbers of the rows and of any duplicate key."""
+    start = _skip(text, 0)
+    document, end = _decode(text, start, path, duplicates=True)
+    if _skip(text, end) != len(text):
+        raise PledgetrackError(f"{path}:{_line_of(text, end)}: not valid JSON: extra data after "
+                               "the document", EXIT_FINDINGS)
+    if isinstance(document, dict):
+        if not isinstance(document.get("pledges"), list):
             raise PledgetrackError(f"{path}: expected a list of rows, or {{\"pledges\": [...]}}")
-        index = match.end() - 1
-    elif not text.startswith("[", start):
+        index = _top_level_value(text, start, "pledges", path)
+    elif isinstance(document, list):
+        index = start
+    else:
         raise PledgetrackError(f"{path}: expected a JSON list of rows")
     rows = []
-    index += 1
-    while True:
-        while index < len(text) and text[index] in " \t\r\n,":
-            index += 1
-        if index >= len(text):
-            raise PledgetrackError(f"{path}: the list of rows is not closed", EXIT_FINDINGS)
-        if text[index] == "]":
-            break
-        try:
-            value, end = decoder.raw_decode(text, index)
-        except json.JSONDecodeError as exc:
-            raise _json_error(path, text, exc) from None
-        rows.append(_json_row(value, _line_of(text, index)))
-        index = end
+    # Line numbers counted on from the previous row: counting from the start for each row
+    # would be quadratic in the size of the file.
+    line, counted = 1, 0
+    index = _skip(text, index + 1)
+    while text[index] != "]":
+        line += text.count("\n", counted, index)
+        counted = index
+        value, index = _decode(text, index, path)
+        rows.append(_json_row(value, line))
+        index = _skip(text, index)
+        if text[index] == ",":
+            index = _skip(text, index + 1)
     return rows
+
+
+def _top_level_value(text: str, start: int, wanted: str, path: Path) -> int:
+    """Where the value of the top-level key ``wanted`` starts, in a document known to be a
+    valid JSON object that has that key; duplicate keys (at any depth) are refused."""
+    index = _skip(text, start + 1)
+    keys: set[object] = set()
+    found = None
+    while text[index] != "}":
+        key_at = index
+        key, index = _decode(text, index, path)
+        if key in keys:
+            raise PledgetrackError(f"{path}:{_line_of(text, key_at)}: duplicate key {key!r} in "
+                                   "an object; JSON readers silently keep only one",
+                                   EXIT_FINDINGS)
+        keys.add(key)
+        index = _skip(text, _skip(text, index) + 1)  # past the ':'
+        if key == wanted:
+            found = index
+        _, index = _decode(text, index, path, duplicates=key == wanted)  # rows: one by one
+        index = _skip(text, index)
+        if text[index] == ",":
+            index = _skip(text, index + 1)
+    assert found is not None  # checked by the caller
+    return found
 
 
 def _json_row(value: object, line: int) -> Row:
@@ -154,11 +216,10 @@ def _jsonl_rows(text: str, path: Path) -> list[Row]:
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise PledgetrackError(f"{path}:{number}: not valid JSON: {exc.msg}",
-                                   EXIT_FINDINGS) from None
+        value, end = _decode(line, _skip(line, 0), path, number)
+        if _skip(line, end) != len(line):
+            raise PledgetrackError(f"{path}:{number}: not valid JSON: extra data after the "
+                                   "row", EXIT_FINDINGS)
         rows.append(_json_row(value, number))
     return rows
 
