@@ -77,6 +77,20 @@ def keep_for_good(dataset: Dataset | None = None) -> None:
         gc.disable()
 
 
+def exit_if_skipped(dataset: Dataset, strict: bool) -> None:
+    """``--strict``: a file left out of the answer fails the command (exit 1), after the output
+    is written, so that a CI job cannot publish an incomplete report as a complete one."""
+    if strict and dataset.broken:
+        import typer
+
+        from pledgetrack.errors import EXIT_FINDINGS
+
+        n = len(dataset.broken)
+        warn(f"--strict: {n} file{'s' if n != 1 else ''} failed the check and "
+             f"{'were' if n != 1 else 'was'} left out")
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 def warn_broken(dataset: Dataset) -> None:
     errors = Counter(p.path for p in dataset.problems if p.level == "error")
     for path in dataset.broken:

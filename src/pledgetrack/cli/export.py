@@ -8,7 +8,7 @@ import typer
 
 from pledgetrack.cli.app import app
 from pledgetrack.cli.filters import Selection, filter_options
-from pledgetrack.cli.options import DirOption, NoCacheOption, format_option
+from pledgetrack.cli.options import DirOption, NoCacheOption, StrictOption, format_option
 from pledgetrack.cli.output import OutputOption
 
 
@@ -29,6 +29,7 @@ def export(
     )] = False,
     output: OutputOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
 ) -> None:
     """Export pledges, one row each with the derived status (or one row per update).
 
@@ -36,7 +37,7 @@ def export(
     status_date, source, made_by, summary, quote, criteria, source_title, publisher (lists joined
     with ';'). JSON and JSON Lines rows have the same keys, lists as lists.
     """
-    from pledgetrack.cli.data import load
+    from pledgetrack.cli.data import exit_if_skipped, load
     from pledgetrack.cli.output import target
     from pledgetrack.queries.exports import PLEDGE_COLUMNS, UPDATE_COLUMNS, export_rows
     from pledgetrack.queries.selection import select
@@ -48,3 +49,4 @@ def export(
     rows = export_rows(pledges, dataset.config, selection.as_of, updates=updates)
     columns = UPDATE_COLUMNS if updates else PLEDGE_COLUMNS
     out.write(registry.get("export", out.format)(rows, columns=columns, raw=raw))
+    exit_if_skipped(dataset, strict)

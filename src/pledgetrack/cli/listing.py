@@ -8,7 +8,14 @@ import typer
 
 from pledgetrack.cli.app import app
 from pledgetrack.cli.filters import Selection, filter_options
-from pledgetrack.cli.options import ColorOption, DirOption, NoCacheOption, choice, format_option
+from pledgetrack.cli.options import (
+    ColorOption,
+    DirOption,
+    NoCacheOption,
+    StrictOption,
+    choice,
+    format_option,
+)
 from pledgetrack.cli.output import OutputOption
 
 # Kept here (not imported from queries) so that defining the command imports nothing more.
@@ -32,6 +39,7 @@ def list_(
         help="Show at most N pledges (after sorting).")] = None,
     output: OutputOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
     color: ColorOption = "auto",
 ) -> None:
     """List pledges: id, title, actors → recipients, domains, status, last update, deadline.
@@ -40,9 +48,10 @@ def list_(
     """
     from typing import cast
 
-    from pledgetrack.cli.data import load
+    from pledgetrack.cli.data import exit_if_skipped, load
     from pledgetrack.cli.output import target
     from pledgetrack.queries.selection import SortKey, select, sort_states, states
+    from pledgetrack.queries.skipped import skipped_files
     from pledgetrack.render import registry
 
     out = target("list", fmt, output, color, terminal_format="table", pipe_format="tsv")
@@ -54,4 +63,6 @@ def list_(
         rows = rows[:limit]
     out.write(registry.get("list", out.format)(
         rows, vocabulary=dataset.config.vocabulary, color=out.color, width=out.width,
+        skipped=skipped_files(dataset),
     ))
+    exit_if_skipped(dataset, strict)

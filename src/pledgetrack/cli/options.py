@@ -32,6 +32,17 @@ NoCacheOption = Annotated[
 ]
 
 
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Exit 1 when any file fails the check and is left out (the output is still "
+        "written, and says which).",
+        show_default=False,
+    ),
+]
+
+
 def _validator(name: str, values: Sequence[str]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if value is None or value in values:

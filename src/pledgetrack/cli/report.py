@@ -9,7 +9,14 @@ import typer
 
 from pledgetrack.cli.app import app
 from pledgetrack.cli.filters import Selection, filter_options
-from pledgetrack.cli.options import ColorOption, DirOption, NoCacheOption, choice, format_option
+from pledgetrack.cli.options import (
+    ColorOption,
+    DirOption,
+    NoCacheOption,
+    StrictOption,
+    choice,
+    format_option,
+)
 from pledgetrack.cli.output import OutputOption
 
 GROUP_BY = ("domain", "actor", "recipient", "party", "year", "tag")
@@ -31,6 +38,7 @@ def report(
         "averages.")] = False,
     output: OutputOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
     color: ColorOption = "auto",
 ) -> None:
     """Summarise follow-through: counts and percentages by status (and over final verdicts),
@@ -42,7 +50,7 @@ def report(
     """
     from typing import cast
 
-    from pledgetrack.cli.data import load
+    from pledgetrack.cli.data import exit_if_skipped, load
     from pledgetrack.cli.output import target
     from pledgetrack.queries.reports import GroupBy, summarise
     from pledgetrack.render import registry
@@ -60,6 +68,7 @@ def report(
         extra = {"generated": generation_time(), "filter": selection.filter}
     out.write(registry.get("report", out.format)(summary, color=out.color, width=out.width,
                                                  **extra))
+    exit_if_skipped(dataset, strict)
 
 
 def generation_time() -> dt.datetime:

@@ -36,6 +36,7 @@ from pledgetrack.model.dates import today
 from pledgetrack.model.records import Pledge, Timeline
 from pledgetrack.model.vocabulary import UNRATED, Vocabulary
 from pledgetrack.queries.selection import DataLike, Filter, PledgeState, select, state_at
+from pledgetrack.queries.skipped import Skipped, skipped_files
 
 GroupBy = Literal["domain", "actor", "recipient", "party", "year", "tag"]
 GROUP_BY: tuple[GroupBy, ...] = ("domain", "actor", "recipient", "party", "year", "tag")
@@ -135,6 +136,8 @@ class Summary:
     by: GroupBy | None = None
     groups: dict[str, Group] = field(default_factory=dict)
     matrix: Matrix | None = None
+    # Files that failed the check and are not counted: part of the answer, in every format.
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def final(self) -> int:
@@ -168,6 +171,7 @@ class Summary:
             "stale": [s.id for s in self.stale],
             "stale_after_days": self.stale_after_days,
             "compliance": self.compliance.to_dict(),
+            "skipped": [f.to_dict() for f in self.skipped],
         }
         if self.matrix is not None:
             doc["matrix"] = self.matrix.to_dict()
@@ -374,8 +378,10 @@ def summarise_pledges(
     by: GroupBy | None = None,
     with_matrix: bool = False,
     parties: Sequence[str] = (),
+    skipped: Sequence[Skipped] = (),
 ) -> Summary:
-    """The summary of already selected pledges (see :func:`summarise`)."""
+    """The summary of already selected pledges (see :func:`summarise`); ``skipped`` names the
+    files that could not be counted."""
     assessed = _assess(pledges, config, as_of, parties)
     pledge_states = [a.state for a in assessed]
     by_status = dict.fromkeys(config.vocabulary.names, 0)
@@ -394,6 +400,7 @@ def summarise_pledges(
         by=by,
         groups=_groups(assessed, config, by, parties) if by else {},
         matrix=_matrix(assessed, parties) if with_matrix else None,
+        skipped=list(skipped),
     )
 
 
@@ -406,10 +413,11 @@ def summarise(
     with_matrix: bool = False,
 ) -> Summary:
     """Select with ``filter`` as of ``as_of`` (default today) and summarise: counts by status,
-    final-verdict rates, groups, overdue and stale pledges, compliance, and optionally the
-    compliance matrix. The filter's parties narrow compliance to their cells."""
+    final-verdict rates, groups, overdue and stale pledges, compliance, the files left out
+    (``skipped``), and optionally the compliance matrix. The filter's parties narrow
+    compliance to their cells."""
     when = as_of or today()
     chosen = filter or Filter()
     pledges = select(dataset, chosen, when)
     return summarise_pledges(pledges, dataset.config, when, by=by, with_matrix=with_matrix,
-                             parties=chosen.parties)
+                             parties=chosen.parties, skipped=skipped_files(dataset))

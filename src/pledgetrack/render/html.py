@@ -675,6 +675,24 @@ def _generated_text(when: dt.datetime) -> Markup:
               datetime=utc.isoformat().replace("+00:00", "Z"))
 
 
+def _skipped_banner(s: Summary) -> Markup | None:
+    """Files that fail the check are not counted: the reader of the page must be told, since a
+    warning on the terminal that made it never reaches them."""
+    if not s.skipped:
+        return None
+    n = len(s.skipped)
+    items = [el("li", el("code", f.path), f" \u2014 {_plural(f.errors, 'error')}; first: ",
+                f.first) for f in s.skipped]
+    return el(
+        "div",
+        el("p", el("strong", f"{_plural(n, 'file')} {'fails' if n == 1 else 'fail'} the check "
+                             f"and {'is' if n == 1 else 'are'} not counted in this report."),
+           " Run ", el("code", "pledgetrack check"), " to see every problem."),
+        el("ul", *items),
+        class_="skipped", role="alert",
+    )
+
+
 def report(summary: Summary, *, generated: dt.datetime | None = None,
            filter: Filter | None = None, **_: object) -> str:
     """The page. ``generated`` is the time shown as the generation time (default: now);
@@ -708,6 +726,7 @@ def report(summary: Summary, *, generated: dt.datetime | None = None,
         el("p", "As of ", el("strong", _time(s.as_of)), " \u00b7 generated ",
            _generated_text(when), class_="meta"),
         el("p", "Selected: ", "; ".join(scope), class_="scope") if scope else None,
+        _skipped_banner(s),
         class_="page-head",
     )
     main = block(

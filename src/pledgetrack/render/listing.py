@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 from pledgetrack.queries.exports import LIST_SEPARATOR
 from pledgetrack.queries.selection import PledgeState
+from pledgetrack.queries.skipped import Skipped, skipped_text
 from pledgetrack.render import jsontext
 from pledgetrack.render.tabular import (
     MARKDOWN_LIMIT,
@@ -90,9 +91,12 @@ def _parties(s: PledgeState) -> str:
 
 
 def markdown(
-    states: Sequence[PledgeState], *, limit: int = MARKDOWN_LIMIT, **_: object
+    states: Sequence[PledgeState], *, limit: int = MARKDOWN_LIMIT,
+    skipped: Sequence[Skipped] = (), **_: object,
 ) -> str:
     out = MarkdownWriter(limit)
+    if skipped:
+        out.text(f"> **Warning:** {skipped_text(skipped, path=md_escape)}.\n\n")
     rows = []
     for s in states:
         p = s.pledge
@@ -106,12 +110,13 @@ def markdown(
         ])
     out.table(("Pledge", "Title", "Actors → recipients", "Domains", "Status", "Updated",
                "Deadline"), rows, "lllllll")
-    return out.getvalue().lstrip("\n")
+    return out.getvalue().lstrip("\n").replace("\n\n\n", "\n\n", 1)
 
 
 def table(
     states: Sequence[PledgeState], *, vocabulary: Vocabulary = DEFAULT_VOCABULARY,
-    color: bool = False, width: int | None = None, **_: object,
+    color: bool = False, width: int | None = None, skipped: Sequence[Skipped] = (),
+    **_: object,
 ) -> str:
     """A Rich table. On a narrow terminal each pledge takes a few lines: id, shortened title,
     then actors → recipients and domains; on a wide one (or off a terminal) one line each."""
@@ -129,7 +134,7 @@ def table(
         return text
 
     narrow = width is not None and width < WIDE_TABLE
-    t = _table(narrow, len(states))
+    t = _table(narrow, len(states), skipped)
     if narrow:
         assert width is not None
         # id + title column: what the fixed columns (status 13, dates 10 each, padding) leave.
@@ -153,13 +158,17 @@ def table(
     return rich_text(t, color=color, width=width)
 
 
-def _table(narrow: bool, count: int) -> Table:
+def _table(narrow: bool, count: int, skipped: Sequence[Skipped] = ()) -> Table:
     from rich import box
     from rich.table import Table
 
+    caption = f"{count} pledge{'s' if count != 1 else ''}"
+    if skipped:
+        # Under the table, where the count is read: the count leaves these files out.
+        caption += f"; {skipped_text(skipped)}"
     t = Table(
         box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, leading=1 if narrow else 0,
-        caption=f"{count} pledge{'s' if count != 1 else ''}", caption_justify="left",
+        caption=caption, caption_justify="left",
     )
     if narrow:
         t.add_column("pledge", ratio=1, overflow="fold")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pledgetrack.queries.reports import Compliance, Summary
+from pledgetrack.queries.skipped import skipped_text
 from pledgetrack.render import jsontext
 from pledgetrack.render.tabular import MARKDOWN_LIMIT, MarkdownWriter, csv_text, md_code, md_escape
 
@@ -63,6 +64,9 @@ def json(summary: Summary, **_: object) -> str:
 
 # -- CSV -----------------------------------------------------------------------------------------
 
+# The first cell of a CSV row that names a file left out (docs/reports.md).
+SKIPPED_ROW = "(skipped)"
+
 STATUS_CSV = ("group", "status", "label", "final", "score", "count", "percent",
               "final_percent")
 
@@ -82,6 +86,9 @@ def csv(summary: Summary, **_: object) -> str:
             _csv_mean(m.by_party[p].mean) for p in m.parties
         ]
         rows.append(["(average)", "", *overall, *_csv_compliance(summary.compliance)])
+        for f in summary.skipped:
+            rows.append([SKIPPED_ROW, f"{f.path} ({f.errors} errors; first: {f.first})",
+                         *([""] * (len(m.parties) + 4))])
         return csv_text(header, rows)
 
     def status_rows(group: str, total: int, counts: dict[str, int]) -> list[list[str]]:
@@ -100,6 +107,9 @@ def csv(summary: Summary, **_: object) -> str:
     rows = status_rows("all", summary.total, summary.by_status)
     for g in summary.groups.values():
         rows.extend(status_rows(g.name, g.total, g.by_status))
+    # A file that is not counted is part of the answer: one row each, after the figures.
+    for f in summary.skipped:
+        rows.append([SKIPPED_ROW, f.path, f.first, "", "", str(f.errors), "", ""])
     return csv_text(STATUS_CSV, rows)
 
 
@@ -129,6 +139,8 @@ def markdown(summary: Summary, *, limit: int = MARKDOWN_LIMIT, **_: object) -> s
     vocab = s.vocabulary
     out = MarkdownWriter(limit)
     out.text(f"## {headline(s)}\n\n")
+    if s.skipped:
+        out.text(f"> **Warning:** {skipped_text(s.skipped, path=md_escape)}.\n\n")
     facts = [f"Compliance: **{compliance_text(s.compliance)}**",
              f"{_plural(len(s.overdue), 'pledge')} overdue",
              f"{_plural(len(s.stale), 'pledge')} stale (no update within "
@@ -219,6 +231,9 @@ def table(summary: Summary, *, color: bool = False, width: int | None = None,
     t.add_row(Text("total", style="bold"), str(s.total), "100.0" if s.total else "",
               f"{s.final} final", end_section=True)
     parts.append(t)
+    if s.skipped:
+        parts.append(Text(f"{skipped_text(s.skipped)}.",
+                          style="bold yellow" if color else ""))
     parts.append(Text(f"Compliance: {compliance_text(s.compliance)}"))
     parts.append(Text(
         f"Overdue: {len(s.overdue)}    Stale (no update within {s.stale_after_days} days): "
