@@ -433,6 +433,22 @@ def test_id_filter(repo: Path) -> None:
     assert doc["summary"]["text"] == "1 pledge changed status, 1 update added, 1 pledge renamed"
 
 
+def test_id_found_at_neither_side_is_an_error(repo: Path) -> None:
+    # A typo must not read as "no changes": a CI gate on --exit-code would pass.
+    code, out, err = run("v2", "v3", "--exit-code", "--id", "cyber-trainig")
+    assert code == 2
+    assert out == ""
+    assert err == ("pledgetrack: error: no pledge 'cyber-trainig' at v2 nor at v3; closest: "
+                   "cyber-training\n")
+    # A pledge that exists but did not change is no error: "no changes", exit 0.
+    code, out, err = run("v2", "v3", "--exit-code", "--id", "ai-centre")
+    assert (code, err) == (0, "")
+    assert "no changes" in out
+    # Found at one side only (removed, or added) is found.
+    assert run("v2", "v3", "--id", "old-pledge")[0] == 0
+    assert run("v1", "v2", "--id", "ai-centre")[0] == 0
+
+
 def test_data_root_in_a_subfolder_of_the_repository(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     top = tmp_path / "project"

@@ -37,6 +37,9 @@ class Snapshot:
     config: Config = field(default_factory=Config)
     config_bytes: bytes | None = None
     config_error: str | None = None  # the configuration did not load; defaults were used
+    # Pledge files left out of ``files`` because they are the same at both sides: they exist,
+    # so asking for one of them by id is not a typo.
+    unchanged: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +291,8 @@ def read_snapshots(root: Path, rng: RevisionRange) -> tuple[Snapshot, Snapshot]:
     h_cfg, h_err = _config(head_config, f"{rng.head}:{config_name}" if rng.head else config_name)
     head_label = rng.head if rng.head is not None else WORKING_TREE
     return (
-        Snapshot(base_label, base_commit, base_files, b_cfg, base_config, b_err),
-        Snapshot(head_label, head_commit, head_files, h_cfg, head_config, h_err),
+        Snapshot(base_label, base_commit, base_files, b_cfg, base_config, b_err,
+                 frozenset(same)),
+        Snapshot(head_label, head_commit, head_files, h_cfg, head_config, h_err,
+                 frozenset(same)),
     )

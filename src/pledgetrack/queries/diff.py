@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 from pledgetrack.checks.rules import id_error
+from pledgetrack.errors import EXIT_USAGE, PledgetrackError
 from pledgetrack.git.revisions import Snapshot
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
@@ -420,6 +421,7 @@ def compare(base: Snapshot, head: Snapshot, ids: Collection[str] = ()) -> DiffRe
     changes += [_one_sided(f, "added", head.config) for f in added]
     changes += [_one_sided(f, "removed", base.config) for f in removed]
     if ids:
+        _check_ids(ids, base, head, [f for pair in pairs for f in pair[:2]] + added + removed)
         wanted = set(ids)
         changes = [c for c in changes if wanted & _names(c)]
     changes.sort(key=lambda c: (not c.status_changes, c.id, c.old_path or ""))
@@ -434,6 +436,27 @@ def compare(base: Snapshot, head: Snapshot, ids: Collection[str] = ()) -> DiffRe
         config_changed, warnings, summarize(changes, config_changed),
         {s.name: s.label for s in (*base.config.vocabulary, *head.config.vocabulary)},
     )
+
+
+def _check_ids(ids: Collection[str], base: Snapshot, head: Snapshot,
+               parsed: Iterable[_File]) -> None:
+    """An id at neither side is a typo, not "no change": a CI gate built on ``--id`` must not
+    pass because of it."""
+    known = {PurePosixPath(p).stem for s in (base, head) for p in (*s.files, *s.unchanged)}
+    known |= {f.pledge.id for f in parsed if f.pledge is not None}
+    missing = [i for i in ids if i not in known]
+    if not missing:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(missing[0], sorted(known), n=3, cutoff=0.5)
+    hint = f"; closest: {', '.join(close)}" if close else ""
+    raise PledgetrackError(
+        f"no pledge '{missing[0]}' {_at(base)} nor {_at(head)}{hint}", EXIT_USAGE)
+
+
+def _at(side: Snapshot) -> str:
+    return f"at {side.label}" if side.commit is not None else f"in the {side.label}"
 
 
 def _names(c: PledgeChange) -> set[str]:
