@@ -117,3 +117,46 @@ def test_colour_on_request(data_root: Path, write: WriteFn) -> None:
     write("raa", JOINT)
     code, out, _ = show(data_root, "raa", "--color", "always")
     assert code == 0 and "\x1b[" in out
+
+
+def test_as_of_shows_only_the_updates_dated_up_to_it(data_root: Path, write: WriteFn) -> None:
+    write("raa", JOINT)
+    # On 2025-11-30 only the stalled update of 2025-11-01 had happened.
+    code, out, err = show(data_root, "raa", "--as-of", "2025-11-30")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "status     stalled (Stalled) since 2025-11-01" in lines
+    # The deadline as of that day: 2026-03-31 is 121 days after 2025-11-30.
+    assert "deadline   2026-03 (due by 2026-03-31; 121 days left)" in lines
+    assert "Timeline to 2025-11-30 (1 update; 1 later update hidden)" in lines
+    assert "Senate concurrence." not in out
+    assert "Talks paused." in out
+    doc = json.loads(show(data_root, "raa", "-f", "json", "--as-of", "2025-11-30")[1])
+    assert [u["date"] for u in doc["updates"]] == ["2025-11-01"]
+    assert doc["later_updates"] == 1
+    assert doc["status"]["name"] == "stalled"
+    assert doc["days_left"] == 121
+    assert doc["not_yet_announced"] is False
+    # A partial date means the end of its period: 2025-12 is 31 December, after both updates.
+    doc = json.loads(show(data_root, "raa", "-f", "json", "--as-of", "2025-12")[1])
+    assert (len(doc["updates"]), doc["later_updates"]) == (2, 0)
+
+
+def test_as_of_before_the_announcement(data_root: Path, write: WriteFn) -> None:
+    write("raa", JOINT)  # announced 2025-10-26
+    code, out, _ = show(data_root, "raa", "--as-of", "2025-10-25")
+    assert code == 0
+    assert "status     not yet announced on 2025-10-25" in out.splitlines()
+    assert "no updates by 2025-10-25; 2 later updates hidden" in out
+    doc = json.loads(show(data_root, "raa", "-f", "json", "--as-of", "2025-10-25")[1])
+    assert doc["not_yet_announced"] is True
+    assert doc["status"] is None and doc["status_by_party"] == {}
+    assert doc["updates"] == [] and doc["later_updates"] == 2
+    assert doc["overdue"] is False
+
+
+def test_without_as_of_every_update_is_shown(data_root: Path, write: WriteFn) -> None:
+    write("raa", JOINT)
+    doc = json.loads(show(data_root, "raa", "-f", "json")[1])
+    assert [u["date"] for u in doc["updates"]] == ["2025-12-16", "2025-11-01"]  # file order
+    assert doc["later_updates"] == 0

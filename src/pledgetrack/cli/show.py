@@ -23,7 +23,8 @@ def show(
     fmt: Annotated[str, format_option("pledge", help_text="Output format.")] = "text",
     as_of: Annotated[str | None, typer.Option(
         "--as-of", metavar="DATE",
-        help="Show the status as it stood on this date (default: today).",
+        help="Show the pledge as it stood on this date: status, deadline and only the updates "
+        "dated up to it (default: today, with every update).",
         show_default=False)] = None,
     color: ColorOption = "auto",
     dir: DirOption = None,
@@ -54,5 +55,5 @@ def show(
             f"{first.path}:{first.line}:{first.col}: {first.message} [{first.rule}] "
             "('pledgetrack check' lists every problem)", EXIT_FINDINGS,
         )
-    view = view_pledge(result.pledge, config, when)
+    view = view_pledge(result.pledge, config, when, cut=as_of is not None)
     write_text(registry.get("pledge", fmt)(view, color=color), fmt)

@@ -29,9 +29,17 @@ class PledgeView:
     days_left: int | None = None
     overdue: bool = False
     colors: dict[str, str] = field(default_factory=dict)  # status name -> colour
+    # The updates shown, oldest first (JSON: in file order): with a cut-off date, those dated
+    # up to it.
+    updates: tuple[Update, ...] = ()
+    # Updates dated after the cut-off, not shown (0 without one).
+    later: int = 0
+    # The pledge was announced after as_of: on that date it did not exist yet.
+    not_yet_announced: bool = False
 
     def to_dict(self) -> dict[str, object]:
         p = self.pledge
+        shown = {id(u) for u in self.updates}  # in the file's order, as before
         return {
             "id": p.id,
             "path": p.path,
@@ -46,14 +54,17 @@ class PledgeView:
             "days_left": self.days_left,
             "overdue": self.overdue,
             "as_of": self.as_of.isoformat(),
-            "status": _status_dict(self.status),
-            "status_by_party": {k: _status_dict(v) for k, v in self.by_party.items()},
+            "not_yet_announced": self.not_yet_announced,
+            "status": None if self.not_yet_announced else _status_dict(self.status),
+            "status_by_party": {} if self.not_yet_announced else
+            {k: _status_dict(v) for k, v in self.by_party.items()},
             "summary": p.summary,
             "quote": p.quote,
             "criteria": p.criteria,
             "tags": list(p.tags),
             "sources": [source_dict(s) for s in p.sources],
-            "updates": [update_dict(u) for u in p.updates],
+            "updates": [update_dict(u) for u in p.updates if id(u) in shown],
+            "later_updates": self.later,
             "extra": dict(p.extra),
         }
 
@@ -91,11 +102,18 @@ def _status(pledge: Pledge, config: Config, as_of: dt.date, party: str | None) -
     )
 
 
-def view_pledge(pledge: Pledge, config: Config, as_of: dt.date) -> PledgeView:
+def view_pledge(pledge: Pledge, config: Config, as_of: dt.date, *,
+                cut: bool = False) -> PledgeView:
+    """The pledge as of ``as_of``: its status, per-party statuses and deadline then. With
+    ``cut`` (an as-of date the user asked for), the timeline stops at ``as_of`` too and
+    ``later`` counts the updates left out; without it every update is shown, oldest first."""
     status = _status(pledge, config, as_of, None)
     by_party = {party: _status(pledge, config, as_of, party)
                 for party in pledge.assessed_parties}
     days_left = (pledge.deadline.end - as_of).days if pledge.deadline else None
+    shown = pledge.updates_until(as_of if cut else None)
     return PledgeView(pledge, as_of, status, by_party, days_left,
-                      pledge.is_overdue(as_of, status.final),
-                      {s.name: s.color for s in config.vocabulary})
+                      pledge.is_overdue(as_of, status.final) and pledge.announced_by(as_of),
+                      {s.name: s.color for s in config.vocabulary},
+                      updates=tuple(shown), later=len(pledge.updates) - len(shown),
+                      not_yet_announced=not pledge.announced_by(as_of))

@@ -75,9 +75,12 @@ def text(view: PledgeView, *, color: str = "auto", **_: object) -> str:
         rows.append(("made by", p.made_by))
     rows.append(("announced", str(p.announced) if p.announced else "unknown"))
     rows.append(("deadline", deadline_text(view)))
-    rows.append(("status", _status_text(view.status, colored)))
-    for party, status in view.by_party.items():
-        rows.append(("", Text(f"{party}: ").append_text(_status_text(status, colored))))
+    if view.not_yet_announced:
+        rows.append(("status", f"not yet announced on {view.as_of.isoformat()}"))
+    else:
+        rows.append(("status", _status_text(view.status, colored)))
+        for party, status in view.by_party.items():
+            rows.append(("", Text(f"{party}: ").append_text(_status_text(status, colored))))
     if p.tags:
         rows.append(("tags", ", ".join(p.tags)))
     for label, value in rows:
@@ -97,11 +100,14 @@ def text(view: PledgeView, *, color: str = "auto", **_: object) -> str:
     section("Sources", Text("\n".join(
         f"{n}. {_source_line(s)}" for n, s in enumerate(p.sources, 1)
     )))
-    if p.updates:
+    n = view.later
+    later = f"; {n} later update{'s' if n != 1 else ''} hidden" if n else ""
+    upto = f" to {view.as_of.isoformat()}" if view.later else ""
+    if view.updates:
         timeline = Table.grid(padding=(0, 2))
         timeline.add_column(no_wrap=True)
         timeline.add_column()
-        for update in p.updates_until(None):  # by date; same-day entries keep file order
+        for update in view.updates:  # by date; same-day entries keep file order
             head = Text()
             head.append(update.status, style=view.colors.get(update.status, "") if colored else "")
             if update.party:
@@ -113,8 +119,10 @@ def text(view: PledgeView, *, color: str = "auto", **_: object) -> str:
                 body.append(Text(update.note))
             body.extend(Text(f"source: {_source_line(s)}") for s in update.sources)
             timeline.add_row(str(update.date), Group(*body))
-        count = len(p.updates)
-        section(f"Timeline ({count} update{'s' if count != 1 else ''})", timeline)
+        count = len(view.updates)
+        section(f"Timeline{upto} ({count} update{'s' if count != 1 else ''}{later})", timeline)
+    elif view.later:
+        section("Timeline", Text(f"no updates by {view.as_of.isoformat()}{later}"))
     else:
         section("Timeline", Text("no updates yet (not yet rated)"))
 
