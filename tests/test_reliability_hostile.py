@@ -23,7 +23,9 @@ import pytest
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
+import pledgetrack as pledgetrack_api
 from pledgetrack.cli.app import app
+from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source, Update
@@ -197,6 +199,78 @@ def test_a_linked_pledge_is_never_written_through(tmp_path: Path) -> None:
         assert "skipping pledges/p.yaml" in err
     # The other pledge is untouched by all this and still writable.
     assert run("update", "q", "-s", "stalled", "--dir", str(root))[0] == 0
+
+
+def _linked_data_repo(tmp_path: Path, which: str) -> tuple[Path, Path]:
+    """A git repository whose pledges/ folder or pledgetrack.yaml is a committed link to a
+    folder (or file) outside it."""
+    outside = tmp_path / "outside"
+    (outside / "pledges").mkdir(parents=True)
+    (outside / "pledges" / "secret.yaml").write_text(
+        VALID.replace("{id}", "secret").replace("Support cybersecurity", "SECRET-OUTSIDE"),
+        encoding="utf-8")
+    (outside / "pledgetrack.yaml").write_text("domains:\n  SECRET-OUTSIDE: x\n", "utf-8")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    if which == "pledges":
+        (repo / "pledges").symlink_to(outside / "pledges")
+    else:
+        (repo / "pledges").mkdir()
+        (repo / "pledges" / "p.yaml").write_text(VALID.replace("{id}", "p"), "utf-8")
+        (repo / "pledgetrack.yaml").symlink_to(outside / "pledgetrack.yaml")
+    return repo, outside
+
+
+@pytest.mark.parametrize("which", ["pledges", "pledgetrack.yaml"])
+def test_a_linked_data_folder_or_configuration_in_a_repository_is_refused(
+    tmp_path: Path, which: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision: inside a git repository, pledges/ or pledgetrack.yaml as a symbolic link is
+    refused with one line, by every command and the API; --dir names data kept elsewhere."""
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    repo, outside = _linked_data_repo(tmp_path, which)
+    before = snapshot(outside)
+    table = tmp_path / "rows.csv"
+    table.write_text("id,title,actors,domains,announced,source\n"
+                     "secret,Replaced,Japan,cyber,2025-10-26,https://example.org/x\n")
+    shown = "pledges/" if which == "pledges" else "pledgetrack.yaml"
+    message = (f"pledgetrack: error: {shown} is a symbolic link inside a git repository; "
+               "pledgetrack never follows a linked data folder or configuration there")
+    monkeypatch.chdir(repo)
+    for args in (["check"], ["check", "--format", "github"], ["list"], ["report"],
+                 ["export"], ["show", "secret"], ["update", "secret", "-s", "stalled"],
+                 ["import", str(table), "--update"], ["statuses", "--dir", str(repo)],
+                 ["add", "T", "--id", "fresh", "--actor", "Japan", "--domain", "cyber",
+                  "--announced", "2025-10-26", "--source", "https://example.org/a"],
+                 ["check", "--dir", str(repo)], ["list", "--dir", str(repo / "pledges")]):
+        code, out, err = run(*args, env={"GITHUB_ACTIONS": "true"})
+        assert code == 1, (args, out, err)
+        assert one_error_line(err).startswith(message), (args, err)
+        assert "SECRET-OUTSIDE" not in out + err and "secret" not in out, args
+    with pytest.raises(PledgetrackError, match="symbolic link inside a git repository"):
+        pledgetrack_api.load_dataset(repo)
+    with pytest.raises(PledgetrackError, match="symbolic link inside a git repository"):
+        writer.append_update(repo, "secret", Update(PartialDate(2025, 11, 1), "stalled"),
+                             Config())
+    assert snapshot(outside) == before
+    # The supported way to keep the data elsewhere: --dir names it.
+    (outside / "pledgetrack.yaml").unlink()
+    code, out, err = run("list", "--format", "json", "--dir", str(outside))
+    assert code == 0, err
+    assert [p["id"] for p in json.loads(out)] == ["secret"]
+
+
+def test_a_linked_data_folder_outside_a_repository_is_still_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "pledges").mkdir(parents=True)
+    (outside / "pledges" / "p.yaml").write_text(VALID.replace("{id}", "p"), "utf-8")
+    root = tmp_path / "plain"
+    root.mkdir()
+    (root / "pledges").symlink_to(outside / "pledges")
+    code, out, err = run("list", "--format", "json", "--dir", str(root))
+    assert code == 0, err
+    assert [p["id"] for p in json.loads(out)] == ["p"]
 
 
 def test_a_dangling_link_is_not_created_through(tmp_path: Path) -> None:

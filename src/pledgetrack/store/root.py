@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pledgetrack.errors import PledgetrackError
+from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
 
 PLEDGES_DIR = "pledges"
 CONFIG_FILE = "pledgetrack.yaml"
@@ -18,6 +18,34 @@ def find_root(explicit: str | os.PathLike[str] | None = None, start: Path | None
 
     ``explicit`` may name the data root or the ``pledges/`` folder itself.
     """
+    root = _find_root(explicit, start)
+    refuse_linked_data(root)
+    return root
+
+
+def refuse_linked_data(root: Path) -> None:
+    """Inside a git repository, ``pledges/`` or ``pledgetrack.yaml`` as a symbolic link is
+    refused, as linked pledge files are: a link committed in a pull request could point at any
+    folder of the machine that runs ``check`` in CI (its files would reach the log) or that runs
+    ``import --update`` (files would be written there). Data kept elsewhere is named by --dir."""
+    for name in (PLEDGES_DIR, CONFIG_FILE):
+        if (root / name).is_symlink() and in_git_repository(root):
+            shown = f"{name}/" if name == PLEDGES_DIR else name
+            raise PledgetrackError(
+                f"{shown} is a symbolic link inside a git repository; pledgetrack never follows "
+                "a linked data folder or configuration there (a committed link could point "
+                "anywhere); to keep the data elsewhere, name its folder with --dir PATH",
+                EXIT_FINDINGS,
+            )
+
+
+def in_git_repository(folder: Path) -> bool:
+    """Whether ``folder`` or a parent holds ``.git`` (a folder, or a file in a worktree)."""
+    folder = folder.absolute()
+    return any(os.path.lexists(f / ".git") for f in (folder, *folder.parents))
+
+
+def _find_root(explicit: str | os.PathLike[str] | None, start: Path | None) -> Path:
     given = explicit if explicit not in (None, "") else os.environ.get(ENV_DIR) or None
     if given is not None:
         path = Path(given).expanduser()

@@ -34,7 +34,7 @@ from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
 from pledgetrack.model.records import Pledge, Source, Update
-from pledgetrack.store.root import PLEDGES_DIR, pledge_files
+from pledgetrack.store.root import PLEDGES_DIR, pledge_files, refuse_linked_data
 
 CACHE_DIR = ".pledgetrack-cache"
 LOCK_TIMEOUT_SECONDS = 120.0
@@ -48,6 +48,7 @@ def pledge_path(root: Path, pledge_id: str) -> Path:
     reason = id_error(pledge_id)
     if reason:
         raise PledgetrackError(reason)
+    refuse_linked_data(root)  # the API is given a root without find_root
     return root / PLEDGES_DIR / f"{pledge_id}.yaml"
 
 
