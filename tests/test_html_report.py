@@ -23,6 +23,7 @@ from pledgetrack.cli.app import app
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Status, Vocabulary
 from pledgetrack.render.html import _contrast, page_color, status_css
 from pledgetrack.render.htmltext import el, safe_url
+from tests.conftest import VALID
 from tests.fixture_reports import ALL_IDS, AS_OF_TEXT, make_root
 from tests.headless import Browser, Page, find_chromium
 
@@ -290,7 +291,7 @@ def test_status_by_group(root: Path) -> None:
 
 
 def test_the_table_has_one_row_per_pledge(page_doc: Node) -> None:
-    table = page_doc.find("table", id="pledge-table")
+    table = page_doc.find("table", id="pledges-table")
     headers = table.find("thead").find_all("th")
     assert all(h.get("scope") == "col" for h in headers)
     assert [squash(h.text) for h in headers] == [
@@ -364,13 +365,13 @@ def test_each_pledge_has_a_timeline(page_doc: Node) -> None:
 
 def test_filters_and_as_of_apply(root: Path) -> None:
     doc = parse(render(root, "--status", "in_progress", "--domain", "maritime"))
-    rows = doc.find("table", id="pledge-table").find("tbody").find_all("tr")
+    rows = doc.find("table", id="pledges-table").find("tbody").find_all("tr")
     assert [r.get("data-id") for r in rows] == ["b-overdue", "c-stale"]
     assert squash(doc.find("p", class_="scope").text) == (
         "Selected: status in_progress; domain maritime")
     # As of 2026-02-28: e-future is announced (2026-02-01) and f-old is broken (2026-01-10).
     doc = parse(render(root, "--as-of", "2026-02-28"))
-    rows = doc.find("table", id="pledge-table").find("tbody").find_all("tr")
+    rows = doc.find("table", id="pledges-table").find("tbody").find_all("tr")
     assert len(rows) == 8
     assert {r.get("data-id"): r.get("data-status") for r in rows}["f-old"] == "broken"
     assert not doc.find_all("p", class_="scope")
@@ -379,7 +380,7 @@ def test_filters_and_as_of_apply(root: Path) -> None:
 def test_an_empty_selection_still_makes_a_page(root: Path) -> None:
     doc = parse(render(root, "--search", "no pledge says this"))
     assert squash(doc.find("div", class_="card").find("dd", class_="value").text) == "0"
-    assert not doc.find_all("table", id="pledge-table")
+    assert not doc.find_all("table", id="pledges-table")
     assert "No pledges." in squash(doc.find("section", id="pledges").text)
 
 
@@ -542,7 +543,7 @@ def open_report(page: Page, root: Path, *args: str) -> str:
     return url
 
 
-VISIBLE_ROWS = ("[...document.querySelectorAll('#pledge-table tbody tr')]"
+VISIBLE_ROWS = ("[...document.querySelectorAll('#pledges-table tbody tr')]"
                 ".filter(r => r.offsetParent !== null).map(r => r.dataset.id)")
 VISIBLE_ARTICLES = ("[...document.querySelectorAll('article.pledge')]"
                     ".filter(a => a.offsetParent !== null).map(a => a.dataset.id)")
@@ -557,7 +558,7 @@ def test_the_page_loads_without_errors_or_requests(page: Page, root: Path) -> No
     assert page.eval("document.title") == "Pledge follow-through as of 2025-12-31"
     # The script ran: the filters are shown and the headings became sort buttons.
     assert page.eval("document.getElementById('controls').offsetParent !== null")
-    assert page.eval("document.querySelectorAll('#pledge-table thead button').length") == 6
+    assert page.eval("document.querySelectorAll('#pledges-table thead button').length") == 6
     assert page.eval("document.getElementById('filter-count').textContent") == (
         "Showing 7 of 7 pledges")
 
@@ -602,19 +603,19 @@ def test_choosing_a_status_hides_the_other_rows(page: Page, root: Path) -> None:
 @needs_chromium
 def test_sorting_by_a_column(page: Page, root: Path) -> None:
     open_report(page, root)
-    deadline = "#pledge-table thead th:nth-child(6) button"
+    deadline = "#pledges-table thead th:nth-child(6) button"
     page.click(deadline)
     # Deadlines end 2025-06-30 (a), 2025-09-30 (b), 2025-12-15 (d); none: c, f, g, h last.
     assert page.eval(VISIBLE_ROWS) == ["a-delivered", "b-overdue", "d-unrated", "c-stale",
                                        "f-old", "g-withdrawn", "h-unrateable"]
-    assert page.eval("document.querySelector('#pledge-table thead th:nth-child(6)')"
+    assert page.eval("document.querySelector('#pledges-table thead th:nth-child(6)')"
                      ".getAttribute('aria-sort')") == "ascending"
     page.click(deadline)
     assert page.eval(VISIBLE_ROWS) == ["d-unrated", "b-overdue", "a-delivered", "c-stale",
                                        "f-old", "g-withdrawn", "h-unrateable"]
     # Status sorts in the vocabulary's order: not yet rated, in progress (b, c, f by id),
     # delivered, withdrawn, unrateable.
-    page.click("#pledge-table thead th:nth-child(4) button")
+    page.click("#pledges-table thead th:nth-child(4) button")
     assert page.eval(VISIBLE_ROWS) == ["d-unrated", "b-overdue", "c-stale", "f-old",
                                        "a-delivered", "g-withdrawn", "h-unrateable"]
 
@@ -706,4 +707,57 @@ def test_screenshots_on_a_wide_screen_and_a_phone(
     phone = page.screenshot()
     (tmp_path / "report-390.png").write_bytes(phone)
     assert png_size(phone) == (390, 844)
+    assert page.errors() == []
+
+
+# -- element ids ----------------------------------------------------------------------------------
+
+
+def _ids(node: Node) -> list[str]:
+    found = [node.attrs["id"]] if node.attrs.get("id") is not None else []
+    for child in node.children:
+        if isinstance(child, Node):
+            found += _ids(child)
+    return [str(i) for i in found]
+
+
+def _clashing_root(root: Path) -> tuple[Path, list[str]]:
+    """Pledges whose ids are the page's own ids without the anchor prefixes ("table" for
+    pledge-table as it was, "heading" …), and every page id as a pledge id."""
+    page_ids = [i for i in _ids(parse(render(root))) if not i.startswith(("pledge-", "row-"))]
+    clashes = {"table", "s-table", "heading", "list", "status", "controls", "main", "filter-count"}
+    clashes |= {i for i in page_ids if re.fullmatch(r"[a-z0-9][a-z0-9-]*", i)}
+    for pid in sorted(clashes):
+        (root / "pledges" / f"{pid}.yaml").write_text(
+            VALID.replace("{id}", pid), encoding="utf-8")
+    return root, sorted(clashes)
+
+
+def test_every_id_on_the_page_is_unique_whatever_the_pledge_ids(root: Path) -> None:
+    root, clashes = _clashing_root(root)
+    for args in ((), ("--by", "domain", "--matrix")):
+        ids = _ids(parse(render(root, *args)))
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        for pid in clashes:
+            assert f"pledge-{pid}" in ids and f"row-{pid}" in ids
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_pledge_named_table_does_not_hide_the_table(page: Page, tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "pledges").mkdir(parents=True)
+    started = "updates:\n  - date: 2025-11-01\n    status: in_progress\n"
+    (root / "pledges" / "table.yaml").write_text(VALID.replace("{id}", "table") + started,
+                                                 "utf-8")
+    (root / "pledges" / "other.yaml").write_text(VALID.replace("{id}", "other"), "utf-8")
+    open_report(page, root)
+    assert page.eval("document.getElementById('pledge-table').tagName") == "ARTICLE"
+    # Only "other" is not yet rated: the row and card of "table" hide, the table stays.
+    page.eval("(() => { const s = document.getElementById('filter-status');"
+              " s.value = 'not_yet_rated'; s.dispatchEvent(new Event('change')); })()")
+    assert page.eval(VISIBLE_ROWS) == ["other"]
+    assert page.eval(VISIBLE_ARTICLES) == ["other"]
+    assert page.eval("document.getElementById('filter-count').textContent") == (
+        "Showing 1 of 2 pledges")
     assert page.errors() == []

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 
 DASH = "\u2014"  # em dash: no value
 ARROW = "\u2192"
+# Element ids made from pledge ids: "pledge-<id>" (the pledge's card, a stable link target) and
+# "row-<id>" (its table row). The page's own ids (pledges-table, filter-status, …) never start
+# with either prefix, so no pledge id (`table`, `status`) can take one of them.
+PLEDGE_ANCHOR = "pledge-"
+ROW_ANCHOR = "row-"
 
 # The vocabulary's colours are terminal (Rich) colour names; on a white page the terminal's own
 # shades are too dark or too garish, so the usual names get shades chosen for the page.
@@ -451,7 +456,7 @@ def _row(ps: PledgeState, sts: _Statuses) -> Markup:
     updated = ps.status_date
     return el(
         "tr",
-        el("th", el("a", p.title, href=f"#pledge-{p.id}"), el("code", p.id, class_="id"),
+        el("th", el("a", p.title, href=f"#{PLEDGE_ANCHOR}{p.id}"), el("code", p.id, class_="id"),
            scope="row", data_label=labels[0], data_sort=p.title.casefold()),
         el("td", _actors_text(ps), data_label=labels[1], data_sort=_actors_text(ps).casefold()),
         el("td", ", ".join(p.domains) or DASH, data_label=labels[2],
@@ -464,7 +469,7 @@ def _row(ps: PledgeState, sts: _Statuses) -> Markup:
         el("td", _time(p.deadline) if p.deadline else DASH, " " if ps.overdue else None,
            _marks(ps, "overdue"), data_label=labels[5],
            data_sort=p.deadline.end.isoformat() if p.deadline else ""),
-        id=f"row-{p.id}", data_id=p.id, data_status=ps.status,
+        id=f"{ROW_ANCHOR}{p.id}", data_id=p.id, data_status=ps.status,
         data_domains=_json.dumps(_domains(ps), ensure_ascii=False),
     )
 
@@ -508,7 +513,7 @@ def _pledge_table(s: Summary, sts: _Statuses) -> Fragment:
                "Select a column heading to sort.", class_="sr-only"),
             el("thead", head),
             block("tbody", rows),
-            id="pledge-table", class_="pledges",
+            id="pledges-table", class_="pledges",
         ), class_="scroll") if rows else el("p", "No pledges.", class_="empty"),
         empty,
         id="pledges", aria_labelledby="pledges-heading",
@@ -622,7 +627,7 @@ def _pledge_article(ps: PledgeState, sts: _Statuses) -> Markup:
         timeline,
         el("p", f"{_plural(later, 'later update')} (after the report date) not shown.",
            class_="muted") if later else None,
-        id=f"pledge-{p.id}", class_="pledge", data_id=p.id,
+        id=f"{PLEDGE_ANCHOR}{p.id}", class_="pledge", data_id=p.id,
     )
 
 

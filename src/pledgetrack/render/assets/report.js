@@ -2,7 +2,7 @@
    still lists every pledge (the controls stay hidden): nothing here is needed to read it. */
 (function () {
   "use strict";
-  var table = document.getElementById("pledge-table");
+  var table = document.getElementById("pledges-table");
   var controls = document.getElementById("controls");
   if (!table || !controls) {
     return;
