@@ -22,21 +22,37 @@ if TYPE_CHECKING:
 DATE_HELP = "2025-10-26, 2025-10, 2025-Q4, 2025, 26 Oct 2025, Oct 2025, Q4 2025, today, yesterday"
 
 
-def _sources(urls: list[str], title: str | None, publisher: str | None) -> tuple[Source, ...]:
-    """Sources from --source URLs; --source-title and --publisher describe the first one."""
+def _sources(urls: list[str], title: str | None, publisher: str | None,
+             archived: str | None = None, published: str | None = None) -> tuple[Source, ...]:
+    """Sources from --source URLs; --source-title, --publisher, --archived and --published
+    describe the first one."""
     from pledgetrack.model.records import Source
 
     sources = [Source(url(u)) for u in urls]
-    if (title or publisher) and not sources:
-        raise PledgetrackError("--source-title and --publisher describe a --source; give one")
+    given = [name for name, value in (("--source-title", title), ("--publisher", publisher),
+                                      ("--archived", archived), ("--published", published))
+             if value is not None]
+    if given and not sources:
+        raise PledgetrackError(f"{', '.join(given)} describe{'s' if len(given) == 1 else ''} "
+                               "the first --source; give one")
     if sources:
         first = sources[0]
         sources[0] = Source(
             first.url,
             title=one_line(title, "--source-title") if title else None,
             publisher=one_line(publisher, "--publisher") if publisher else None,
+            published=parse_date(published, "--published") if published is not None else None,
+            archived=url(archived, "--archived") if archived is not None else None,
         )
     return tuple(sources)
+
+
+ArchivedOption = Annotated[str | None, typer.Option(
+    "--archived", metavar="URL", show_default=False,
+    help="An archived copy of the first --source (a web archive's snapshot URL).")]
+PublishedOption = Annotated[str | None, typer.Option(
+    "--published", metavar="DATE", show_default=False,
+    help=f"When the first --source was published: {DATE_HELP}.")]
 
 
 # -- add -------------------------------------------------------------------------------------------
@@ -115,6 +131,8 @@ def add(
         metavar="TEXT", help="Title of the first --source.", show_default=False)] = None,
     publisher: Annotated[str | None, typer.Option(
         metavar="TEXT", help="Publisher of the first --source.", show_default=False)] = None,
+    archived: ArchivedOption = None,
+    published: PublishedOption = None,
     quote: Annotated[str | None, typer.Option(
         metavar="TEXT", help="The exact wording.", show_default=False)] = None,
     summary: Annotated[str | None, typer.Option(
@@ -180,7 +198,7 @@ def add(
         quote=quote or None,
         criteria=criteria or None,
         tags=tuple(one_line(t, "--tag") for t in tags or []),
-        sources=_sources(source_list, source_title, publisher),
+        sources=_sources(source_list, source_title, publisher, archived, published),
     )
     writer.pledge_path(root, pledge.id)  # refuse an unsafe --id before anything else
     problems = writer.check_new_pledge(pledge, config)
@@ -220,6 +238,8 @@ def update(
         metavar="TEXT", help="Title of the first --source.", show_default=False)] = None,
     publisher: Annotated[str | None, typer.Option(
         metavar="TEXT", help="Publisher of the first --source.", show_default=False)] = None,
+    archived: ArchivedOption = None,
+    published: PublishedOption = None,
     dir: DirOption = None,
 ) -> None:
     """Append an update to a pledge's follow-through log.
@@ -242,7 +262,7 @@ def update(
         status=status.strip(),
         party=one_line(party, "--party") if party is not None else None,
         note=note.strip() or None if note is not None else None,
-        sources=_sources(list(sources or []), source_title, publisher),
+        sources=_sources(list(sources or []), source_title, publisher, archived, published),
         recorded=None if when == PartialDate.from_date(now) else PartialDate.from_date(now),
     )
     config = load_config(root)
