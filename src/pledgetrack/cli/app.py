@@ -98,7 +98,7 @@ COMMAND_MODULES = {
     "add": "authoring", "update": "authoring", "edit": "authoring", "check": "check",
     "diff": "diff", "export": "export", "init": "init", "merge-driver": "init", "import": "io",
     "list": "listing", "statuses": "reference", "schema": "reference", "report": "report",
-    "show": "show",
+    "show": "show", "sources": "sources",
 }
 
 
