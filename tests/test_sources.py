@@ -331,3 +331,33 @@ def test_200_local_links_take_under_ten_seconds(data_root: Path) -> None:
     finally:
         for s in servers:
             s.__exit__()
+
+
+# -- the shipped workflow and start-up ---------------------------------------------------------
+
+def test_the_weekly_workflow_is_valid_and_its_commands_exist() -> None:
+    import yaml
+
+    from tests.test_ci import CI_DOC, ROOT, pledgetrack_lines, resolve
+
+    path = ROOT / "docs" / "examples" / "pledgetrack-sources.yml"
+    text = path.read_text("utf-8")
+    doc = yaml.safe_load(text)
+    assert doc[True]["schedule"][0]["cron"]  # `on:` reads as True in YAML 1.1
+    runs = [step["run"] for step in doc["jobs"]["links"]["steps"] if "run" in step]
+    commands = [args for run in runs for args in pledgetrack_lines(run)]
+    assert commands and commands[0][0] == "sources"
+    for args in commands:
+        resolve(args)
+    assert text in CI_DOC.read_text("utf-8")  # shown verbatim in docs/ci.md
+
+
+def test_other_commands_do_not_load_the_http_client() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, pledgetrack.cli.app; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('urllib3', 'ssl')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

@@ -45,7 +45,7 @@ def parse_max_age(text: str) -> dt.timedelta:
 
 
 def kept_path() -> Path | None:
-    from pledgetrack.store.cachedir import cache_base
+    from pledgetrack.cache.folder import cache_base
 
     base = cache_base()
     return Path(base) / FILE_NAME if base else None
