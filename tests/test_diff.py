@@ -666,3 +666,79 @@ def test_every_option_of_diff_is_documented() -> None:
 
     assert f"--format {'|'.join(choices('diff'))}" in section
     assert "[docs/diff.md](docs/diff.md)" in readme
+
+
+# -- files over the size limit -------------------------------------------------------------------
+
+
+def _big_pledge(pid: str, size: int) -> bytes:
+    head = pledge(pid, "Big").encode()
+    return head + b"# " + b"x" * (size - len(head) - 3) + b"\n"
+
+
+def test_files_over_the_limit_are_reported_by_size_and_never_read(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pledgetrack.git import revisions
+
+    sizes = {"big-a": 3 * 1024 * 1024, "big-b": 2 * 1024 * 1024 + 1}
+    for pid, size in sizes.items():
+        (repo / "pledges" / f"{pid}.yaml").write_bytes(_big_pledge(pid, size))
+    commit(repo, "big files", "v4")
+    # An edit of one of them, left in the working tree.
+    (repo / "pledges" / "big-a.yaml").write_bytes(_big_pledge("big-a", sizes["big-a"] + 10))
+    asked: list[str] = []
+    real_blobs = revisions.Git.blobs
+
+    def blobs(self: revisions.Git, ids: list[str]) -> dict[str, bytes]:
+        wanted = list(ids)
+        asked.extend(wanted)
+        return real_blobs(self, wanted)
+
+    monkeypatch.setattr(revisions.Git, "blobs", blobs)
+    real_read = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        assert not self.name.startswith("big-"), f"{self} was read whole"
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    big_ids = {git(repo, "rev-parse", f"v4:pledges/{pid}.yaml") for pid in sizes}
+    for args in (("v3", "v4"), ("v4",)):
+        asked.clear()
+        code, out, err = run(*args, "-f", "json")
+        assert code == 0, err
+        assert not big_ids & set(asked)
+        changes = {c["new_path"]: c for c in json.loads(out)["changes"]}
+        expected = sizes if args == ("v3", "v4") else {"big-a": sizes["big-a"] + 10}
+        assert set(changes) == {f"pledges/{pid}.yaml" for pid in expected}
+        for pid, size in expected.items():
+            error = changes[f"pledges/{pid}.yaml"]["new_error"]
+            assert (error["rule"], error["message"]) == (
+                "file-too-large", f"the file is {size:,} bytes; the limit is 1,048,576")
+    # Unchanged big files are not even compared: v4 against itself has nothing to say.
+    assert run("v4", "v4", "-f", "json")[1].count('"changes": []') == 1
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM (Linux)")
+def test_memory_does_not_grow_with_the_size_of_changed_files(repo: Path) -> None:
+    import sys
+
+    size = 40 * 1024 * 1024
+    for n in range(3):
+        (repo / "pledges" / f"huge-{n}.yaml").write_bytes(_big_pledge(f"huge-{n}", size + n))
+    commit(repo, "huge files", "v5")
+    # The peak of the process's own memory (VmHWM: ru_maxrss would count the test process it
+    # was forked from).
+    script = ("import sys; from pledgetrack.cli.entry import main\n"
+              "sys.argv = ['pledgetrack', 'diff', 'v3', 'v5', '-f', 'markdown']\n"
+              "try:\n    main()\nfinally:\n"
+              "    peak = [x for x in open('/proc/self/status') if x.startswith('VmHWM')]\n"
+              "    print(peak[0].split()[1], file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    peak_kib = int(done.stderr.strip().splitlines()[-1])
+    # Three 40 MB files read whole took well over 120 MB; unread, the process stays small.
+    assert peak_kib < 80 * 1024, peak_kib
+    assert "huge-0.yaml" in done.stdout and "41,943,040 bytes" in done.stdout

@@ -20,6 +20,9 @@ from pledgetrack.store.configfile import config_from_bytes
 from pledgetrack.store.root import CONFIG_FILE, PLEDGES_DIR, pledge_files, relative
 
 WORKING_TREE = "working tree"
+# Files above this size are reported by their size and never read (the same limit as check's):
+# a pull request with a few huge files must not cost memory in proportion.
+MAX_FILE_BYTES = 1024 * 1024
 SHALLOW_HINT = "fetch the full history (with actions/checkout: fetch-depth: 0)"
 
 
@@ -40,6 +43,8 @@ class Snapshot:
     # Pledge files left out of ``files`` because they are the same at both sides: they exist,
     # so asking for one of them by id is not a typo.
     unchanged: frozenset[str] = frozenset()
+    # Pledge files over MAX_FILE_BYTES, never read: path -> (size in bytes, git blob id).
+    too_large: Mapping[str, tuple[int, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,24 +137,25 @@ class Git:
             f"'{names[0]}' and '{names[1]}' have no common history (no merge base)"
         )
 
-    def tree(self, commit: str, prefix: str) -> dict[str, str]:
-        """Blob ids of the pledge files and the configuration at ``commit``, by path relative to
-        the data root (``prefix`` is the data root's path in the repository, '' or 'a/b/')."""
+    def tree(self, commit: str, prefix: str) -> dict[str, tuple[str, int]]:
+        """Blob ids and sizes of the pledge files and the configuration at ``commit``, by path
+        relative to the data root (``prefix`` is the data root's path in the repository, '' or
+        'a/b/')."""
         pledges = prefix + PLEDGES_DIR + "/"
-        listing = self.out("ls-tree", "-r", "-z", "--full-tree", commit, "--",
+        listing = self.out("ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--",
                            pledges, prefix + CONFIG_FILE)
-        entries: dict[str, str] = {}
+        entries: dict[str, tuple[str, int]] = {}
         for record in listing.split("\0"):
             if not record:
                 continue
             meta, _, path = record.partition("\t")
-            mode, kind, blob = meta.split(" ")
+            mode, kind, blob, size = meta.split()
             # Regular files only: symbolic links and submodules are not pledge files.
             if kind != "blob" or mode not in ("100644", "100755"):
                 continue
             rel = path[len(prefix):]
             if rel == CONFIG_FILE or _is_pledge_path(rel):
-                entries[rel] = blob
+                entries[rel] = (blob, int(size))
         return entries
 
     def blobs(self, ids: Iterable[str]) -> dict[str, bytes]:
@@ -218,35 +224,70 @@ def _blob_id(data: bytes, length: int) -> str:
     return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def _worktree(root: Path) -> tuple[dict[str, bytes], bytes | None]:
+def _blob_id_of_file(path: Path, size: int, length: int) -> str:
+    """The blob id of a file too large to read whole, hashed piece by piece."""
+    digest = (hashlib.sha256 if length == 64 else hashlib.sha1)(b"blob %d\0" % size)
+    with path.open("rb") as handle:
+        for piece in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def _worktree(
+    root: Path, length: int
+) -> tuple[dict[str, bytes], dict[str, tuple[int, str]], bytes | None, tuple[int, str] | None]:
+    """The working tree's pledge files (bytes), those over the size limit (size and blob id, not
+    read whole), and the configuration (bytes, or size and blob id when too large)."""
     files: dict[str, bytes] = {}
+    large: dict[str, tuple[int, str]] = {}
     for path in pledge_files(root):
+        rel = relative(root, path)
         try:
-            # A link is read as git stores it (the text of its target), never followed.
-            files[relative(root, path)] = (
-                os.fsencode(os.readlink(path)) if path.is_symlink() else path.read_bytes()
-            )
+            if path.is_symlink():
+                # A link is read as git stores it (the text of its target), never followed.
+                files[rel] = os.fsencode(os.readlink(path))
+                continue
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                large[rel] = (size, _blob_id_of_file(path, size, length))
+            else:
+                files[rel] = path.read_bytes()
         except OSError as exc:
-            raise PledgetrackError(
-                f"cannot read {relative(root, path)}: {exc.strerror}"
-            ) from None
+            raise PledgetrackError(f"cannot read {rel}: {exc.strerror}") from None
     config_path = root / CONFIG_FILE
-    config = config_path.read_bytes() if config_path.is_file() else None
-    return files, config
+    config: bytes | None = None
+    config_large: tuple[int, str] | None = None
+    if config_path.is_file():
+        size = config_path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            config_large = (size, _blob_id_of_file(config_path, size, length))
+        else:
+            config = config_path.read_bytes()
+    return files, large, config, config_large
 
 
-def _config(data: bytes | None, where: str) -> tuple[Config, str | None]:
+def _config(
+    data: bytes | None, where: str, large: tuple[int, str] | None = None
+) -> tuple[Config, bytes | None, str | None]:
+    """The configuration, its bytes (for comparing the two sides) and the error that made the
+    default configuration stand in."""
+    if large is not None:
+        size, blob = large
+        # Not read: compared by blob id, which no file's bytes can equal.
+        return (Config(), b"\0" + blob.encode(),
+                f"{where}:1: the file is larger than 1 MiB ({size:,} bytes)")
     if data is None:
-        return Config(), None
+        return Config(), None, None
     try:
-        return config_from_bytes(data, where), None
+        return config_from_bytes(data, where), data, None
     except PledgetrackError as exc:
-        return Config(), exc.message
+        return Config(), data, exc.message
 
 
 def read_snapshots(root: Path, rng: RevisionRange) -> tuple[Snapshot, Snapshot]:
     """The two sides of ``rng`` for the data root ``root``. Pledge files with the same contents at
-    both sides are left out: they cannot have changed."""
+    both sides are left out: they cannot have changed. Files over the size limit are not read:
+    they are listed in ``too_large`` with their sizes."""
     git, prefix = open_repository(root)
     base_commit = git.resolve(rng.base)
     head_commit = git.resolve(rng.head) if rng.head is not None else None
@@ -256,43 +297,78 @@ def read_snapshots(root: Path, rng: RevisionRange) -> tuple[Snapshot, Snapshot]:
         base_commit = git.merge_base(base_commit, head_commit, (rng.base, rng.head))
         base_label = f"merge base of {rng.base} and {rng.head}"
     base_tree = git.tree(base_commit, prefix)
-    base_config_id = base_tree.pop(CONFIG_FILE, None)
+    base_config_entry = base_tree.pop(CONFIG_FILE, None)
 
     head_files: dict[str, bytes] = {}
+    head_large: dict[str, tuple[int, str]] = {}
+    head_config: bytes | None = None
+    head_config_large: tuple[int, str] | None = None
     if head_commit is None:
-        head_files, head_config = _worktree(root)
-        head_tree = {p: _blob_id(d, len(base_commit)) for p, d in head_files.items()}
-        head_config_id = None if head_config is None else _blob_id(head_config, len(base_commit))
+        head_files, worktree_large, head_config, head_config_large = _worktree(
+            root, len(base_commit))
+        head_tree = {p: (_blob_id(d, len(base_commit)), len(d)) for p, d in head_files.items()}
+        head_tree |= {p: (blob, size) for p, (size, blob) in worktree_large.items()}
+        head_config_entry = None
     else:
         head_tree = git.tree(head_commit, prefix)
-        head_config_id = head_tree.pop(CONFIG_FILE, None)
-        head_config = None
+        head_config_entry = head_tree.pop(CONFIG_FILE, None)
 
-    same = {p for p, blob in base_tree.items() if head_tree.get(p) == blob}
-    wanted = [b for p, b in base_tree.items() if p not in same]
-    if base_config_id:
-        wanted.append(base_config_id)
+    same = {p for p, (blob, _) in base_tree.items()
+            if p in head_tree and head_tree[p][0] == blob}
+
+    def readable(entry: tuple[str, int] | None) -> bool:
+        return entry is not None and entry[1] <= MAX_FILE_BYTES
+
+    wanted = [b for p, (b, size) in base_tree.items() if p not in same and size <= MAX_FILE_BYTES]
+    if readable(base_config_entry):
+        assert base_config_entry is not None
+        wanted.append(base_config_entry[0])
     if head_commit is not None:
-        wanted += [b for p, b in head_tree.items() if p not in same]
-        if head_config_id:
-            wanted.append(head_config_id)
+        wanted += [b for p, (b, size) in head_tree.items()
+                   if p not in same and size <= MAX_FILE_BYTES]
+        if readable(head_config_entry):
+            assert head_config_entry is not None
+            wanted.append(head_config_entry[0])
     contents = git.blobs(wanted)
-    base_files = {p: contents[b] for p, b in base_tree.items() if p not in same}
+
+    def split(tree: Mapping[str, tuple[str, int]]) -> tuple[dict[str, bytes],
+                                                           dict[str, tuple[int, str]]]:
+        files = {p: contents[b] for p, (b, size) in tree.items()
+                 if p not in same and size <= MAX_FILE_BYTES}
+        large = {p: (size, b) for p, (b, size) in tree.items()
+                 if p not in same and size > MAX_FILE_BYTES}
+        return files, large
+
+    base_files, base_large = split(base_tree)
     if head_commit is not None:
-        head_files = {p: contents[b] for p, b in head_tree.items() if p not in same}
-        head_config = contents[head_config_id] if head_config_id else None
+        head_files, head_large = split(head_tree)
+        if head_config_entry is not None:
+            blob, size = head_config_entry
+            if size > MAX_FILE_BYTES:
+                head_config_large = (size, blob)
+            else:
+                head_config = contents[blob]
     else:
         head_files = {p: d for p, d in head_files.items() if p not in same}
-    base_config = contents[base_config_id] if base_config_id else None
+        head_large = {p: v for p, v in worktree_large.items() if p not in same}
+    base_config: bytes | None = None
+    base_config_large: tuple[int, str] | None = None
+    if base_config_entry is not None:
+        blob, size = base_config_entry
+        if size > MAX_FILE_BYTES:
+            base_config_large = (size, blob)
+        else:
+            base_config = contents[blob]
 
     config_name = prefix + CONFIG_FILE
     base_name = base_commit[:12] if rng.merge_base else rng.base
-    b_cfg, b_err = _config(base_config, f"{base_name}:{config_name}")
-    h_cfg, h_err = _config(head_config, f"{rng.head}:{config_name}" if rng.head else config_name)
+    b_cfg, b_bytes, b_err = _config(base_config, f"{base_name}:{config_name}", base_config_large)
+    h_cfg, h_bytes, h_err = _config(
+        head_config, f"{rng.head}:{config_name}" if rng.head else config_name, head_config_large)
     head_label = rng.head if rng.head is not None else WORKING_TREE
     return (
-        Snapshot(base_label, base_commit, base_files, b_cfg, base_config, b_err,
-                 frozenset(same)),
-        Snapshot(head_label, head_commit, head_files, h_cfg, head_config, h_err,
-                 frozenset(same)),
+        Snapshot(base_label, base_commit, base_files, b_cfg, b_bytes, b_err,
+                 frozenset(same), base_large),
+        Snapshot(head_label, head_commit, head_files, h_cfg, h_bytes, h_err,
+                 frozenset(same), head_large),
     )

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pledgetrack.checks.rules import id_error
 from pledgetrack.errors import EXIT_USAGE, PledgetrackError
-from pledgetrack.git.revisions import Snapshot
+from pledgetrack.git.revisions import MAX_FILE_BYTES, Snapshot
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
 from pledgetrack.model.records import Pledge, Source, Update
@@ -223,7 +223,9 @@ def _content_key(p: Pledge) -> str:
 @dataclass(slots=True)
 class _File:
     path: str
-    data: bytes
+    # The file's bytes; for a file over the size limit, which is never read, its blob id as text
+    # (text never equals bytes, so it is compared only with the same blob).
+    data: bytes | str
     pledge: Pledge | None
     problem: Problem | None
 
@@ -246,6 +248,21 @@ def _parse(path: str, data: bytes) -> _File:
         errors = [p for p in problems if p.level == "error"] or problems
         problem = min(errors, key=Problem.sort_key) if errors else None
     return _File(path, data, pledge, problem)
+
+
+def _side(snapshot: Snapshot, path: str) -> _File | None:
+    """The file at ``path`` at one side: parsed, or, over the size limit, reported by its size
+    (it was never read)."""
+    data = snapshot.files.get(path)
+    if data is not None:
+        return _parse(path, data)
+    large = snapshot.too_large.get(path)
+    if large is None:
+        return None
+    size, blob = large
+    return _File(path, f"blob {blob}", None, Problem(
+        path, 1, 1, "error", "file-too-large",
+        f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"))
 
 
 def _label(config: Config, status: str) -> str:
@@ -395,19 +412,19 @@ def _match(
 def compare(base: Snapshot, head: Snapshot, ids: Collection[str] = ()) -> DiffResult:
     """Compare two snapshots; with ``ids``, only the pledges that have one of these ids (or file
     names) at either side."""
-    paths = sorted(set(base.files) | set(head.files))
+    paths = sorted({*base.files, *head.files, *base.too_large, *head.too_large})
     pairs: list[tuple[_File, _File, RenameKind | None]] = []
     removed: list[_File] = []
     added: list[_File] = []
     for path in paths:
-        old_data, new_data = base.files.get(path), head.files.get(path)
-        if old_data is not None and new_data is not None:
-            if old_data != new_data:
-                pairs.append((_parse(path, old_data), _parse(path, new_data), None))
-        elif old_data is not None:
-            removed.append(_parse(path, old_data))
-        elif new_data is not None:
-            added.append(_parse(path, new_data))
+        old, new = _side(base, path), _side(head, path)
+        if old is not None and new is not None:
+            if old.data != new.data:
+                pairs.append((old, new, None))
+        elif old is not None:
+            removed.append(old)
+        elif new is not None:
+            added.append(new)
     for r, a in _match(removed, added, "bytes") + _match(removed, added, "id"):
         pairs.append((r, a, "moved"))
     for r, a in _match(removed, added, "content"):
