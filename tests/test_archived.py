@@ -102,3 +102,91 @@ def test_archived_without_a_source_is_refused(data_root: Path, write: WriteFn) -
                        "--archived", ARCHIVE, "--published", "2025")
     assert code == 2
     assert "--archived, --published describe the first --source; give one" in err
+
+
+# -- the opt-in rule require_archived -----------------------------------------------------------
+
+PLEDGE = f"""\
+id: p1
+title: A pledge
+actors:
+  - Japan
+domains:
+  - cyber
+announced: 2025-10-26
+sources:
+  - url: https://example.org/kept
+    archived: {ARCHIVE}
+  - url: https://example.org/bare
+updates:
+  - date: 2025-11-20
+    status: in_progress
+    sources:
+      - url: https://example.org/update-bare
+"""
+
+
+def check(root: Path, *args: str) -> tuple[int, str, str]:
+    return run("check", "--dir", str(root), "--format", "text", *args)
+
+
+def test_sources_without_an_archived_copy_are_errors_when_required(data_root: Path) -> None:
+    (data_root / "pledges" / "p1.yaml").write_text(PLEDGE, "utf-8")
+    assert check(data_root)[0] == 0  # off by default
+    # The cache of parsed records must not hide the new rule's findings.
+    (data_root / "pledgetrack.yaml").write_text("require_archived: true\n", "utf-8")
+    code, out, _ = check(data_root)
+    assert code == 1
+    assert out.splitlines() == [
+        "pledges/p1.yaml:11:1: error: source https://example.org/bare has no archived copy "
+        "(the configuration requires one: add 'archived: URL') [missing-archived]",
+        "pledges/p1.yaml:16:1: error: update 1: source https://example.org/update-bare has no "
+        "archived copy (the configuration requires one: add 'archived: URL') "
+        "[missing-archived]",
+    ]
+    (data_root / "pledgetrack.yaml").write_text("require_archived: false\n", "utf-8")
+    assert check(data_root)[0] == 0
+
+
+def test_a_bad_require_archived_value_is_a_configuration_error(data_root: Path) -> None:
+    (data_root / "pledges" / "p1.yaml").write_text(PLEDGE, "utf-8")
+    (data_root / "pledgetrack.yaml").write_text("stale_after_days: 30\nrequire_archived: maybe\n",
+                                                "utf-8")
+    code, _, err = check(data_root)
+    assert code == 2
+    assert "pledgetrack.yaml:2: 'require_archived' must be true or false" in err
+
+
+def test_update_and_add_need_archived_when_required(data_root: Path, write: WriteFn) -> None:
+    path = write("p1", VALID_ARCHIVED)
+    (data_root / "pledgetrack.yaml").write_text("require_archived: true\n", "utf-8")
+    before = path.read_bytes()
+    code, _, err = run("update", "--dir", str(data_root), "p1", "--status", "in_progress",
+                       "--source", "https://example.org/news")
+    assert code == 2 and "require_archived" in err and "--archived URL" in err
+    assert path.read_bytes() == before
+    code, _, err = run("update", "--dir", str(data_root), "p1", "--status", "in_progress",
+                       "--source", "https://example.org/news", "--archived", ARCHIVE)
+    assert code == 0, err
+    code, _, err = run("add", "--dir", str(data_root), "Other", *ARGS,
+                       "--source", "https://example.org/x")
+    assert code == 2 and "has no archived copy" in err
+    assert not (data_root / "pledges" / "other.yaml").exists()
+    code, _, err = run("add", "--dir", str(data_root), "Other", *ARGS,
+                       "--source", "https://example.org/x", "--archived", ARCHIVE)
+    assert code == 0, err
+    assert check(data_root)[0] == 0
+
+
+VALID_ARCHIVED = f"""\
+id: {{id}}
+title: A pledge
+actors:
+  - Japan
+domains:
+  - cyber
+announced: 2025-10-26
+sources:
+  - url: https://example.org/summit
+    archived: {ARCHIVE}
+"""

@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.problems import Level, Problem
-from pledgetrack.model.records import Pledge, Update
+from pledgetrack.model.records import Pledge, Source, Update
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_ID_LENGTH = 80
@@ -51,6 +51,8 @@ def check_pledge(p: Pledge, config: Config) -> Iterator[Problem]:
         yield _problem(p, "warning", "deadline-before-announced",
                        f"deadline {p.deadline} ends before the pledge was announced "
                        f"({p.announced})", p.lines.get("deadline", 1))
+    if config.require_archived:
+        yield from _unarchived(p, p.sources, "")
     previous = None
     for number, u in enumerate(p.updates, 1):
         yield from check_update(p, u, number, previous, config)
@@ -75,6 +77,8 @@ def check_update(
         yield _problem(p, "error", "missing-source",
                        f"update {number} cites no source (the configuration requires one)",
                        u.line)
+    if config.require_archived:
+        yield from _unarchived(p, u.sources, f"update {number}: ")
     if p.announced and u.date.end < p.announced.start:
         yield _problem(p, "warning", "update-before-announced",
                        f"update {number} ({u.date}) is dated before the pledge was "
@@ -84,6 +88,14 @@ def check_update(
                        f"update {number} ({u.date}) is dated before the update above it "
                        f"({previous}); updates are kept oldest first",
                        u.lines.get("date", u.line))
+
+
+def _unarchived(p: Pledge, sources: Iterable[Source], where: str) -> Iterator[Problem]:
+    for s in sources:
+        if not s.archived:
+            yield _problem(p, "error", "missing-archived",
+                           f"{where}source {s.url} has no archived copy (the configuration "
+                           "requires one: add 'archived: URL')", s.line)
 
 
 def check_duplicate_ids(pledges: Iterable[Pledge]) -> Iterator[Problem]:

@@ -17,6 +17,8 @@ class Config:
     domains: Mapping[str, str] = field(default_factory=dict)
     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
     require_update_sources: bool = False
+    # Every source must have an archived copy (opt-in: rule missing-archived).
+    require_archived: bool = False
 
     def domain_allowed(self, name: str) -> bool:
         return not self.domains or name in self.domains

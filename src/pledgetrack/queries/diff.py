@@ -496,6 +496,7 @@ def _config_key(config: Config) -> str:
         "domains": dict(config.domains),
         "stale_after_days": config.stale_after_days,
         "require_update_sources": config.require_update_sources,
+        "require_archived": config.require_archived,
     })
 
 

@@ -13,7 +13,8 @@ from pledgetrack.store.root import CONFIG_FILE
 from pledgetrack.yamlfile.build import plain
 from pledgetrack.yamlfile.yamltree import MAX_FILE_BYTES, YamlProblem, YMap, YScalar, decode, parse
 
-CONFIG_KEYS = ("statuses", "domains", "stale_after_days", "require_update_sources")
+CONFIG_KEYS = ("statuses", "domains", "stale_after_days", "require_update_sources",
+               "require_archived")
 STATUS_KEYS = ("name", "label", "final", "color", "score", "description")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _Fail = Callable[[str, int], PledgetrackError]
@@ -65,17 +66,20 @@ def config_from_bytes(data: bytes, where: str = CONFIG_FILE) -> Config:
         raise fail("'stale_after_days' must be a positive whole number",
                    tree.key_line("stale_after_days"))
 
-    require = tree.get("require_update_sources")
-    require_sources = False
-    if require is not None:
-        if not (isinstance(require, YScalar) and require.kind == "bool"):
-            raise fail("'require_update_sources' must be true or false",
-                       tree.key_line("require_update_sources"))
-        require_sources = require.value.lower() in ("true", "yes", "on", "y")
+    def flag(name: str) -> bool:
+        node = tree.get(name)
+        if node is None:
+            return False
+        if not (isinstance(node, YScalar) and node.kind == "bool"):
+            raise fail(f"'{name}' must be true or false", tree.key_line(name))
+        return node.value.lower() in ("true", "yes", "on", "y")
+
+    require_sources = flag("require_update_sources")
+    require_archived = flag("require_archived")
 
     domains = _domains(raw.get("domains"), fail, tree.key_line("domains"))
     vocabulary = _vocabulary(raw.get("statuses"), fail, tree.key_line("statuses"))
-    return Config(vocabulary, domains, int(stale), require_sources)
+    return Config(vocabulary, domains, int(stale), require_sources, require_archived)
 
 
 def _domains(raw: object, fail: _Fail, line: int) -> dict[str, str]:

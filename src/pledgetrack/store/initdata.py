@@ -36,6 +36,9 @@ stale_after_days: {DEFAULT_STALE_AFTER_DAYS}
 # true: every update must cite at least one source ('pledgetrack update ID --source URL').
 require_update_sources: false
 
+# true: every source must have an archived copy ('archived: URL', or --archived URL).
+require_archived: false
+
 # The allowed policy domains (name: description). Leave out to accept any domain.
 # domains:
 #   cyber: Cybersecurity capacity building, cyber defence and resilience

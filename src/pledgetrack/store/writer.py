@@ -358,6 +358,11 @@ def validate_update(pledge: Pledge, update: Update, config: Config) -> list[str]
                 "this repository requires a source for every update "
                 "(require_update_sources in pledgetrack.yaml); add --source URL"
             )
+        if problem.rule == "missing-archived":
+            raise PledgetrackError(
+                "this repository requires an archived copy of every source "
+                "(require_archived in pledgetrack.yaml); add --archived URL"
+            )
         raise PledgetrackError(problem.message)
     return warnings
 
