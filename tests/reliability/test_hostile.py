@@ -27,7 +27,7 @@ from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.store import writer
-from tests.clirun import cli
+from tests.clirun import SCRIPT, cli
 from tests.conftest import VALID
 
 pytestmark = pytest.mark.reliability
@@ -693,3 +693,59 @@ def test_html_report_structure_does_not_depend_on_record_text(tmp_path: Path) ->
         pages.append(out)
     assert _page_structure(pages[1]) == _page_structure(pages[0])
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[1]
+
+
+# -- names that are not UTF-8 --------------------------------------------------------------------
+
+
+@pytest.fixture
+def bad_names(tmp_path: Path) -> Path:
+    """A repository with a branch and two pledge files named with bytes that are not UTF-8: one
+    that parses (its id differs from its name) and one that does not."""
+    root = tmp_path / "repo"
+    (root / "pledges").mkdir(parents=True)
+    (root / "pledges" / "p.yaml").write_text(VALID.replace("{id}", "p"), "utf-8")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    _git(root, "branch", os.fsdecode(b"br\xff"))
+    folder = os.fsencode(root / "pledges")
+    with open(os.path.join(folder, b"named\xff.yaml"), "w", encoding="utf-8") as handle:
+        handle.write(VALID.replace("{id}", "named"))
+    with open(os.path.join(folder, b"broken\xfe.yaml"), "w", encoding="utf-8") as handle:
+        handle.write("id: [\n")
+    return root
+
+
+@pytest.mark.parametrize("io_encoding", [None, "utf-8:strict"])
+@pytest.mark.parametrize("args", [
+    ["diff", "-f", "markdown"], ["diff", "-f", "json"], ["diff", "-f", "table"],
+    ["diff", os.fsdecode(b"br\xff"), "-f", "markdown"], ["diff", os.fsdecode(b"br\xff")],
+    ["diff", os.fsdecode(b"no\xff")], ["diff", os.fsdecode(b"br\xff"), "-f", "json"],
+    ["report", "-f", "html", "--search", os.fsdecode(b"\xff")],
+    ["report", "-f", "json"], ["list", "-f", "json"], ["list", "-f", "table"],
+    ["export", "-f", "csv"], ["check"], ["check", "-f", "json"], ["check", "-f", "github"],
+    ["show", os.fsdecode(b"p\xff")],
+])
+def test_names_that_are_not_utf8_are_shown_with_replacement(
+    bad_names: Path, args: list[str], io_encoding: str | None
+) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "LC_ALL": "C.UTF-8", "COLUMNS": "200"}
+    env.pop("PYTHONIOENCODING", None)
+    if io_encoding:
+        env["PYTHONIOENCODING"] = io_encoding
+    done = subprocess.run([str(SCRIPT), *args], cwd=bad_names, capture_output=True,
+                          env=env, timeout=60, check=False)
+    err = done.stderr.decode("utf-8")  # strict: no raw invalid byte
+    out = done.stdout.decode("utf-8")
+    assert "Traceback" not in err, err
+    assert done.returncode in (0, 1, 2), err
+    if done.returncode == 2:
+        assert len(err.splitlines()) == 1, err
+    if args[-1] == os.fsdecode(b"no\xff"):
+        assert "revision 'no\ufffd' not found" in err
+    elif args[0] in ("diff", "check", "list", "report", "export"):
+        shown = out + err
+        assert "broken\ufffd.yaml" in shown or "named\ufffd" in shown or "br\ufffd" in shown, (
+            args, shown)

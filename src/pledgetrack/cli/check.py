@@ -12,6 +12,7 @@ import typer
 from pledgetrack.cli.app import app
 from pledgetrack.cli.options import DirOption, NoCacheOption, format_option
 from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
+from pledgetrack.render.guard import valid_unicode
 
 
 def github_prefix(root: Path) -> str:
@@ -59,7 +60,7 @@ def check(
     prefix = github_prefix(dataset.root) if fmt == "github" else ""
     render = registry.get("problems", fmt)
     findings = render(dataset.problems, prefix=prefix, files=dataset.files)
-    sys.stdout.write(findings)
+    sys.stdout.write(valid_unicode(findings))
     errors, warnings = len(dataset.errors), len(dataset.warnings)
     summary = (
         f"checked {dataset.files} file{'s' if dataset.files != 1 else ''}: "

@@ -24,9 +24,28 @@ class _Closed:
         return False
 
 
+def _replace_surrogates(exc: UnicodeError) -> tuple[str | bytes, int]:
+    from pledgetrack.render.guard import replace_surrogates
+
+    return replace_surrogates(exc)
+
+
+def _valid_streams() -> None:
+    """Names that are not valid UTF-8 (files, branches, arguments) are written as U+FFFD, never
+    as raw invalid bytes nor as an encoding error, whatever the locale."""
+    import codecs
+
+    codecs.register_error("pledgetrack-replace", _replace_surrogates)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="pledgetrack-replace")
+
+
 def main() -> None:
     if sys.stdout is None:
         sys.stdout = _Closed()
+    _valid_streams()
     argv = sys.argv[1:]
     if argv in (["--version"], ["-V"]):
         from pledgetrack import __version__

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pledgetrack.render.guard import TEXT_FORMATS, guard_commands
+from pledgetrack.render.guard import TEXT_FORMATS, guard_commands, valid_unicode
 
 OutputOption = Annotated[
     str | None,
@@ -32,6 +32,7 @@ def write_text(text: str, fmt: str) -> None:
     """Write a command's result to stdout (guarded when it is text for people; see
     render.guard)."""
     people = fmt in TEXT_FORMATS
+    text = valid_unicode(text)
     sys.stdout.write(guard_commands(text) if people else text)
 
 
@@ -51,7 +52,7 @@ class Target:
             return
         from pledgetrack.store.outfile import write_text_atomic
 
-        write_text_atomic(self.path, text)
+        write_text_atomic(self.path, valid_unicode(text))
 
 
 def target(kind: str, fmt: str, output: str | None, color: str, *,

@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit
 from pledgetrack.model.problems import Problem
 from pledgetrack.model.records import Source, Update
 from pledgetrack.queries.diff import DiffResult, FieldChange, PledgeChange, update_doc
+from pledgetrack.render.guard import encoded_size
 from pledgetrack.render.tabular import md_code, md_escape
 
 JSON_VERSION = 1
@@ -311,17 +312,17 @@ def markdown(result: DiffResult, **_: object) -> str:
 def _fit(head: str, sections: list[tuple[str, list[str]]]) -> str:
     """Join the sections, leaving out whole lines past the size limit, and say so."""
     out = [head]
-    size = len(head.encode())
+    size = encoded_size(head)
     left_out = 0
     for title, lines in sections:
         block = f"\n#### {title}\n\n"
-        if size + len(block.encode()) > MAX_MARKDOWN_BYTES:
+        if size + encoded_size(block) > MAX_MARKDOWN_BYTES:
             left_out += len(lines)
             continue
         out.append(block)
-        size += len(block.encode())
+        size += encoded_size(block)
         for line in lines:
-            encoded = len(line.encode()) + 1
+            encoded = encoded_size(line) + 1
             if size + encoded > MAX_MARKDOWN_BYTES:
                 left_out += 1
                 continue

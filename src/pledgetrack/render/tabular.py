@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from pledgetrack.render.guard import encoded_size
+
 # GitHub cuts job summaries (and rejects comments) above 1 MiB.
 MARKDOWN_LIMIT = 1024 * 1024
 
@@ -139,11 +141,11 @@ class MarkdownWriter:
         self.reserve = len(self.NOTE.format(limit=_size_text(limit), rows=10**12, s="s")) + 1
 
     def _fits(self, text: str) -> bool:
-        return self.size + len(text.encode("utf-8")) <= self.limit - self.reserve
+        return self.size + encoded_size(text) <= self.limit - self.reserve
 
     def _add(self, text: str) -> None:
         self.parts.append(text)
-        self.size += len(text.encode("utf-8"))
+        self.size += encoded_size(text)
 
     def text(self, text: str) -> bool:
         """Add a block of text; False (and nothing added) once the budget is spent."""
