@@ -143,13 +143,95 @@ def test_invalid_input_leaves_the_file_untouched(
 
 def test_warnings_are_written_anyway(data_root: Path, write: WriteFn) -> None:
     write("p", VALID.replace("{id}", "p") + "updates:\n  - date: 2025-11-10\n    status: stalled\n")
-    code, _, err = update(data_root, "p", "-s", "in_progress", "--date", "2025-11-01")
-    assert code == 0
-    assert "warning: update 2 (2025-11-01) is dated before the update above it" in err
     code, _, err = update(data_root, "p", "-s", "in_progress", "--date", "2025-01-01")
     assert code == 0
     assert "is dated before the pledge was announced (2025-10-26)" in err
-    assert len(load_dataset(data_root).pledges[0].updates) == 3
+    assert len(load_dataset(data_root).pledges[0].updates) == 2
+
+
+def test_a_backdated_update_goes_among_the_others_in_date_order(
+    tmp_path: Path, fixed_today: dt.date
+) -> None:
+    (tmp_path / "pledges").mkdir()
+    path = tmp_path / "pledges" / "p.yaml"
+    path.write_text(VALID.replace("{id}", "p") + (
+        "updates:\n"
+        "  - date: 2025-11-01\n    status: in_progress\n    note: First.\n"
+        "  # The talks stalled after the summit.\n"
+        "  - date: 2025-11-15\n    status: stalled\n    note: Third.\n"
+    ), encoding="utf-8")
+    init_repo(tmp_path)
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "data")
+    code, _, err = update(tmp_path, "p", "-s", "delivered", "--date", "2025-11-10",
+                          "--note", "Second.")
+    assert code == 0, err
+    assert err == ("pledges/p.yaml: added update 2 of 3, in date order (delivered, "
+                   "2025-11-10)\n")  # no warning: nothing is out of order
+    assert [u.note for u in load_dataset(tmp_path).pledges[0].updates] == [
+        "First.", "Second.", "Third."]
+    # The entry goes before the comment that describes the entry below it; git sees only
+    # added lines.
+    patch = git(tmp_path, "diff", "-U0")
+    changed = [line for line in patch.splitlines()
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == ["+  - date: 2025-11-10", "+    status: delivered", "+    note: Second.",
+                       "+    recorded: 2025-11-20"]
+    assert "    note: Second.\n    recorded: 2025-11-20\n  # The talks stalled" in (
+        path.read_text("utf-8"))
+    # Nothing left for check --strict, which an update out of date order used to fail forever.
+    result = runner.invoke(app, ["check", "--strict", "--dir", str(tmp_path)])
+    assert result.exit_code == 0, result.stdout
+    # Before every entry, and on a day some entry already has (after it: added later).
+    assert update(tmp_path, "p", "-s", "in_progress", "--date", "2025-10-28")[0] == 0
+    assert update(tmp_path, "p", "-s", "stalled", "--date", "2025-11-10", "--note", "Later")[0] == 0
+    notes = [u.note for u in load_dataset(tmp_path).pledges[0].updates]
+    assert notes == [None, "First.", "Second.", "Later", "Third."]
+    assert runner.invoke(app, ["check", "--strict", "--dir", str(tmp_path)]).exit_code == 0
+
+
+def test_a_backdated_update_in_a_flow_list(data_root: Path, write: WriteFn) -> None:
+    path = write("p", VALID.replace("{id}", "p") + (
+        "updates: [{date: 2025-11-01, status: in_progress},"
+        " {date: 2025-12-01, status: stalled}]\n"))
+    assert update(data_root, "p", "-s", "delivered", "--date", "2025-11-20")[0] == 0
+    assert [str(u.date) for u in load_dataset(data_root).pledges[0].updates] == [
+        "2025-11-01", "2025-11-20", "2025-12-01"]
+    assert path.read_text("utf-8").startswith(VALID.replace("{id}", "p"))
+
+
+def test_a_file_with_errors_is_refused_untouched(data_root: Path, write: WriteFn) -> None:
+    # A copy made with cp keeps the other file's id, and has a status typo of its own.
+    path = write("copy", VALID.replace("{id}", "original") + (
+        "updates:\n  - date: 2025-11-01\n    status: done\n"), name="copy")
+    before = path.read_bytes()
+    code, out, err = update(data_root, "copy", "-s", "in_progress", "--date", "2025-11-02")
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        "pledges/copy.yaml:1:1: error: id 'original' differs from the file name 'copy' "
+        "[id-mismatch]",
+        "pledges/copy.yaml:15:1: error: update 1: unknown status 'done'; valid: not_yet_rated, "
+        "in_progress, stalled, partial, delivered, broken, withdrawn, unrateable "
+        "[unknown-status]",
+        "pledgetrack: error: pledges/copy.yaml has 2 errors; nothing was written: fix them "
+        "first with 'pledgetrack edit copy'",
+    ]
+    assert path.read_bytes() == before
+
+
+def test_every_problem_of_an_update_at_once(data_root: Path, write: WriteFn) -> None:
+    (data_root / "pledgetrack.yaml").write_text("require_update_sources: true\n")
+    path = write("p")
+    before = path.read_bytes()
+    code, _, err = update(data_root, "p", "-s", "in_progres", "--party", "France")
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("pledgetrack: error: unknown status 'in_progres' (did you mean "
+                               "'in_progress'?)")
+    assert lines[1].startswith("pledgetrack: error: party 'France' is not among the actors")
+    assert lines[2].startswith("pledgetrack: error: this repository requires a source")
+    assert path.read_bytes() == before
 
 
 def test_unknown_id_suggests_close_matches(data_root: Path, write: WriteFn) -> None:

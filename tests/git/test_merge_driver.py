@@ -86,6 +86,29 @@ def test_updates_appended_on_both_branches_merge_in_date_order(repo: Path) -> No
     assert load_dataset(repo).problems == []
 
 
+def test_backdated_updates_on_both_branches_merge_in_date_order(repo: Path) -> None:
+    # update puts a backdated entry among the others: the common ancestor's entry is no longer
+    # the first on their side, nor the last on ours.
+    git(repo, "checkout", "-q", "-b", "theirs")
+    update(repo, "-s", "stalled", "--date", "2025-10-28", "--note", "Theirs, before all.")
+    git(repo, "commit", "-qam", "theirs")
+    git(repo, "checkout", "-q", "main")
+    update(repo, "-s", "delivered", "--date", "2025-11-20", "--note", "Ours, later.")
+    update(repo, "-s", "stalled", "--date", "2025-10-30", "--note", "Ours, backdated.")
+    git(repo, "commit", "-qam", "ours")
+    ours_text = pledge_text(repo)
+
+    proc = merge(repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = pledge_text(repo)
+    assert [u.note for u in load_dataset(repo).pledges[0].updates] == [
+        "Theirs, before all.", "Ours, backdated.", "Talks began.", "Ours, later."]
+    remaining = iter(text.splitlines())
+    assert all(line in remaining for line in ours_text.splitlines())
+    result = runner.invoke(app, ["check", "--strict", "--dir", str(repo)])
+    assert result.exit_code == 0, result.stdout
+
+
 def test_other_fields_changed_on_one_side_each_are_merged(repo: Path) -> None:
     def theirs() -> None:
         path = repo / "pledges" / "p.yaml"

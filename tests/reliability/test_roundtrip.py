@@ -26,7 +26,7 @@ from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY
 from pledgetrack.store import writer
 from pledgetrack.store.loader import load_dataset, parse_pledge
-from pledgetrack.yamlfile import yamltree
+from pledgetrack.yamlfile import splice, yamltree
 from pledgetrack.yamlfile.build import PLEDGE_FIELDS
 from pledgetrack.yamlfile.serialize import dump_pledge, dump_update
 
@@ -200,7 +200,7 @@ def test_appends_keep_every_other_byte(
     data: st.DataObject, pledge: Pledge, crlf: bool, bom: bool, pure: bool
 ) -> None:
     """Each `append_update` inserts one run of bytes; the file reads back as the old record plus
-    the new updates, also with CRLF line ends and a byte-order mark."""
+    the new updates (in date order), also with CRLF line ends and a byte-order mark."""
     new_updates = data.draw(st.lists(updates(pledge.actors), min_size=1, max_size=4))
     with loader(pure):
         _appends(pledge, new_updates, crlf, bom)
@@ -227,8 +227,10 @@ def _appends(pledge: Pledge, new_updates: list[Update], crlf: bool, bom: bool) -
             # the file had none (the run may start a few equal bytes earlier than the entry).
             assert len(inserted) in (len(entry), len(entry) + len(f"updates:{newline}"))
             assert new.startswith(b"\xef\xbb\xbf") == bom
-            expected = dataclasses.replace(
-                expected, updates=(*expected.updates, writer.bare_update(update)))
+            # A backdated entry goes among the others, in date order.
+            at = splice.date_position(expected.updates, update)
+            expected = dataclasses.replace(expected, updates=(
+                *expected.updates[:at], writer.bare_update(update), *expected.updates[at:]))
             reread, problems = parse_pledge(new, f"pledges/{pledge.id}.yaml")
             assert reread is not None, problems
             assert writer.bare_pledge(reread) == expected

@@ -214,14 +214,17 @@ def test_invalid_update_leaves_the_file_untouched(
     assert path.read_bytes() == before
 
 
-def test_warnings_for_backdated_updates_but_written(data_root: Path, write: WriteFn) -> None:
+def test_backdated_updates_go_in_date_order_with_no_order_warning(
+    data_root: Path, write: WriteFn
+) -> None:
     write("p", VALID.replace("{id}", "p")
           + "updates:\n  - date: 2025-11-10\n    status: in_progress\n")
     result = append(data_root, update=Update(PartialDate(2025, 10, 1), "stalled"))
-    assert len(result.warnings) == 2
+    # Dated before the announcement: a warning; not out of order, since it goes first.
+    assert len(result.warnings) == 1
     assert "before the pledge was announced (2025-10-26)" in result.warnings[0]
-    assert "before the update above it (2025-11-10)" in result.warnings[1]
-    assert len(result.pledge.updates) == 2
+    assert [str(u.date) for u in result.pledge.updates] == ["2025-10-01", "2025-11-10"]
+    assert (result.number, result.total) == (1, 2)
 
 
 def test_file_with_errors_is_refused(data_root: Path, write: WriteFn) -> None:
@@ -229,7 +232,9 @@ def test_file_with_errors_is_refused(data_root: Path, write: WriteFn) -> None:
     before = path.read_bytes()
     with pytest.raises(PledgetrackError) as info:
         append(data_root)
-    assert "pledges/p.yaml:" in str(info.value) and "fix the file first" in str(info.value)
+    assert "pledges/p.yaml has 1 error; nothing was written" in str(info.value)
+    assert info.value.lines[0].startswith("pledges/p.yaml:3:7: error: invalid YAML")
+    assert info.value.lines[0].endswith("[yaml-syntax]")
     assert path.read_bytes() == before
 
 

@@ -38,6 +38,8 @@ class PledgetrackGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except PledgetrackError as exc:
+            for line in exc.lines:
+                sys.stderr.write(f"{single_line(line)}\n")
             error(exc.message)
             ctx.exit(exc.exit_code)
         except OSError as exc:

@@ -12,7 +12,7 @@ from pledgetrack.cli import complete
 from pledgetrack.cli.app import app, single_line, warn
 from pledgetrack.cli.inputs import ask, confirm, interactive, one_line, parse_date, today, url
 from pledgetrack.cli.options import DirOption
-from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
+from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError, all_errors
 
 if TYPE_CHECKING:
     from pledgetrack.model.config import Config
@@ -204,7 +204,7 @@ def add(
     problems = writer.check_new_pledge(pledge, config)
     errors = [p for p in problems if p.level == "error"]
     if errors:
-        raise PledgetrackError(errors[0].message)
+        raise all_errors([e.message for e in errors])  # every one, not only the first
     path = writer.create(root, pledge)
     for problem in problems:
         warn(problem.message)
@@ -242,10 +242,11 @@ def update(
     published: PublishedOption = None,
     dir: DirOption = None,
 ) -> None:
-    """Append an update to a pledge's follow-through log.
+    """Add an update to a pledge's follow-through log.
 
     Only lines are added to the file: comments, quoting and layout stay as they were. A
-    backdated entry also records when it was written down (recorded: today).
+    backdated entry goes among the others in date order, and records when it was written down
+    (recorded: today). A file that has errors is refused: fix it with 'pledgetrack edit'.
     """
     from pledgetrack.model.dates import PartialDate
     from pledgetrack.model.records import Update
@@ -271,8 +272,11 @@ def update(
         warn(message)
     if when.start > now:
         warn(f"the update is dated in the future ({when})")
+    # A backdated entry goes among the others, in date order: say where.
+    where = "" if result.number == result.total else f" of {result.total}, in date order"
     sys.stderr.write(
-        f"pledges/{result.path.name}: added update {result.number} ({entry.status}, {when})\n"
+        f"pledges/{result.path.name}: added update {result.number}{where} ({entry.status}, "
+        f"{when})\n"
     )
 
 

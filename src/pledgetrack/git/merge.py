@@ -6,9 +6,10 @@ plain `git merge` conflicts. This driver merges such files by meaning:
 * the file is cut into regions, one per top-level key (with the comment lines directly above the
   key); each region is merged three ways: a region changed on one side only takes that side's
   text, one changed identically on both sides is kept;
-* ``updates`` changed on both sides is merged when both sides only *appended* entries (the
-  entries of the common ancestor are unchanged on both): the result keeps our bytes and splices
-  in their new entries, as they wrote them, so that all updates stand in date order;
+* ``updates`` changed on both sides is merged when both sides only *added* entries, at the end
+  or among the others (the entries of the common ancestor are unchanged on both, in order): the
+  result keeps our bytes and splices in their new entries, as they wrote them, each after the
+  last entry not dated later, so that all updates stand in date order;
 * the result is parsed again and must hold exactly the expected record; anything else (an
   existing update edited, the same field changed differently on both sides, a file that does not
   parse) is left to `git merge-file`, which writes conflict markers that `check` reports.
@@ -135,24 +136,27 @@ def _merge_updates(base: _Side, ours: _Side, theirs: _Side) -> tuple[str, tuple[
     ub = [bare_update(u) for u in base.pledge.updates]
     uo = [bare_update(u) for u in ours.pledge.updates]
     ut = [bare_update(u) for u in theirs.pledge.updates]
-    nb = len(ub)
-    if uo[:nb] != ub or ut[:nb] != ub:
+    # Each side may have added entries anywhere (a backdated update goes among the others, in
+    # date order), but the common ancestor's entries must all be there, unchanged, in order.
+    kept_o, kept_t = _kept(ub, uo), _kept(ub, ut)
+    if kept_o is None or kept_t is None:
         raise _Conflict("an existing update was changed or removed")
-    new_theirs = [(i, u) for i, u in enumerate(ut) if i >= nb and u not in uo[nb:]]
+    added_o = [u for i, u in enumerate(uo) if i not in kept_o]
+    new_theirs = [(i, u) for i, u in enumerate(ut) if i not in kept_t and u not in added_o]
     if not new_theirs:
         return ours.regions["updates"], tuple(uo)
     lay_o = splice.layout(ours.text)
     lay_t = splice.layout(theirs.text)
     if len(lay_o.items) != len(uo) or len(lay_t.items) != len(ut) or not lay_o.items:
         raise _Conflict("'updates' is not a block list on both sides")
-    if nb and "updates" in base.regions:
+    if ub and "updates" in base.regions:
         lay_b = splice.layout(base.text)
-        if len(lay_b.items) != nb:
+        if len(lay_b.items) != len(ub):
             raise _Conflict("the common ancestor's 'updates' is not a block list")
-        base_prefix = base.text[base.starts["updates"]:lay_b.items[nb - 1].end]
-        their_prefix = theirs.text[theirs.starts["updates"]:lay_t.items[nb - 1].end]
-        if base_prefix != their_prefix:
-            raise _Conflict("their side changed the text of existing updates")
+        for b_index, t_index in enumerate(sorted(kept_t)):
+            b_item, t_item = lay_b.items[b_index], lay_t.items[t_index]
+            if base.text[b_item.start:b_item.end] != theirs.text[t_item.start:t_item.end]:
+                raise _Conflict("their side changed the text of existing updates")
     newline = splice.line_ending(ours.text)
     delta = lay_o.dash_col - lay_t.dash_col
 
@@ -187,6 +191,21 @@ def _merge_updates(base: _Side, ours: _Side, theirs: _Side) -> tuple[str, tuple[
             pieces.append(their_text(index))
     pieces.append(region[last.end - region_start:])
     return "".join(pieces), tuple(u for _, _, u in order)
+
+
+def _kept(base: list[Update], side: list[Update]) -> set[int] | None:
+    """The positions in ``side`` of the common ancestor's entries, matched in order (None when
+    one of them is missing: changed or removed)."""
+    kept: set[int] = set()
+    at = 0
+    for update in base:
+        while at < len(side) and side[at] != update:
+            at += 1
+        if at == len(side):
+            return None
+        kept.add(at)
+        at += 1
+    return kept
 
 
 def merge_texts(base_text: str, ours_text: str, theirs_text: str) -> MergeResult:

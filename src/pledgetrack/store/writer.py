@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pledgetrack.checks.rules import check_pledge, check_update, id_error
-from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
+from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError, all_errors
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
 from pledgetrack.model.records import Pledge, Source, Update
@@ -282,8 +282,10 @@ def _first_error(problems: list[Problem]) -> Problem | None:
     return next((p for p in problems if p.level == "error"), None)
 
 
-def read_pledge(root: Path, pledge_id: str) -> PledgeText:
-    """Read and parse one pledge file, refusing one with errors (it must be fixed first)."""
+def read_pledge(root: Path, pledge_id: str, config: Config | None = None) -> PledgeText:
+    """Read and parse one pledge file, refusing one with errors (it must be fixed first): with
+    ``config``, every rule of `check` on one file counts, else the file's structure only. The
+    refusal lists every error in `check`'s format."""
     from pledgetrack.store.loader import parse_pledge
     from pledgetrack.yamlfile.yamltree import MAX_FILE_BYTES
 
@@ -294,16 +296,24 @@ def read_pledge(root: Path, pledge_id: str) -> PledgeText:
     except OSError as exc:
         raise PledgetrackError(f"cannot read {rel}: {exc.strerror}", EXIT_FINDINGS) from None
     pledge, problems = parse_pledge(data[: MAX_FILE_BYTES + 1], rel)
-    error = _first_error(problems)
-    if pledge is None or error is not None:
-        assert error is not None
-        raise PledgetrackError(
-            f"{rel}:{error.line}:{error.col}: {error.message} [{error.rule}]; fix the file first "
-            "('pledgetrack check' lists every problem)", EXIT_FINDINGS,
-        )
+    if pledge is not None and config is not None:
+        problems.extend(check_pledge(pledge, config))
+    errors = sorted((p for p in problems if p.level == "error"), key=Problem.sort_key)
+    if pledge is None or errors:
+        raise file_has_errors(rel, pledge_id, errors)
     bom = data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8")
     return PledgeText(path, rel, data, text[1:] if bom else text, bom, pledge)
+
+
+def file_has_errors(rel: str, pledge_id: str, errors: list[Problem]) -> PledgetrackError:
+    """The refusal to write into a file that `check` fails: its errors, then what to do."""
+    n = len(errors)
+    return PledgetrackError(
+        f"{rel} has {n} error{'s' if n != 1 else ''}; nothing was written: fix "
+        f"{'it' if n == 1 else 'them'} first with 'pledgetrack edit {pledge_id}'", EXIT_FINDINGS,
+        lines=[f"{p.path}:{p.line}:{p.col}: error: {p.message} [{p.rule}]" for p in errors],
+    )
 
 
 # -- appending an update ------------------------------------------------------------------------
@@ -314,6 +324,7 @@ class AppendResult:
     pledge: Pledge  # as written
     number: int  # 1-based position of the new update
     warnings: list[str] = field(default_factory=list)
+    total: int = 0  # updates in the file now
 
 
 def _suggest(value: str, choices: list[str]) -> str:
@@ -321,64 +332,73 @@ def _suggest(value: str, choices: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def validate_update(pledge: Pledge, update: Update, config: Config) -> list[str]:
-    """Errors raise :class:`PledgetrackError`; warnings (dated before the pledge was announced
-    or before the last update) are returned."""
+def validate_update(pledge: Pledge, update: Update, config: Config,
+                    index: int | None = None) -> list[str]:
+    """Every error raises, all together, as one :class:`PledgetrackError`; warnings (such as a
+    date before the pledge was announced) are returned. ``index`` is where the update goes
+    (0-based; default: last)."""
+    errors: list[str] = []
     if not update.status or "\n" in update.status:
-        raise PledgetrackError("the status must be one word, such as in_progress")
+        errors.append("the status must be one word, such as in_progress")
     if update.party is not None and (not update.party.strip() or "\n" in update.party):
-        raise PledgetrackError("the party must be one line naming one of the actors")
+        errors.append("the party must be one line naming one of the actors")
     for source in update.sources:
         if not source.url.startswith(("http://", "https://")) or any(
             ch in source.url for ch in "\r\n"
         ):
-            raise PledgetrackError(f"source {source.url!r} must be a URL starting with "
-                                   "http:// or https://")
-    number = len(pledge.updates) + 1
-    previous = pledge.updates[-1].date if pledge.updates else None
+            errors.append(f"source {source.url!r} must be a URL starting with "
+                          "http:// or https://")
+    at = len(pledge.updates) if index is None else index
+    previous = pledge.updates[at - 1].date if at else None
     warnings = []
-    for problem in check_update(pledge, update, number, previous, config):
+    for problem in check_update(pledge, update, at + 1, previous, config):
         if problem.level == "warning":
             warnings.append(problem.message)
-            continue
-        if problem.rule == "unknown-status":
+        elif problem.rule == "unknown-status":
+            if errors and errors[0].startswith("the status must be"):
+                continue
             names = config.vocabulary.names
-            raise PledgetrackError(
+            errors.append(
                 f"unknown status '{update.status}'{_suggest(update.status, names)}; valid: "
                 f"{', '.join(names)} (see 'pledgetrack statuses')"
             )
-        if problem.rule == "unknown-party":
+        elif problem.rule == "unknown-party":
             assert update.party is not None
-            raise PledgetrackError(
+            errors.append(
                 f"party '{update.party}' is not among the actors of '{pledge.id}' "
                 f"({', '.join(pledge.actors)}){_suggest(update.party, list(pledge.actors))}"
             )
-        if problem.rule == "missing-source":
-            raise PledgetrackError(
+        elif problem.rule == "missing-source":
+            errors.append(
                 "this repository requires a source for every update "
                 "(require_update_sources in pledgetrack.yaml); add --source URL"
             )
-        if problem.rule == "missing-archived":
-            raise PledgetrackError(
+        elif problem.rule == "missing-archived":
+            errors.append(
                 "this repository requires an archived copy of every source "
                 "(require_archived in pledgetrack.yaml); add --archived URL"
             )
-        raise PledgetrackError(problem.message)
+        else:
+            errors.append(problem.message)
+    if errors:
+        raise all_errors(errors)
     return warnings
 
 
 def append_update(root: Path, pledge_id: str, update: Update, config: Config) -> AppendResult:
-    """Append ``update`` to the pledge's ``updates``, keeping every existing byte of the file."""
+    """Add ``update`` to the pledge's ``updates`` in date order (a backdated entry goes among
+    the others), keeping every existing byte of the file. A file with errors is refused."""
     from pledgetrack.store.loader import parse_pledge
     from pledgetrack.yamlfile import splice
 
     path = existing_path(root, pledge_id)
     with locked(root, path):
         # Read under the lock: a concurrent writer's entry is already in the file.
-        current = read_pledge(root, pledge_id)
-        warnings = validate_update(current.pledge, update, config)
+        current = read_pledge(root, pledge_id, config)
+        index = splice.date_position(current.pledge.updates, update)
+        warnings = validate_update(current.pledge, update, config, index)
         try:
-            new_text = splice.append_update(current.text, update)
+            new_text = splice.insert_update(current.text, update, index)
         except (splice.SpliceError, ValueError) as exc:
             raise PledgetrackError(
                 f"{current.rel}: cannot add the update to this file's layout ({exc}); "
@@ -386,9 +406,10 @@ def append_update(root: Path, pledge_id: str, update: Update, config: Config) ->
             ) from None
         new_data = current.encode(new_text)
         written, _ = parse_pledge(new_data, current.rel)
+        before = bare_update_list(current.pledge)
         expected = dataclasses.replace(
             bare_pledge(current.pledge),
-            updates=(*bare_update_list(current.pledge), bare_update(update)),
+            updates=(*before[:index], bare_update(update), *before[index:]),
         )
         if written is None or bare_pledge(written) != expected:
             raise PledgetrackError(
@@ -396,7 +417,7 @@ def append_update(root: Path, pledge_id: str, update: Update, config: Config) ->
                 "nothing was written (use 'pledgetrack edit')", EXIT_FINDINGS,
             )
         atomic_write(path, new_data, current.rel)
-    return AppendResult(path, written, len(written.updates), warnings)
+    return AppendResult(path, written, index + 1, warnings, len(written.updates))
 
 
 def bare_update_list(pledge: Pledge) -> tuple[Update, ...]:

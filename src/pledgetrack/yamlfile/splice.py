@@ -14,6 +14,10 @@ Where the new entry goes:
   block sequence under the key (the key's line keeps any comment);
 * a non-empty flow sequence (``updates: [{…}]``): the entry is added to it in flow style;
 * no ``updates`` key: one is added at the end of the file.
+
+An entry dated before others (a backdated update) goes among them, in date order
+(:func:`insert_update`): before the entry it precedes and the comment lines directly above that
+entry, so that `git diff` still shows only added lines.
 """
 
 from __future__ import annotations
@@ -167,6 +171,30 @@ def _after_value_on_line(text: str, start: int, end: int) -> tuple[str, int]:
 
 def insert_blocks(text: str, blocks: Sequence[str], at: int) -> str:
     return text[:at] + "".join(blocks) + text[at:]
+
+
+def insert_update(text: str, update: Update, index: int) -> str:
+    """``text`` with ``update`` as entry ``index`` (0-based) of ``updates``: the entries from
+    ``index`` on follow it. ``index`` at the end (or past it) appends."""
+    lay = layout(text)
+    value = lay.value
+    if not isinstance(value, yaml.SequenceNode) or index >= len(value.value):
+        return append_update(text, update)
+    if value.flow_style:
+        at = int(value.value[index].start_mark.index)
+        return text[:at] + flow_update(update) + ", " + text[at:]
+    newline = line_ending(text)
+    at = lay.items[index].lead
+    return text[:at] + _entry_text(update, " " * lay.dash_col, newline) + text[at:]
+
+
+def date_position(updates: Sequence[Update], update: Update) -> int:
+    """Where ``update`` goes among ``updates`` to keep them oldest first: after the last entry
+    that does not start later (entries of the same date keep the order they were added in)."""
+    at = len(updates)
+    while at > 0 and updates[at - 1].date.start > update.date.start:
+        at -= 1
+    return at
 
 
 def append_update(text: str, update: Update) -> str:
