@@ -180,14 +180,14 @@ def test_a_backdated_update_goes_among_the_others_in_date_order(
     assert "    note: Second.\n    recorded: 2025-11-20\n  # The talks stalled" in (
         path.read_text("utf-8"))
     # Nothing left for check --strict, which an update out of date order used to fail forever.
-    result = runner.invoke(app, ["check", "--strict", "--dir", str(tmp_path)])
+    result = cli("check", "--strict", "--dir", tmp_path)
     assert result.exit_code == 0, result.stdout
     # Before every entry, and on a day some entry already has (after it: added later).
     assert update(tmp_path, "p", "-s", "in_progress", "--date", "2025-10-28")[0] == 0
     assert update(tmp_path, "p", "-s", "stalled", "--date", "2025-11-10", "--note", "Later")[0] == 0
     notes = [u.note for u in load_dataset(tmp_path).pledges[0].updates]
     assert notes == [None, "First.", "Second.", "Later", "Third."]
-    assert runner.invoke(app, ["check", "--strict", "--dir", str(tmp_path)]).exit_code == 0
+    assert cli("check", "--strict", "--dir", tmp_path).exit_code == 0
 
 
 def test_a_backdated_update_in_a_flow_list(data_root: Path, write: WriteFn) -> None:

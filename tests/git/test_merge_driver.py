@@ -105,7 +105,7 @@ def test_backdated_updates_on_both_branches_merge_in_date_order(repo: Path) -> N
         "Theirs, before all.", "Ours, backdated.", "Talks began.", "Ours, later."]
     remaining = iter(text.splitlines())
     assert all(line in remaining for line in ours_text.splitlines())
-    result = runner.invoke(app, ["check", "--strict", "--dir", str(repo)])
+    result = cli("check", "--strict", "--dir", repo)
     assert result.exit_code == 0, result.stdout
 
 
