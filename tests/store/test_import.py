@@ -211,7 +211,7 @@ def test_json_errors_have_line_numbers(data_root: Path) -> None:
     assert code == 1 and "in.jsonl:2: not valid JSON" in err
 
 
-def test_existing_ids_need_update(data_root: Path) -> None:
+def test_existing_ids_need_replace(data_root: Path) -> None:
     path = table(data_root, "in.csv", CSV)
     assert run_import(data_root, str(path))[0] == 0
     target = data_root / "pledges" / "japan-asean-maritime.yaml"
@@ -220,19 +220,27 @@ def test_existing_ids_need_update(data_root: Path) -> None:
     code, _, err = run_import(data_root, str(path))
     assert code == 1
     assert "in.csv:4: pledge 'japan-asean-maritime' already exists" in err
-    assert "--update" in err
+    assert "pass --replace to replace it" in err
     assert target.read_bytes() == before
 
-    code, out, err = run_import(data_root, str(path), "--update", "--dry-run")
+    code, out, err = run_import(data_root, str(path), "--replace", "--dry-run")
     assert code == 0
     assert out == ("would replace pledges/japan-asean-cyber.yaml\n"
                    "would replace pledges/japan-asean-maritime.yaml\n")
     assert target.read_bytes() == before
 
-    code, _, err = run_import(data_root, str(path), "--update")
+    code, _, err = run_import(data_root, str(path), "--replace")
     assert code == 0 and "(0 created, 2 replaced)" in err
     assert "warning: replacing 2 existing files" in err
     assert "# a local comment" not in target.read_text()
+
+
+def test_update_is_a_deprecated_alias_of_replace(data_root: Path) -> None:
+    path = table(data_root, "in.csv", CSV)
+    assert run_import(data_root, str(path))[0] == 0
+    code, _, err = run_import(data_root, str(path), "--update")
+    assert code == 0 and "(0 created, 2 replaced)" in err
+    assert "warning: --update is deprecated and will be removed; use --replace" in err
 
 
 def test_dry_run_writes_nothing(data_root: Path) -> None:

@@ -30,6 +30,8 @@ class Selection:
 
     filter: Filter
     as_of: dt.date
+    # Whether --as-of was given (a whole export keeps every update unless it was).
+    as_of_given: bool = False
 
 
 def _many(name: str, help_text: str, metavar: str, **extra: Any) -> Any:
@@ -95,8 +97,8 @@ def selection_from(values: dict[str, Any]) -> Selection:
     """Parse the options' values; bad dates raise PledgetrackError (exit 2)."""
     from pledgetrack.queries.selection import Filter, parse_as_of
 
-    as_of = parse_as_of(values.pop("as_of"))
-    return Selection(Filter.from_options(**values), as_of)
+    given = values.pop("as_of")
+    return Selection(Filter.from_options(**values), parse_as_of(given), given is not None)
 
 
 def filter_options(func: Callable[..., None]) -> Callable[..., None]:

@@ -237,3 +237,19 @@ def _month_name_date(text: str, value: str) -> PartialDate:
         raise DateError(f"'{text}' is not a date: day is out of range "
                         f"({calendar.month_name[month]} {year} has {last} days)")
     return PartialDate(year, month, day)
+
+
+def parse_ordered_date(text: str, order: Literal["dmy", "mdy"]) -> PartialDate | None:
+    """``30/05/2024`` (``dmy``) or ``05/30/2024`` (``mdy``) read in the order the caller states,
+    for tables whose dates are all written one way; None when ``text`` is not of that shape
+    (the caller reads it as any other date). A four-digit year comes last."""
+    match = _NUMERIC.match(" ".join(text.split()))
+    if match is None or len(match.group(3)) != 4:
+        return None
+    first, second, year = (int(g) for g in match.groups())
+    day, month = (first, second) if order == "dmy" else (second, first)
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        raise DateError(f"'{text}' read as {order} is not a real date") from None
+    return PartialDate(year, month, day)

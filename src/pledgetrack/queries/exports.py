@@ -1,4 +1,5 @@
-"""Export rows: one per pledge (with its derived status) or one per update (long format).
+"""Export rows: one per pledge (with its derived status), one per update (long format), or one
+full record per pledge (every field of its file, for a lossless move).
 
 Rows are plain dicts whose keys are the columns, in order; list fields stay lists (CSV joins them
 with ``;``), missing values are None. The pledge columns are a public contract shared with
@@ -9,11 +10,11 @@ pledge file holds so that export → import → export gives the same output.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
-from pledgetrack.model.records import Pledge, Source
+from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.queries.selection import evaluate
 
 Cell = str | int | list[str] | None
@@ -94,6 +95,32 @@ def update_rows(pledge: Pledge, as_of: dt.date) -> list[Row]:
             "recorded": _date(u.recorded),
         })
     return rows
+
+
+def _plain(value: object) -> object:
+    """A record's value as JSON: dates as written, sources and updates as mappings of their
+    fields in the file's order."""
+    from pledgetrack.yamlfile.serialize import source_fields, update_fields
+
+    if isinstance(value, PartialDate):
+        return str(value)
+    if isinstance(value, Source):
+        return {k: _plain(v) for k, v in source_fields(value)}
+    if isinstance(value, Update):
+        return {k: _plain(v) for k, v in update_fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def full_row(pledge: Pledge) -> dict[str, object]:
+    """Every field of the pledge's file, in the canonical order (unknown fields included), as
+    JSON values: what `import` reads back into the same file."""
+    from pledgetrack.yamlfile.serialize import pledge_fields
+
+    return {k: _plain(v) for k, v in pledge_fields(pledge)}
 
 
 def export_rows(

@@ -1,13 +1,19 @@
 """Creating pledge files from rows of a table (`pledgetrack import`): CSV, JSON or JSON Lines.
 
-A row has the keys of the export format::
+Three kinds of row:
 
-    id, title, actors, recipients, domains, tags, announced, deadline, status, status_date, source
+* a **pledge row** with the keys of `export`'s pledge table (``id, title, actors, recipients,
+  domains, tags, announced, deadline, status, status_date, source`` and optionally ``made_by,
+  summary, quote, criteria, source_title, publisher``). Lists are real JSON lists or
+  ``;``-joined text. ``source`` becomes the first source; ``status`` and ``status_date`` the first
+  update (citing that source), unless the status is empty or the initial one;
+* a **full record** (JSON only: a row with a ``sources`` list), as `export --full` writes it: the
+  pledge file's own fields, read with the same rules as a file, so nothing is lost;
+* an **update row** (`--updates FILE`), with the keys of `export --updates`: appended to the
+  pledge it names, in date order.
 
-and optionally ``made_by, summary, quote, criteria, source_title, publisher``. Lists are real
-JSON lists or ``;``-joined text. ``source`` becomes the first source; ``status`` and
-``status_date`` the first update (citing that source), unless the status is empty or the initial
-one. Every row is checked before anything is written: one bad row, and nothing is.
+Every row of every table is checked before anything is written: one bad row, and nothing is.
+Each bad row is reported with every reason it is bad.
 """
 
 from __future__ import annotations
@@ -16,20 +22,30 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
 from pledgetrack.model.config import Config
-from pledgetrack.model.dates import DateError, PartialDate, parse_user_date
+from pledgetrack.model.dates import DateError, PartialDate, parse_ordered_date, parse_user_date
 from pledgetrack.model.records import Pledge, Source, Update
+
+if TYPE_CHECKING:
+    from pledgetrack.yamlfile.yamltree import YNode
+
+T = TypeVar("T")
 
 FIELDS = ("id", "title", "actors", "recipients", "domains", "tags", "announced", "deadline",
           "status", "status_date", "source")
 OPTIONAL_FIELDS = ("made_by", "summary", "quote", "criteria", "source_title", "publisher")
 REQUIRED = ("id", "title", "actors", "domains", "announced", "source")
 LIST_FIELDS = ("actors", "recipients", "domains", "tags")
+# The long format of `export --updates` (``update`` is the entry's number there: not needed
+# here), and the source details an update may carry beyond it.
+UPDATE_KEYS = ("id", "update", "date", "status", "party", "note", "source", "source_title",
+               "publisher", "recorded", "published", "archived")
 # Keys that cannot come from a file: a row that is not an object; a CSV row with extra cells.
 _NOT_OBJECT = "\0not-object"
 _EXTRA_CELLS = "\0extra-cells"
@@ -44,22 +60,45 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class RowError:
+    path: Path
     line: int
     reason: str
 
 
+DateOrder = Literal["dmy", "mdy"]
+DATE_ORDERS: tuple[DateOrder, ...] = ("dmy", "mdy")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    status_map: Mapping[str, str] = field(default_factory=dict)
+    replace: bool = False  # replace the files of pledges that exist
+    raw: bool = False  # CSV cells as they are: no neutralising quote removed
+    dates: DateOrder | None = None  # how to read 30/05/2024-style dates
+    today: dt.date | None = None
+
+
 @dataclass(slots=True)
 class ImportPlan:
-    path: Path
+    path: Path | None  # the pledge table
     pledges: list[tuple[int, Pledge]] = field(default_factory=list)  # (line, record)
-    replacing: set[str] = field(default_factory=set)  # ids whose files exist (with --update)
+    replacing: set[str] = field(default_factory=set)  # ids whose files exist (with --replace)
+    # Updates for pledges whose files exist and stay: id -> updates, in date order.
+    appended: dict[str, list[Update]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     ignored_keys: list[str] = field(default_factory=list)
+    # Ids made from titles (the table has no id column): (line, id, whether a suffix was needed).
+    derived_ids: list[tuple[int, str, bool]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def update_count(self) -> int:
+        return sum(len(ups) for ups in self.appended.values())
 
 
 # -- reading --------------------------------------------------------------------------------------
 
-def read_rows(path: Path) -> list[Row]:
+def read_rows(path: Path, *, raw: bool = False) -> list[Row]:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise PledgetrackError(
@@ -72,13 +111,15 @@ def read_rows(path: Path) -> list[Row]:
     except (OSError, UnicodeDecodeError) as exc:
         raise PledgetrackError(f"{path}: cannot read the file: {exc}") from None
     if fmt == "csv":
-        return _csv_rows(text, path)
+        return _csv_rows(text, path, raw)
     if fmt == "jsonl":
         return _jsonl_rows(text, path)
     return _json_rows(text, path)
 
 
-def _csv_rows(text: str, path: Path) -> list[Row]:
+def _csv_rows(text: str, path: Path, raw: bool) -> list[Row]:
+    from pledgetrack.render.tabular import unneutralise
+
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
         raise PledgetrackError(f"{path}: the file is empty (no header row)")
@@ -86,7 +127,8 @@ def _csv_rows(text: str, path: Path) -> list[Row]:
     start = reader.line_num + 1
     try:
         for record in reader:
-            values = {k.strip(): v for k, v in record.items() if k is not None}
+            values = {k.strip(): v if raw or v is None else unneutralise(v)
+                      for k, v in record.items() if k is not None}
             if None in record:  # more cells than header columns
                 values[_EXTRA_CELLS] = record[None]
             if any((v or "").strip() for v in values.values() if isinstance(v, str)):
@@ -224,65 +266,111 @@ def _jsonl_rows(text: str, path: Path) -> list[Row]:
     return rows
 
 
-# -- one row ---------------------------------------------------------------------------------------
+# -- one row --------------------------------------------------------------------------------------
 
 class _Bad(Exception):
     pass
 
 
-def _text(values: Mapping[str, object], key: str) -> str | None:
-    value = values.get(key)
-    if value is None:
-        return None
+class _Fields:
+    """Reads the fields of one row, collecting every reason it is bad (one per field) instead of
+    stopping at the first."""
+
+    def __init__(self, values: Mapping[str, object], options: ImportOptions,
+                 today: dt.date) -> None:
+        self.values = values
+        self.options = options
+        self.today = today
+        self.reasons: list[str] = []
+
+    def _get(self, key: str, read: Callable[[object], T]) -> T | None:
+        value = self.values.get(key)
+        if value is None:
+            return None
+        try:
+            return read(value)
+        except _Bad as exc:
+            self.reasons.append(f"'{key}' {exc}" if str(exc)[:1].islower() else str(exc))
+            return None
+
+    def text(self, key: str) -> str | None:
+        return self._get(key, _text)
+
+    def one_line(self, key: str) -> str | None:
+        return self._get(key, _one_line)
+
+    def list(self, key: str) -> tuple[str, ...]:
+        return self._get(key, _list) or ()
+
+    def date(self, key: str) -> PartialDate | None:
+        return self._get(key, lambda v: _date(v, self.today, self.options.dates))
+
+    def url(self, key: str) -> str | None:
+        return self._get(key, _url)
+
+    def status(self, key: str = "status") -> str | None:
+        text = self.one_line(key)
+        return None if text is None else map_status(text, self.options.status_map)
+
+    def bad(self, reason: str) -> None:
+        self.reasons.append(reason)
+
+
+def _text(value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise _Bad(f"'{key}' must be text")
+        raise _Bad("must be text")
     text = str(value).strip()
     return text or None
 
 
-def _one_line(values: Mapping[str, object], key: str) -> str | None:
-    text = _text(values, key)
+def _one_line(value: object) -> str | None:
+    text = _text(value)
     if text is not None and ("\n" in text or "\r" in text):
-        raise _Bad(f"'{key}' must be a single line")
+        raise _Bad("must be a single line")
     return text
 
 
-def _list(values: Mapping[str, object], key: str) -> tuple[str, ...]:
-    value = values.get(key)
-    if value is None:
-        return ()
+def _list(value: object) -> tuple[str, ...]:
     if isinstance(value, list):
         items = []
         for item in value:
             if not isinstance(item, str):
-                raise _Bad(f"'{key}' must list text")
+                raise _Bad("must list text")
             items.append(item)
     elif isinstance(value, str):
         items = value.split(";")
     else:
-        raise _Bad(f"'{key}' must be a list or ';'-separated text")
+        raise _Bad("must be a list or ';'-separated text")
     result = tuple(item.strip() for item in items if item.strip())
     if any("\n" in item or "\r" in item for item in result):
-        raise _Bad(f"'{key}' entries must be single lines")
+        raise _Bad("entries must be single lines")
     return result
 
 
-def _date(values: Mapping[str, object], key: str, today: dt.date) -> PartialDate | None:
-    value = values.get(key)
+def _date(value: object, today: dt.date, order: DateOrder | None) -> PartialDate | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # a year written as a JSON number
-    text = _text({key: value}, key)
+    text = _text(value)
     if text is None:
         return None
     try:
+        if order is not None:
+            ordered = parse_ordered_date(text, order)
+            if ordered is not None:
+                return ordered
         return parse_user_date(text, today)
     except DateError as exc:
-        raise _Bad(f"'{key}': {exc}") from None
+        hint = "" if order else " (dates written day/month/year: --dates dmy; month/day/year: " \
+            "--dates mdy)"
+        raise _Bad(f": {exc}{hint if '/' in text or '.' in text else ''}") from None
 
 
-def _url(text: str, key: str) -> str:
+def _url(value: object) -> str | None:
+    text = _one_line(value)
+    if text is None:
+        return None
     if not text.startswith(("http://", "https://")) or any(c in text for c in " \t\r\n"):
-        raise _Bad(f"'{key}' {text!r} is not a URL starting with http:// or https://")
+        raise _Bad(f"{text!r} is not a URL starting with http:// or https://")
     return text
 
 
@@ -293,65 +381,183 @@ def map_status(status: str, status_map: Mapping[str, str]) -> str:
     return folded.get(status.casefold(), status)
 
 
-def row_to_pledge(row: Row, config: Config, status_map: Mapping[str, str],
-                  today: dt.date) -> Pledge:
-    """The record a row describes; :class:`_Bad` with the first reason it cannot be one."""
-    values = row.values
+def _unknown_status(status: str, config: Config) -> str:
+    return (f"unknown status '{status}'; valid: {', '.join(config.vocabulary.names)}"
+            " (translate another vocabulary with --status-map OLD=NEW)")
+
+
+def _row_shape(values: Mapping[str, object]) -> str | None:
     kind = values.get(_NOT_OBJECT)
     if kind is not None:
-        raise _Bad(f"a row must be an object with keys, not a {kind}")
+        return f"a row must be an object with keys, not a {kind}"
     if _EXTRA_CELLS in values:
-        raise _Bad("the row has more cells than the header has columns")
-    missing = [k for k in REQUIRED if not (_list(values, k) if k in LIST_FIELDS
-                                            else _text(values, k))]
+        return "the row has more cells than the header has columns"
+    return None
+
+
+def row_to_pledge(row: Row, config: Config, options: ImportOptions, today: dt.date,
+                  *, with_status: bool = True) -> Pledge:
+    """The record a pledge row describes; :class:`_Bad` with every reason it cannot be one
+    (joined by '; '). ``with_status=False``: the row's status makes no update (the updates come
+    from an update table)."""
+    shape = _row_shape(row.values)
+    if shape:
+        raise _Bad(shape)
+    f = _Fields(row.values, options, today)
+    values = row.values
+    missing = [k for k in REQUIRED if values.get(k) in (None, "", [])]
     if missing:
-        raise _Bad(f"missing {', '.join(missing)}")
+        f.bad(f"missing {', '.join(missing)}")
     from pledgetrack.checks.rules import id_error
 
-    pledge_id = _text(values, "id") or ""
-    reason = id_error(pledge_id)
+    pledge_id = f.one_line("id") or ""
+    reason = id_error(pledge_id) if pledge_id else None
     if reason:
-        raise _Bad(reason)
-    domains = _list(values, "domains")
+        f.bad(reason)
+    domains = f.list("domains")
     for domain in domains:
         if not config.domain_allowed(domain):
-            raise _Bad(f"unknown domain '{domain}'; allowed: {', '.join(config.domains)}")
-    source = Source(
-        _url(_one_line(values, "source") or "", "source"),
-        title=_one_line(values, "source_title"),
-        publisher=_one_line(values, "publisher"),
-    )
+            f.bad(f"unknown domain '{domain}'; allowed: {', '.join(config.domains)}")
+    source = Source(f.url("source") or "", title=f.one_line("source_title"),
+                    publisher=f.one_line("publisher"))
     updates: tuple[Update, ...] = ()
-    status = _one_line(values, "status")
-    if status is not None:
-        status = map_status(status, status_map)
-    if status and status != config.vocabulary.initial:
+    status = f.status()
+    status_date = f.date("status_date")
+    if with_status and status and status != config.vocabulary.initial:
         if status not in config.vocabulary:
-            raise _Bad(f"unknown status '{status}'; valid: {', '.join(config.vocabulary.names)}"
-                       " (translate another vocabulary with --status-map OLD=NEW)")
-        status_date = _date(values, "status_date", today)
-        if status_date is None:
-            raise _Bad(f"status '{status}' needs a status_date")
-        updates = (Update(status_date, status, sources=(source,)),)
-    return Pledge(
+            f.bad(_unknown_status(status, config))
+        elif status_date is None and "status_date" not in f.reasons[-1:]:
+            f.bad(f"status '{status}' needs a status_date")
+        elif status_date is not None:
+            updates = (Update(status_date, status, sources=(source,)),)
+    pledge = Pledge(
         id=pledge_id,
-        title=_one_line(values, "title") or "",
-        actors=_list(values, "actors"),
-        recipients=_list(values, "recipients"),
+        title=f.one_line("title") or "",
+        actors=f.list("actors"),
+        recipients=f.list("recipients"),
         domains=domains,
-        made_by=_one_line(values, "made_by"),
-        announced=_date(values, "announced", today),
-        deadline=_date(values, "deadline", today),
-        summary=_text(values, "summary"),
-        quote=_text(values, "quote"),
-        criteria=_text(values, "criteria"),
-        tags=_list(values, "tags"),
+        made_by=f.one_line("made_by"),
+        announced=f.date("announced"),
+        deadline=f.date("deadline"),
+        summary=f.text("summary"),
+        quote=f.text("quote"),
+        criteria=f.text("criteria"),
+        tags=f.list("tags"),
         sources=(source,),
         updates=updates,
     )
+    if f.reasons:
+        raise _Bad("; ".join(f.reasons))
+    return pledge
 
 
-# -- the whole file --------------------------------------------------------------------------------
+# -- full records (export --full) -----------------------------------------------------------------
+
+def is_full_record(row: Row) -> bool:
+    """A row as `export --full` writes it: the file's own ``sources`` list (a pledge row has a
+    single ``source``)."""
+    return isinstance(row.values.get("sources"), list)
+
+
+def _tree(value: object, line: int) -> YNode:
+    """A JSON value as the YAML tree a file with the same content would give: text is quoted
+    text (never coerced), so a full record is read with exactly the rules of a file."""
+    from pledgetrack.yamlfile.yamltree import YMap, YScalar, YSeq
+
+    if isinstance(value, dict):
+        node = YMap(line=line, col=1)
+        for key, item in value.items():
+            key_node = YScalar(str(key), _TAGS[str], True, line, 1)
+            node.entries[str(key)] = (key_node, _tree(item, line))
+        return node
+    if isinstance(value, list):
+        return YSeq([_tree(item, line) for item in value], line, 1)
+    if value is None:
+        return YScalar("", _TAGS[type(None)], False, line, 1)
+    if isinstance(value, bool):
+        return YScalar("true" if value else "false", _TAGS[bool], False, line, 1)
+    if isinstance(value, int | float):
+        return YScalar(repr(value), _TAGS[type(value)], False, line, 1)
+    return YScalar(str(value), _TAGS[str], True, line, 1)
+
+
+_TAGS: dict[type, str] = {
+    str: "tag:yaml.org,2002:str", int: "tag:yaml.org,2002:int",
+    float: "tag:yaml.org,2002:float", bool: "tag:yaml.org,2002:bool",
+    type(None): "tag:yaml.org,2002:null",
+}
+
+
+def full_to_pledge(row: Row, id_hint: str) -> Pledge:
+    """The record a full row describes, built as a file's would be; :class:`_Bad` with every
+    structural problem."""
+    from pledgetrack.yamlfile.build import RecordBuilder
+
+    builder = RecordBuilder(f"pledges/{id_hint}.yaml")
+    pledge = builder.pledge(_tree(dict(row.values), row.line))
+    errors = [p.message for p in builder.problems if p.level == "error"]
+    if errors or pledge is None:
+        raise _Bad("; ".join(errors) or "not a pledge record")
+    return pledge
+
+
+# -- update rows (--updates) ----------------------------------------------------------------------
+
+def row_to_update(row: Row, config: Config, options: ImportOptions, today: dt.date
+                  ) -> tuple[str, Update]:
+    """The pledge id and update an update row describes; :class:`_Bad` with every reason."""
+    shape = _row_shape(row.values)
+    if shape:
+        raise _Bad(shape)
+    f = _Fields(row.values, options, today)
+    missing = [k for k in ("id", "date", "status") if row.values.get(k) in (None, "")]
+    if missing:
+        f.bad(f"missing {', '.join(missing)}")
+    pledge_id = f.one_line("id") or ""
+    date = f.date("date")
+    status = f.status()
+    if status is not None and status not in config.vocabulary:
+        f.bad(_unknown_status(status, config))
+    url = f.url("source")
+    sources: tuple[Source, ...] = ()
+    if url is not None:
+        archived = f.url("archived")
+        sources = (Source(url, title=f.one_line("source_title"),
+                          publisher=f.one_line("publisher"), published=f.date("published"),
+                          archived=archived),)
+    update = Update(date or PartialDate(1), status or "", party=f.one_line("party"),
+                    note=f.text("note"), sources=sources, recorded=f.date("recorded"))
+    if f.reasons:
+        raise _Bad("; ".join(f.reasons))
+    return pledge_id, update
+
+
+def _update_reasons(pledge: Pledge, update: Update, config: Config) -> list[str]:
+    """What `update` would refuse: an unknown status, a party that is not an actor, a missing
+    source where the configuration requires one."""
+    from pledgetrack.checks.rules import check_update
+
+    reasons = []
+    for problem in check_update(pledge, update, len(pledge.updates) + 1, None, config):
+        if problem.level != "error":
+            continue
+        if problem.rule == "unknown-party":
+            reasons.append(f"party '{update.party}' is not among the actors of '{pledge.id}' "
+                           f"({', '.join(pledge.actors)})")
+        elif problem.rule == "missing-source":
+            reasons.append("this repository requires a source for every update "
+                           "(require_update_sources in pledgetrack.yaml)")
+        elif problem.rule != "unknown-status":  # reported when the row was read
+            reasons.append(problem.message)
+    return reasons
+
+
+def in_date_order(updates: Iterable[Update]) -> list[Update]:
+    """Updates sorted by date (the start of a partial date's period); ties keep their order."""
+    return sorted(updates, key=lambda u: u.date.start)
+
+
+# -- the whole import -----------------------------------------------------------------------------
 
 def parse_status_map(pairs: list[str], config: Config) -> dict[str, str]:
     mapping = {}
@@ -373,56 +579,176 @@ def _rows_with_keys(rows: list[Row]) -> Iterator[str]:
         yield from (k for k in row.values if not k.startswith("\0"))
 
 
-def plan_import(root: Path, path: Path, config: Config, status_map: Mapping[str, str], *,
-                replace: bool = False, today: dt.date | None = None) -> ImportPlan:
-    """Check every row; the plan holds the records to write, or the errors (never both)."""
-    from pledgetrack.store import writer
+def _ignored(rows: list[Row], known: set[str]) -> list[str]:
+    return sorted({k for k in _rows_with_keys(rows) if k not in known})
 
-    rows = read_rows(path)
+
+class _Ids:
+    """Ids made from titles, as `add` makes them; a collision with an existing pledge or an
+    earlier row gets the first free suffix (-2, -3 …)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.taken: set[str] = set()
+
+    def free(self, slug: str) -> bool:
+        from pledgetrack.store import writer
+
+        return slug not in self.taken and not writer.pledge_path(self.root, slug).exists()
+
+    def derive(self, title: object) -> tuple[str, bool]:
+        from pledgetrack.model.ids import slugify
+
+        slug = slugify(title) if isinstance(title, str) else ""
+        if not slug:
+            raise _Bad("the title has no Latin letters to make an id from; add an 'id' column")
+        candidate, number = slug, 2
+        while not self.free(candidate):
+            candidate, number = f"{slug}-{number}", number + 1
+        self.taken.add(candidate)
+        return candidate, candidate != slug
+
+
+def plan_import(root: Path, path: Path | None, config: Config,
+                options: ImportOptions | None = None, *, updates_path: Path | None = None
+                ) -> ImportPlan:
+    """Check every row of the pledge table ``path`` and of the update table ``updates_path``
+    (either may be None); the plan holds what to write, or the errors (never both)."""
+    options = options or ImportOptions()
+    today = options.today or dt.date.today()
     plan = ImportPlan(path)
-    known = set(FIELDS) | set(OPTIONAL_FIELDS)
-    plan.ignored_keys = sorted({k for k in _rows_with_keys(rows) if k not in known})
-    seen: dict[str, int] = {}
-    for row in rows:
-        try:
-            pledge = row_to_pledge(row, config, status_map, today or dt.date.today())
-            if pledge.id in seen:
-                raise _Bad(f"id '{pledge.id}' is also on line {seen[pledge.id]}")
-            problems = [p for p in writer.check_new_pledge(pledge, config)
-                        if p.level == "error"]
-            if problems:
-                raise _Bad(problems[0].message)
-            writer.render_new(pledge)  # structurally valid and written as read back
-        except _Bad as exc:
-            plan.errors.append(RowError(row.line, str(exc)))
-            continue
-        except PledgetrackError as exc:
-            plan.errors.append(RowError(row.line, exc.message))
-            continue
-        seen[pledge.id] = row.line
-        try:
-            writer.refuse_link(writer.pledge_path(root, pledge.id))
-        except PledgetrackError as exc:
-            plan.errors.append(RowError(row.line, exc.message))
-            continue
-        if writer.pledge_path(root, pledge.id).exists():
-            if not replace:
-                plan.errors.append(RowError(
-                    row.line, f"pledge '{pledge.id}' already exists (pledges/{pledge.id}.yaml); "
-                    "pass --update to replace it"))
-                continue
-            plan.replacing.add(pledge.id)
-        plan.pledges.append((row.line, pledge))
+    created: dict[str, tuple[int, Pledge]] = {}
+    status_rows: dict[str, tuple[int, str]] = {}  # id -> (line, status) of a pledge row
+    if path is not None:
+        _plan_pledges(root, path, config, options, today, plan, created, status_rows,
+                      with_status=updates_path is None)
+    if updates_path is not None:
+        _plan_updates(root, updates_path, config, options, today, plan, created)
+        for pledge_id, (line, status) in status_rows.items():
+            _check_agreement(plan, path, line, created[pledge_id][1], status, config, today)
+    plan.pledges = list(created.values())
     if plan.errors:
-        plan.pledges = []
-        plan.replacing = set()
+        plan.pledges, plan.replacing, plan.appended = [], set(), {}
     return plan
 
 
-def apply_plan(root: Path, plan: ImportPlan) -> list[Path]:
-    """Write the planned files. If one cannot be written (a full disk), the files this import
-    created are removed again, so that an import lands whole or not at all as far as new files
-    go; files it already replaced (with --update) are named in the error."""
+def _plan_pledges(root: Path, path: Path, config: Config, options: ImportOptions,
+                  today: dt.date, plan: ImportPlan, created: dict[str, tuple[int, Pledge]],
+                  status_rows: dict[str, tuple[int, str]], *, with_status: bool) -> None:
+    from pledgetrack.store import writer
+
+    rows = read_rows(path, raw=options.raw)
+    full = bool(rows) and all(is_full_record(r) for r in rows)
+    known = set(FIELDS) | set(OPTIONAL_FIELDS)
+    plan.ignored_keys = [] if full else _ignored(rows, known)
+    ids = _Ids(root) if rows and not any("id" in r.values for r in rows) else None
+    for row in rows:
+        try:
+            values = row.values
+            if ids is not None and _row_shape(values) is None:
+                new_id, suffixed = ids.derive(values.get("title"))
+                values = {**values, "id": new_id}
+                plan.derived_ids.append((row.line, new_id, suffixed))
+            shown = Row(row.line, values)
+            if is_full_record(shown):
+                pledge = full_to_pledge(shown, str(values.get("id", "")))
+            else:
+                pledge = row_to_pledge(shown, config, options, today, with_status=with_status)
+                status = _one_line(values.get("status")) if values.get("status") else None
+                if not with_status and status:
+                    status_rows[pledge.id] = (row.line,
+                                              map_status(status, options.status_map))
+            if pledge.id in created:
+                raise _Bad(f"id '{pledge.id}' is also on line {created[pledge.id][0]}")
+            problems = [p for p in writer.check_new_pledge(pledge, config)
+                        if p.level == "error"]
+            if problems:
+                raise _Bad("; ".join(p.message for p in problems))
+            writer.render_new(pledge)  # structurally valid and written as read back
+            target = writer.pledge_path(root, pledge.id)
+            writer.refuse_link(target)
+        except _Bad as exc:
+            plan.errors.append(RowError(path, row.line, str(exc)))
+            continue
+        except PledgetrackError as exc:
+            plan.errors.append(RowError(path, row.line, exc.message))
+            continue
+        if target.exists():
+            if not options.replace:
+                plan.errors.append(RowError(
+                    path, row.line, f"pledge '{pledge.id}' already exists "
+                    f"(pledges/{pledge.id}.yaml); pass --replace to replace it"))
+                continue
+            plan.replacing.add(pledge.id)
+        created[pledge.id] = (row.line, pledge)
+
+
+def _existing(root: Path, pledge_id: str) -> Pledge:
+    from pledgetrack.store import writer
+
+    try:
+        return writer.read_pledge(root, pledge_id).pledge
+    except PledgetrackError as exc:
+        raise _Bad(exc.message) from None
+
+
+def _plan_updates(root: Path, path: Path, config: Config, options: ImportOptions,
+                  today: dt.date, plan: ImportPlan,
+                  created: dict[str, tuple[int, Pledge]]) -> None:
+    import dataclasses
+
+    rows = read_rows(path, raw=options.raw)
+    known = set(UPDATE_KEYS)
+    ignored = _ignored(rows, known)
+    if ignored:
+        plan.ignored_keys = sorted({*plan.ignored_keys, *ignored})
+    targets: dict[str, Pledge] = {}  # as each will stand, new updates added so far
+    added: dict[str, list[Update]] = {}
+    for row in rows:
+        try:
+            pledge_id, update = row_to_update(row, config, options, today)
+            pledge = targets.get(pledge_id)
+            if pledge is None:
+                if pledge_id in created:
+                    pledge = created[pledge_id][1]
+                else:
+                    pledge = _existing(root, pledge_id)
+            reasons = _update_reasons(pledge, update, config)
+            if reasons:
+                raise _Bad("; ".join(reasons))
+        except _Bad as exc:
+            plan.errors.append(RowError(path, row.line, str(exc)))
+            continue
+        added.setdefault(pledge_id, []).append(update)
+        targets[pledge_id] = dataclasses.replace(pledge, updates=(*pledge.updates, update))
+    for pledge_id, new in added.items():
+        ordered = in_date_order(new)
+        if pledge_id in created:
+            line, pledge = created[pledge_id]
+            merged = tuple(in_date_order((*pledge.updates, *ordered)))
+            created[pledge_id] = (line, dataclasses.replace(pledge, updates=merged))
+        else:
+            plan.appended[pledge_id] = ordered
+
+
+def _check_agreement(plan: ImportPlan, path: Path | None, line: int, pledge: Pledge,
+                     status: str, config: Config, today: dt.date) -> None:
+    """With both tables, a pledge row's status must be the status its imported updates give."""
+    from pledgetrack.queries.selection import evaluate
+
+    derived = evaluate(pledge, config, today).status
+    if status != derived and path is not None:
+        plan.errors.append(RowError(
+            path, line, f"status '{status}' does not agree with the update table, which gives "
+                        f"'{derived}' for '{pledge.id}'"))
+
+
+def apply_plan(root: Path, plan: ImportPlan, config: Config) -> tuple[list[Path], list[str]]:
+    """Write the planned files, then append the planned updates (each in date order, as
+    `update` does). If a file cannot be written (a full disk), the files this import created
+    are removed again, so that an import lands whole or not at all as far as new files go;
+    files it already replaced (with --replace) are named in the error. Returns the files
+    written and the warnings of the appended updates."""
     from pledgetrack.store import writer
 
     if plan.errors:
@@ -432,14 +758,24 @@ def apply_plan(root: Path, plan: ImportPlan) -> list[Path]:
         try:
             written.append(writer.create(root, pledge, overwrite=pledge.id in plan.replacing))
         except PledgetrackError as exc:
-            created = [p for p in written if p.stem not in plan.replacing]
-            replaced = [p for p in written if p.stem in plan.replacing]
-            for path in created:
-                path.unlink(missing_ok=True)
-            many = len(created) != 1
-            undone = (f"; the {len(created)} new file{'s' if many else ''} written before it "
-                      f"{'were' if many else 'was'} removed") if created else ""
-            kept = ("; already replaced: " + ", ".join(f"pledges/{p.name}" for p in replaced)
-                    + " (git has the old versions)") if replaced else ""
-            raise PledgetrackError(f"{exc.message}{undone}{kept}", exc.exit_code) from None
-    return written
+            _undo(plan, written, exc)
+    warnings: list[str] = []
+    for pledge_id, updates in plan.appended.items():
+        for update in updates:
+            result = writer.append_update(root, pledge_id, update, config)
+            warnings.extend(f"{pledge_id}: {w}" for w in result.warnings)
+        written.append(writer.pledge_path(root, pledge_id))
+    return written, warnings
+
+
+def _undo(plan: ImportPlan, written: list[Path], exc: PledgetrackError) -> None:
+    created = [p for p in written if p.stem not in plan.replacing]
+    replaced = [p for p in written if p.stem in plan.replacing]
+    for path in created:
+        path.unlink(missing_ok=True)
+    many = len(created) != 1
+    undone = (f"; the {len(created)} new file{'s' if many else ''} written before it "
+              f"{'were' if many else 'was'} removed") if created else ""
+    kept = ("; already replaced: " + ", ".join(f"pledges/{p.name}" for p in replaced)
+            + " (git has the old versions)") if replaced else ""
+    raise PledgetrackError(f"{exc.message}{undone}{kept}", exc.exit_code) from None
