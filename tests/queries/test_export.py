@@ -163,5 +163,19 @@ def test_neutralise_rules() -> None:
 
     for cell in ("=1+1", "+cmd", "-x", "@SUM(A1)", "\tX", "\rX", "-2+3", "+"):
         assert neutralise(cell) == "'" + cell
-    for cell in ("plain", "", "-1", "+0.5", "12", "'=already", "a=b", " =x"):
+    for cell in ("plain", "", "-1", "+0.5", "12", "a=b", " =x", "'plain", "'"):
         assert neutralise(cell) == cell
+    # A quote already before a formula sign gets one more, so that import can take exactly one
+    # away and give the cell back as it was.
+    for cell in ("'=already", "''+x", "'-1"):
+        assert neutralise(cell) == "'" + cell
+
+
+def test_unneutralise_takes_back_exactly_what_neutralise_added() -> None:
+    from pledgetrack.render.tabular import neutralise, unneutralise
+
+    cells = ("=1+1", "+cmd", "-x", "@SUM(A1)", "\tX", "\rX", "-2+3", "+", "plain", "",
+             "-1", "+0.5", "'=already", "''+x", "'-1", "'plain", "'", "a=b", "-10% tariffs")
+    for cell in cells:
+        assert unneutralise(neutralise(cell)) == cell, cell
+    assert unneutralise("'plain") == "'plain"  # not something export would have added

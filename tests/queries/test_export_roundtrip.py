@@ -57,13 +57,15 @@ def test_awkward_text_round_trips(tmp_path: Path, fmt: str) -> None:
     assert second == first
 
 
-def test_default_csv_round_trip_is_identical_but_keeps_the_quote_prefix(tmp_path: Path) -> None:
-    # Neutralised cells come back with their ' (import reads text as it is), and the second
-    # export leaves a cell that starts with ' alone: the output is identical.
+def test_default_csv_round_trip_gives_formula_text_back_without_the_quote(
+        tmp_path: Path) -> None:
+    # export puts a ' before a cell that starts with =, +, -, @ (a spreadsheet would run it);
+    # import removes exactly that quote, so the record comes back as it was.
     _, _ = round_trip(_with_awkward_text(tmp_path), tmp_path, "csv")
     rows = json.loads(export(tmp_path / "empty", "--format", "json"))
     b = next(r for r in rows if r["id"] == "b-overdue")
-    assert b["quote"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert b["quote"] == "=HYPERLINK(\"http://evil.example\")"
+    assert b["made_by"] == "-Minister"
 
 
 def test_raw_csv_round_trip_keeps_formula_text_exactly(tmp_path: Path) -> None:

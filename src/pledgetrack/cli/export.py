@@ -62,9 +62,9 @@ def export(
     dataset = load(dir, filter=selection.filter, cache=not no_cache)
     if full:
         # Every pledge and every update, unless the question names a date.
-        as_of = selection.as_of if selection.as_of_given else dt.date.max
-        pledges = select(dataset, selection.filter, as_of)
-        doc = [full_row(p) for p in pledges]
+        as_of = selection.as_of if selection.as_of_given else None
+        pledges = select(dataset, selection.filter, as_of or dt.date.max)
+        doc = [full_row(p, as_of) for p in pledges]
         out.write(registry.get("export", out.format)(doc, columns=None))
         exit_if_skipped(dataset, strict)
         return

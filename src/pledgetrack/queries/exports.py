@@ -115,11 +115,18 @@ def _plain(value: object) -> object:
     return value
 
 
-def full_row(pledge: Pledge) -> dict[str, object]:
+def full_row(pledge: Pledge, as_of: dt.date | None = None) -> dict[str, object]:
     """Every field of the pledge's file, in the canonical order (unknown fields included), as
-    JSON values: what `import` reads back into the same file."""
+    JSON values: what `import` reads back into the same file. With ``as_of``, the updates dated
+    after it are left out."""
+    import dataclasses
+
     from pledgetrack.yamlfile.serialize import pledge_fields
 
+    if as_of is not None:
+        kept = tuple(u for u in pledge.updates if u.date.start <= as_of)
+        if len(kept) != len(pledge.updates):
+            pledge = dataclasses.replace(pledge, updates=kept)
     return {k: _plain(v) for k, v in pledge_fields(pledge)}
 
 

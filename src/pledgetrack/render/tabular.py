@@ -22,19 +22,20 @@ _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 def neutralise(cell: str) -> str:
     """Make a cell inert in a spreadsheet: a leading quote turns a would-be formula into text.
 
-    A cell that already starts with a quote before such a character gets one more, so that
+    A cell whose leading quotes already stand before such a character gets one more, so that
     :func:`unneutralise` (which `import` applies) gives every cell back exactly."""
-    if cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
-        return "'" + cell
-    if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS and cell[1:2]:
+    if cell.startswith(FORMULA_STARTS):
+        return cell if _NUMBER.fullmatch(cell) else "'" + cell
+    if cell[:1] == "'" and cell.lstrip("'").startswith(FORMULA_STARTS):
         return "'" + cell
     return cell
 
 
 def unneutralise(cell: str) -> str:
-    """The cell :func:`neutralise` was given: the one quote it put before ``=``, ``+``, ``-``,
-    ``@``, a tab or a carriage return is removed; any other cell is left as it is."""
-    if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS and cell[1:2]:
+    """The cell :func:`neutralise` was given: one quote is removed from a cell whose leading
+    quotes stand before ``=``, ``+``, ``-``, ``@``, a tab or a carriage return; any other cell is
+    left as it is."""
+    if cell[:1] == "'" and cell.lstrip("'").startswith(FORMULA_STARTS):
         return cell[1:]
     return cell
 

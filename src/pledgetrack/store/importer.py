@@ -290,7 +290,9 @@ class _Fields:
         try:
             return read(value)
         except _Bad as exc:
-            self.reasons.append(f"'{key}' {exc}" if str(exc)[:1].islower() else str(exc))
+            reason = str(exc)
+            joint = " " if reason.startswith(("must", "entries")) else ": "
+            self.reasons.append(f"'{key}'{joint}{reason}")
             return None
 
     def text(self, key: str) -> str | None:
@@ -362,7 +364,7 @@ def _date(value: object, today: dt.date, order: DateOrder | None) -> PartialDate
     except DateError as exc:
         hint = "" if order else " (dates written day/month/year: --dates dmy; month/day/year: " \
             "--dates mdy)"
-        raise _Bad(f": {exc}{hint if '/' in text or '.' in text else ''}") from None
+        raise _Bad(f"{exc}{hint if '/' in text or '.' in text else ''}") from None
 
 
 def _url(value: object) -> str | None:
@@ -504,8 +506,9 @@ def full_to_pledge(row: Row, id_hint: str) -> Pledge:
 # -- update rows (--updates) ----------------------------------------------------------------------
 
 def row_to_update(row: Row, config: Config, options: ImportOptions, today: dt.date
-                  ) -> tuple[str, Update]:
-    """The pledge id and update an update row describes; :class:`_Bad` with every reason."""
+                  ) -> tuple[str, Update, list[str]]:
+    """The pledge id and update an update row describes, and every reason the row is bad
+    (:class:`_Bad` when it is not a row at all)."""
     shape = _row_shape(row.values)
     if shape:
         raise _Bad(shape)
@@ -527,9 +530,7 @@ def row_to_update(row: Row, config: Config, options: ImportOptions, today: dt.da
                           archived=archived),)
     update = Update(date or PartialDate(1), status or "", party=f.one_line("party"),
                     note=f.text("note"), sources=sources, recorded=f.date("recorded"))
-    if f.reasons:
-        raise _Bad("; ".join(f.reasons))
-    return pledge_id, update
+    return pledge_id, update, f.reasons
 
 
 def _update_reasons(pledge: Pledge, update: Update, config: Config) -> list[str]:
@@ -706,19 +707,24 @@ def _plan_updates(root: Path, path: Path, config: Config, options: ImportOptions
     added: dict[str, list[Update]] = {}
     for row in rows:
         try:
-            pledge_id, update = row_to_update(row, config, options, today)
+            pledge_id, update, reasons = row_to_update(row, config, options, today)
             pledge = targets.get(pledge_id)
-            if pledge is None:
+            if pledge is None and pledge_id:
                 if pledge_id in created:
                     pledge = created[pledge_id][1]
                 else:
-                    pledge = _existing(root, pledge_id)
-            reasons = _update_reasons(pledge, update, config)
+                    try:
+                        pledge = _existing(root, pledge_id)
+                    except _Bad as exc:
+                        reasons.append(str(exc))
+            if pledge is not None:
+                reasons.extend(_update_reasons(pledge, update, config))
             if reasons:
                 raise _Bad("; ".join(reasons))
         except _Bad as exc:
             plan.errors.append(RowError(path, row.line, str(exc)))
             continue
+        assert pledge is not None
         added.setdefault(pledge_id, []).append(update)
         targets[pledge_id] = dataclasses.replace(pledge, updates=(*pledge.updates, update))
     for pledge_id, new in added.items():
