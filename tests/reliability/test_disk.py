@@ -353,7 +353,7 @@ def test_an_import_that_fails_midway_removes_the_files_it_created(
         return real_create(root, pledge, overwrite=overwrite)
 
     monkeypatch.setattr(writer, "create", create)
-    result = cli("import", str(table), "--update", "--dir", str(root))
+    result = cli("import", str(table), "--replace", "--dir", str(root))
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
         "pledgetrack: error: cannot write pledges/d.yaml: No space left on device; nothing was "

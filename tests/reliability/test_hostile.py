@@ -172,7 +172,7 @@ def test_a_linked_pledge_is_never_written_through(tmp_path: Path) -> None:
     table.write_text("id,title,actors,domains,announced,source\n"
                      "fresh,New,Japan,cyber,2025-10-26,https://example.org/n\n"
                      "p,Replaced,Japan,cyber,2025-10-26,https://example.org/x\n")
-    code, _, err = run("import", str(table), "--update", "--dir", str(root))
+    code, _, err = run("import", str(table), "--replace", "--dir", str(root))
     assert code == 1
     assert err.splitlines() == [f"{table}:3: {link_message}", "1 bad row; nothing was written"]
     assert not (root / "pledges" / "fresh.yaml").exists()
