@@ -236,7 +236,7 @@ def test_a_linked_data_folder_or_configuration_in_a_repository_is_refused(
     monkeypatch.chdir(repo)
     for args in (["check"], ["check", "--format", "github"], ["list"], ["report"],
                  ["export"], ["show", "secret"], ["update", "secret", "-s", "stalled"],
-                 ["import", str(table), "--update"], ["statuses", "--dir", str(repo)],
+                 ["import", str(table), "--replace"], ["statuses", "--dir", str(repo)],
                  ["add", "T", "--id", "fresh", "--actor", "Japan", "--domain", "cyber",
                   "--announced", "2025-10-26", "--source", "https://example.org/a"],
                  ["check", "--dir", str(repo)], ["list", "--dir", str(repo / "pledges")]):

@@ -9,19 +9,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from pledgetrack.cli.app import app
 from pledgetrack.store.loader import parse_pledge
 from pledgetrack.yamlfile.serialize import dump_pledge
+from tests.clirun import REPO, cli
 from tests.fixture_reports import AS_OF_TEXT, CONFIG, make_root
-
-REPO = Path(__file__).resolve().parent.parent
-runner = CliRunner()
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+    result = cli(*args)
     return result.exit_code, result.stdout, result.stderr
 
 
