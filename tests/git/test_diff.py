@@ -739,3 +739,64 @@ def test_memory_does_not_grow_with_the_size_of_changed_files(repo: Path) -> None
     # Three 40 MB files read whole took well over 120 MB; unread, the process stays small.
     assert peak_kib < 80 * 1024, peak_kib
     assert "huge-0.yaml" in done.stdout and "41,943,040 bytes" in done.stdout
+
+
+# -- the size of Markdown: warnings included, and pull-request comments ------------------------
+
+
+@pytest.fixture
+def huge_warning(repo: Path) -> Path:
+    """v4: 40 new pledges, an update to one, and a pledgetrack.yaml whose 900 KB domain name
+    does not load (a warning that quotes it)."""
+    for n in range(40):
+        write(repo, f"new-{n:02d}", pledge(f"new-{n:02d}", f"New pledge number {n} " * 8))
+    write(repo, "cyber-training", pledge("cyber-training", "Cyber training",
+                                         updates=[CYBER_1, CYBER_2, RADAR_1]))
+    (repo / "pledgetrack.yaml").write_text("domains:\n  - " + "X" * 900_000 + "\n", "utf-8")
+    commit(repo, "v4", "v4")
+    return repo
+
+
+def test_the_size_limit_covers_warnings_and_keeps_real_changes_first(huge_warning: Path) -> None:
+    code, out, err = run("v3", "v4", "-f", "markdown")
+    assert code == 0, err
+    assert len(out.encode()) <= render_diff.MAX_MARKDOWN_BYTES
+    # The real changes come first and are all there; the warning, cut short, after them.
+    assert out.index("#### Status changes") < out.index("#### New pledges") < out.index(
+        "#### Warnings")
+    assert all(f"`new-{n:02d}`" in out for n in range(40))
+    [warning] = out.split("#### Warnings\n\n")[1].splitlines()
+    assert "must be a lowercase slug" in warning
+    assert len(warning) < 1200 and " … " in warning
+    assert "Truncated" not in out
+
+
+@pytest.mark.parametrize("limit", ["comment", "3000"])
+def test_max_chars_for_a_comment(huge_warning: Path, limit: str) -> None:
+    code, full, _ = run("v3", "v4", "-f", "markdown")
+    code, out, err = run("v3", "v4", "-f", "markdown", "--max-chars", limit)
+    assert code == 0, err
+    chars = render_diff.COMMENT_CHARS if limit == "comment" else int(limit)
+    assert len(out) <= chars
+    _, _, note = out.rpartition("\n_Truncated: ")
+    kept = _content(out)
+    assert kept == [line for line in _content(full) if line in kept]
+    if limit == "comment":
+        assert "_Truncated" not in out and kept == _content(full)
+        return
+    # The status change and the update are kept before the new pledges and the warning.
+    assert kept[0] == "| Pledge | Party | Before | After |"
+    assert "cyber-training" in kept[2] and kept[3].startswith("- `cyber-training`")
+    assert int(note.split()[0]) == len(_content(full)) - len(kept) > 0
+    assert "under the limit of 3,000 characters" in note
+    assert not any("slug" in line for line in kept)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--max-chars", "12", "-f", "markdown"), "--max-chars takes a number of at least 1,000"),
+    (("--max-chars", "lots", "-f", "markdown"), "--max-chars takes a number"),
+    (("--max-chars", "comment"), "--max-chars applies to --format markdown"),
+])
+def test_bad_max_chars(repo: Path, args: tuple[str, ...], message: str) -> None:
+    code, out, err = run("v1", "v3", *args)
+    assert code == 2 and out == "" and message in err

@@ -37,6 +37,12 @@ def diff(
         "--id", "-i", metavar="ID", help="Only this pledge (repeatable).",
         autocompletion=complete.pledge_ids, show_default=False,
     )] = None,
+    max_chars: Annotated[str | None, typer.Option(
+        "--max-chars", metavar="N|comment",
+        help="Markdown: at most N characters in all (warnings and the note of what was left "
+        "out included); 'comment' is 65,536, the limit of a pull-request comment. Real changes "
+        "are kept first.", show_default=False,
+    )] = None,
     color: ColorOption = "auto",
 ) -> None:
     """Show what changed in the pledges between two git revisions: status changes (per party),
@@ -52,11 +58,31 @@ def diff(
     from pledgetrack.render import registry
     from pledgetrack.store.root import find_root
 
+    limit = _max_chars(max_chars, fmt)
     rng = parse_range(base, head)
     root = find_root(dir)
     old, new = read_snapshots(root, rng)
     result = compare(old, new, ids or ())
     for message in result.warnings:
         warn(message)
-    write_text(registry.get("diff", fmt)(result, color=color), fmt)
+    write_text(registry.get("diff", fmt)(result, color=color, max_chars=limit), fmt)
     raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)
+
+
+MIN_CHARS = 1000
+
+
+def _max_chars(value: str | None, fmt: str) -> int | None:
+    from pledgetrack.errors import PledgetrackError
+    from pledgetrack.render.diff import COMMENT_CHARS
+
+    if value is None:
+        return None
+    if fmt != "markdown":
+        raise PledgetrackError("--max-chars applies to --format markdown")
+    if value == "comment":
+        return COMMENT_CHARS
+    if not value.isdigit() or int(value) < MIN_CHARS:
+        raise PledgetrackError(f"--max-chars takes a number of at least {MIN_CHARS:,}, or "
+                               f"'comment' ({COMMENT_CHARS:,}), not {value!r}")
+    return int(value)

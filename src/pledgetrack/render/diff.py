@@ -16,6 +16,10 @@ from pledgetrack.render.tabular import md_code, md_escape
 JSON_VERSION = 1
 # GitHub cuts a job summary at 1 MiB; stay well below it and say when something was left out.
 MAX_MARKDOWN_BYTES = 900 * 1024
+# A pull-request comment holds at most 65,536 characters (`--max-chars comment`).
+COMMENT_CHARS = 65_536
+# A warning (a configuration that does not load can quote a huge value) is cut to this length.
+WARNING_CHARS = 1000
 
 
 # -- shared wording ----------------------------------------------------------------------------
@@ -221,17 +225,16 @@ def _md_field(f: FieldChange) -> str:
     return f"{md_escape(f.field)}: {md_escape(_value(f.old))} → {md_escape(_value(f.new))}"
 
 
-def markdown(result: DiffResult, **_: object) -> str:
-    """A summary line, then one section per kind of change: ready for a pull-request comment or
-    ``$GITHUB_STEP_SUMMARY``."""
+def markdown(result: DiffResult, *, max_chars: int | None = None, **_: object) -> str:
+    """A summary line, then one section per kind of change, then warnings: ready for
+    ``$GITHUB_STEP_SUMMARY`` (under 900 KiB) or, with ``max_chars``, a pull-request comment. The
+    whole text, warnings and the note of what was left out included, stays within the limits."""
     names = result.labels
     head = [
         f"### Pledge changes: {md_escape(_header(result))}",
         "",
         f"**{md_escape(result.summary.text().capitalize())}**",
     ]
-    for warning in result.warnings:
-        head += ["", f"> Warning: {md_escape(warning)}"]
     sections: list[tuple[str, list[str]]] = []
 
     status_rows = [
@@ -306,31 +309,57 @@ def markdown(result: DiffResult, **_: object) -> str:
         sections.append(("Files that do not parse", broken))
     if result.config_changed:
         sections.append(("Configuration", ["- `pledgetrack.yaml` changed"]))
-    return _fit("\n".join(head) + "\n", sections)
+    # Warnings last: the real changes are what must fit.
+    warnings = [f"- {md_escape(_middle_cut(w, WARNING_CHARS))}" for w in result.warnings]
+    if warnings:
+        sections.append(("Warnings", warnings))
+    return _fit("\n".join(head) + "\n", sections, max_chars)
 
 
-def _fit(head: str, sections: list[tuple[str, list[str]]]) -> str:
-    """Join the sections, leaving out whole lines past the size limit, and say so."""
+def _middle_cut(text: str, limit: int) -> str:
+    """One line of at most about ``limit`` characters: the start and the end of a longer text
+    (where a message says what is wrong), the middle left out."""
+    text = _one_line(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit * 2 // 3]} … {text[-(limit // 3):]}"
+
+
+def _note(left_out: int, max_chars: int | None) -> str:
+    limit = ("GitHub's 1 MiB summary limit" if max_chars is None
+             else f"the limit of {max_chars:,} characters")
+    return (f"\n_Truncated: {left_out:,} more lines left out to stay under {limit}; run "
+            "`pledgetrack diff` locally for everything._\n")
+
+
+def _fit(head: str, sections: list[tuple[str, list[str]]], max_chars: int | None = None) -> str:
+    """Join the sections in order, leaving out whole lines that would pass the limits (900 KiB,
+    and ``max_chars`` characters when given), and say so in a last line that fits too."""
+    note_room = _note(10**12, max_chars)
+    max_bytes = MAX_MARKDOWN_BYTES - encoded_size(note_room)
+    max_length = None if max_chars is None else max_chars - len(note_room)
     out = [head]
-    size = encoded_size(head)
+    size, length = encoded_size(head), len(head)
     left_out = 0
+
+    def add(text: str) -> bool:
+        nonlocal size, length
+        more = encoded_size(text)
+        if size + more > max_bytes or (max_length is not None and length + len(text) > max_length):
+            return False
+        out.append(text)
+        size, length = size + more, length + len(text)
+        return True
+
     for title, lines in sections:
-        block = f"\n#### {title}\n\n"
-        if size + encoded_size(block) > MAX_MARKDOWN_BYTES:
+        if not add(f"\n#### {title}\n\n"):
             left_out += len(lines)
             continue
-        out.append(block)
-        size += encoded_size(block)
         for line in lines:
-            encoded = encoded_size(line) + 1
-            if size + encoded > MAX_MARKDOWN_BYTES:
+            if not add(line + "\n"):
                 left_out += 1
-                continue
-            out.append(line + "\n")
-            size += encoded
     if left_out:
-        out.append(f"\n_Truncated: {left_out} more lines left out to stay under GitHub's 1 MiB "
-                   "summary limit; run `pledgetrack diff` locally for everything._\n")
+        out.append(_note(left_out, max_chars))
     return "".join(out)
 
 
