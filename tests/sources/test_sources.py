@@ -359,3 +359,50 @@ def test_other_commands_do_not_load_the_http_client() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- archived copies first where the original is dead --------------------------------------------
+
+ARCHIVE = "https://web.archive.org/web/20251026000000/https://example.org/summit"
+
+
+def test_show_report_and_diff_put_the_archived_copy_first_once_the_original_is_dead(
+    data_root: Path, server: LinkServer
+) -> None:
+    import datetime as dt
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=data_root, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("-c", "user.email=t@example.org", "-c", "user.name=T", "commit", "-q",
+        "--allow-empty", "-m", "empty")
+    dead, alive = server.url("/gone404"), server.url("/ok")
+    write_pledge(data_root, "a", [dead, alive], archived=ARCHIVE)
+
+    def show() -> str:
+        result = runner.invoke(app, ["show", "--dir", str(data_root), "a"])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    # Before any check: the original first, the copy beside it.
+    assert f"1. {dead} (archived: {ARCHIVE})" in show()
+    assert sources(data_root)[0] == 1
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert (f"1. {ARCHIVE} (archived copy; the original {dead} answered 404 when checked on "
+            f"{today})") in show()
+    assert f"2. {alive}\n" in show()
+
+    page = data_root / "page.html"
+    result = runner.invoke(app, ["report", "--dir", str(data_root), "-o", str(page)])
+    assert result.exit_code == 0, result.stderr
+    html = page.read_text("utf-8")
+    item = html[html.index(f'href="{ARCHIVE}"') - 200:]
+    item = item[:item.index("</li>")]
+    assert item.index(f'href="{ARCHIVE}"') < item.index(f'href="{dead}"')
+    assert "dead-link" in item and "answered 404" in item
+
+    result = runner.invoke(app, ["diff", "--dir", str(data_root), "--format", "markdown"])
+    assert result.exit_code == 0, result.stderr
+    assert f"]({ARCHIVE}) (archived copy; the [original]({dead}) answered 404" in result.stdout

@@ -65,7 +65,13 @@ def diff(
     result = compare(old, new, ids or ())
     for message in result.warnings:
         warn(message)
-    write_text(registry.get("diff", fmt)(result, color=color, max_chars=limit), fmt)
+    from pledgetrack.render.deadlinks import dead_links, kept_dead
+
+    # An archived copy comes first where `pledgetrack sources` found the original dead.
+    shown = [s for c in result.changes for s in c.sources]
+    shown += [s for c in result.changes for u in c.updates_added for s in u.sources]
+    with dead_links(kept_dead(shown)):
+        write_text(registry.get("diff", fmt)(result, color=color, max_chars=limit), fmt)
     raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)
 
 

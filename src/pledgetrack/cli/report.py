@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,11 @@ from pledgetrack.cli.options import (
     format_option,
 )
 from pledgetrack.cli.output import OutputOption
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from pledgetrack.sources.results import LinkResult
 
 GROUP_BY = ("domain", "actor", "recipient", "party", "year", "tag")
 
@@ -63,11 +68,17 @@ def report(
                    lean=out.format != "html")
     summary = summarise(dataset, selection.filter, selection.as_of,
                         by=cast(GroupBy | None, by), with_matrix=matrix)
+    from pledgetrack.render.deadlinks import cited_sources, dead_links, kept_dead
+
     extra: dict[str, object] = {}
+    dead: Mapping[str, LinkResult] = {}
     if out.format == "html":
         extra = {"generated": generation_time(), "filter": selection.filter}
-    out.write(registry.get("report", out.format)(summary, color=out.color, width=out.width,
-                                                 **extra))
+        # An archived copy comes first where `pledgetrack sources` found the original dead.
+        dead = kept_dead(cited_sources(dataset.pledges))
+    with dead_links(dead):
+        out.write(registry.get("report", out.format)(summary, color=out.color, width=out.width,
+                                                     **extra))
     exit_if_skipped(dataset, strict)
 
 

@@ -56,4 +56,7 @@ def show(
             "('pledgetrack check' lists every problem)", EXIT_FINDINGS,
         )
     view = view_pledge(result.pledge, config, when, cut=as_of is not None)
-    write_text(registry.get("pledge", fmt)(view, color=color), fmt)
+    from pledgetrack.render.deadlinks import cited_sources, dead_links, kept_dead
+
+    with dead_links(kept_dead(cited_sources([result.pledge]))):
+        write_text(registry.get("pledge", fmt)(view, color=color), fmt)

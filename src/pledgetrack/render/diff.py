@@ -193,7 +193,14 @@ def _md_url(url: str) -> str:
 
 
 def _md_source(s: Source) -> str:
+    from pledgetrack.render.deadlinks import dead_note, dead_result
+
     name = s.publisher or s.title or urlsplit(s.url).hostname or s.url
+    dead = dead_result(s)
+    if dead is not None and s.archived:
+        # The original is gone: the copy comes first.
+        return (f"[{md_escape(name)}]({_md_url(s.archived)}) (archived copy; the "
+                f"[original]({_md_url(s.url)}) {md_escape(dead_note(dead))})")
     link = f"[{md_escape(name)}]({_md_url(s.url)})"
     if s.archived:
         link += f" ([archived]({_md_url(s.archived)}))"

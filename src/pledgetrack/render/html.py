@@ -171,7 +171,18 @@ def source_item(src: Source) -> Markup:
         extra.append(src.publisher)
     if src.published is not None:
         extra.append(_time(src.published))
-    parts: list[object] = [link(src.url, text)]
+    from pledgetrack.render.deadlinks import dead_note, dead_result
+
+    dead = dead_result(src)
+    if dead is not None and src.archived:
+        # The original is gone: the copy is the link to follow, the original is named.
+        parts: list[object] = [link(src.archived, text if text != src.url else src.archived)]
+        if extra:
+            parts.append(el("span", " (", _join(extra, ", "), ")", class_="muted"))
+        parts.extend([" ", el("span", "[archived copy; the ", link(src.url, "original"), " ",
+                              dead_note(dead), "]", class_="muted dead-link")])
+        return el("li", *parts)
+    parts = [link(src.url, text)]
     if extra:
         parts.append(el("span", " (", _join(extra, ", "), ")", class_="muted"))
     if src.archived:

@@ -42,8 +42,15 @@ def _status_text(status: StatusView, color: bool) -> Text:
 
 
 def _source_line(source: Source) -> str:
+    from pledgetrack.render.deadlinks import dead_note, dead_result
+
     details = [d for d in (source.title, source.publisher,
                            str(source.published) if source.published else None) if d]
+    dead = dead_result(source)
+    if dead is not None and source.archived:
+        # The original is gone: the copy comes first.
+        line = source.archived + (f" — {', '.join(details)}" if details else "")
+        return line + f" (archived copy; the original {source.url} {dead_note(dead)})"
     line = source.url + (f" — {', '.join(details)}" if details else "")
     if source.archived:
         line += f" (archived: {source.archived})"
