@@ -119,6 +119,7 @@ class Handler(BaseHTTPRequestHandler):
 class LinkServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)

@@ -22,7 +22,8 @@ from tests.linkservers import (
     tls_server,
 )
 
-FAST = ProbeSettings(timeout=0.5, backoff=0.05)
+# Timeouts generous enough for a loaded machine: only the silent server's test waits for one.
+FAST = ProbeSettings(timeout=5, backoff=0.05)
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def write_pledge(root: Path, pledge_id: str, urls: list[str], update_urls: list[
 
 
 def sources(root: Path, *args: str) -> tuple[int, str, str]:
-    result = cli("sources", "--dir", str(root), "--timeout", "0.5", *args)
+    result = cli("sources", "--dir", str(root), "--timeout", "5", *args)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -110,7 +111,7 @@ def test_429_is_asked_again_after_retry_after(server: LinkServer) -> None:
 def test_retries_end_and_a_long_retry_after_is_not_waited_for(server: LinkServer) -> None:
     start = time.monotonic()
     found = check_urls([server.url("/busy-always"), server.url("/busy-long")],
-                       ProbeSettings(timeout=0.5, retries=2))
+                       ProbeSettings(timeout=5, retries=2))
     assert time.monotonic() - start < 5
     assert (found[server.url("/busy-always")].state,
             found[server.url("/busy-always")].status) == ("error", 429)
@@ -156,11 +157,24 @@ def test_a_self_signed_certificate_is_a_tls_error(tmp_path: Path) -> None:
         assert tls.log.requests == []  # no request went over an untrusted connection
 
 
+def test_a_name_that_does_not_resolve_is_a_dns_error() -> None:
+    # Built, not looked up: the tests use no network but 127.0.0.1.
+    import socket
+
+    import urllib3.exceptions
+
+    from pledgetrack.sources.probe import describe_failure
+
+    exc = urllib3.exceptions.NameResolutionError(
+        "nowhere.invalid", None, socket.gaierror(-2, "Name or service not known"))  # type: ignore[arg-type]
+    assert describe_failure(exc) == ("error", "DNS: the host name does not resolve")
+
+
 # -- limits ----------------------------------------------------------------------------------
 
 def test_requests_to_one_host_are_limited(server: LinkServer) -> None:
     urls = [server.url(f"/slowish/{n}") for n in range(10)]
-    found = check_urls(urls, ProbeSettings(timeout=2, jobs=8, per_host=2))
+    found = check_urls(urls, ProbeSettings(timeout=5, jobs=8, per_host=2))
     assert all(r.state == "ok" for r in found.values())
     assert server.log.most == 2  # never more, and the two slots were used at once
 
@@ -169,7 +183,7 @@ def test_requests_in_all_are_limited() -> None:
     servers = [serve() for _ in range(4)]
     try:
         urls = [s.url(f"/slowish/{n}") for s in servers for n in range(4)]
-        found = check_urls(urls, ProbeSettings(timeout=2, jobs=3, per_host=2))
+        found = check_urls(urls, ProbeSettings(timeout=5, jobs=3, per_host=2))
         assert len(found) == 16 and all(r.state == "ok" for r in found.values())
         # The servers' request times overlap at most three at a time.
         spans = []
@@ -382,7 +396,7 @@ def test_show_report_and_diff_put_the_archived_copy_first_once_the_original_is_d
     write_pledge(data_root, "a", [dead, alive], archived=ARCHIVE)
 
     def show() -> str:
-        result = runner.invoke(app, ["show", "--dir", str(data_root), "a"])
+        result = cli("show", "--dir", str(data_root), "a")
         assert result.exit_code == 0, result.stderr
         return result.stdout
 
@@ -395,7 +409,7 @@ def test_show_report_and_diff_put_the_archived_copy_first_once_the_original_is_d
     assert f"2. {alive}\n" in show()
 
     page = data_root / "page.html"
-    result = runner.invoke(app, ["report", "--dir", str(data_root), "-o", str(page)])
+    result = cli("report", "--dir", str(data_root), "-o", str(page))
     assert result.exit_code == 0, result.stderr
     html = page.read_text("utf-8")
     item = html[html.index(f'href="{ARCHIVE}"') - 200:]
@@ -403,6 +417,6 @@ def test_show_report_and_diff_put_the_archived_copy_first_once_the_original_is_d
     assert item.index(f'href="{ARCHIVE}"') < item.index(f'href="{dead}"')
     assert "dead-link" in item and "answered 404" in item
 
-    result = runner.invoke(app, ["diff", "--dir", str(data_root), "--format", "markdown"])
+    result = cli("diff", "--dir", str(data_root), "--format", "markdown")
     assert result.exit_code == 0, result.stderr
     assert f"]({ARCHIVE}) (archived copy; the [original]({dead}) answered 404" in result.stdout
