@@ -151,13 +151,13 @@ def test_old_files_are_taken_from_the_cache_and_changed_ones_parsed(
     first = load_dataset(tmp_path, jobs=1)
 
     parsed: list[str] = []
-    real = loader.parse_pledge
+    real = loader.parse_with_salvage
 
     def counting(data: bytes, rel: str) -> object:
         parsed.append(rel)
         return real(data, rel)
 
-    monkeypatch.setattr(loader, "parse_pledge", counting)
+    monkeypatch.setattr(loader, "parse_with_salvage", counting)
     again = load_dataset(tmp_path, jobs=1)
     assert parsed == []
     assert again.pledges == first.pledges and again.problems == first.problems
@@ -229,8 +229,8 @@ def test_a_limited_load_keeps_the_other_entries(
     assert limited.files == 2
 
     parsed: list[str] = []
-    real = loader.parse_pledge
-    monkeypatch.setattr(loader, "parse_pledge",
+    real = loader.parse_with_salvage
+    monkeypatch.setattr(loader, "parse_with_salvage",
                         lambda data, rel: parsed.append(rel) or real(data, rel))
     load_dataset(tmp_path, jobs=1)
     assert parsed == []

@@ -90,7 +90,7 @@ def test_workers_fill_a_cache_that_one_process_reads(
     def no_parsing(data: bytes, rel: str) -> object:
         raise AssertionError(f"{rel} parsed again")
 
-    monkeypatch.setattr(loader, "parse_pledge", no_parsing)
+    monkeypatch.setattr(loader, "parse_with_salvage", no_parsing)
     same(load_dataset(data, jobs=2), expected)
     assert processes == [2]  # nothing to parse: no processes started
 

@@ -195,6 +195,42 @@ def test_reports_every_problem_not_only_the_first(data_root: Path, write: WriteF
     assert code == 1
 
 
+BAD_DATE_AND_STATUSES = VALID.replace("announced: 2025-10-26", "announced: 2025-13-01") + """\
+updates:
+  - date: 2025-11-01
+    status: done
+  - date: 2025-11-02
+    status: kept
+  - date: 2025-11-03
+"""
+
+
+def test_errors_after_parsing_come_together(
+    data_root: Path, write: WriteFn, yaml_loader: str
+) -> None:
+    # A bad date no longer hides the statuses: the rules that need the configuration run over
+    # what could be read.
+    write("a", BAD_DATE_AND_STATUSES.replace("{id}", "other"))
+    code, out, err = run_check(data_root)
+    assert code == 1
+    assert [line.split(": error: ")[0] + " " + line.rsplit(" ", 1)[-1]
+            for line in out.splitlines()] == [
+        "pledges/a.yaml:1:1 [id-mismatch]",
+        "pledges/a.yaml:9:12 [invalid-date]",
+        "pledges/a.yaml:15:1 [unknown-status]",
+        "pledges/a.yaml:17:1 [unknown-status]",
+        "pledges/a.yaml:18:5 [missing-field]",  # update 3 has no status: said once
+    ]
+    assert err.strip() == "checked 1 file: 5 errors, 0 warnings"
+    # With the statuses in the vocabulary (a change to the configuration, the file as it was
+    # in the cache), they are no longer reported.
+    (data_root / "pledgetrack.yaml").write_text(
+        "statuses:\n  - name: not_yet_rated\n  - name: done\n    final: true\n    score: 1\n"
+        "  - name: kept\n    final: true\n    score: 1\n")
+    out = run_check(data_root)[1]
+    assert "[unknown-status]" not in out and "[invalid-date]" in out
+
+
 def test_text_format_is_exact(data_root: Path, write: WriteFn) -> None:
     write("p1", VALID + "colour: blue\n")
     code, out, _ = run_check(data_root, "--format", "text")

@@ -29,6 +29,9 @@ if action == "retitle":
     path.write_text(text.replace("in ASEAN", "in Southeast Asia"), "utf-8")
 elif action == "break":
     path.write_text(text.replace("announced: 2025-10-26", "announced: someday"), "utf-8")
+elif action == "break-many":
+    path.write_text(text.replace("announced: 2025-10-26", "announced: 2025-13-01")
+                    + "updates:\\n  - date: 2025-11-01\\n    status: done\\n", "utf-8")
 elif action == "fix":
     path.write_text(text.replace("announced: someday", "announced: 2025-10-27"), "utf-8")
 elif action == "empty":
@@ -106,6 +109,15 @@ def test_errors_off_a_terminal_abort_and_keep_the_copy(
     assert path.read_bytes() == before
     assert copy.parent != path.parent  # never where `check` would read it
     copy.unlink()
+
+
+def test_every_error_is_shown_at_once(data_root: Path, write: WriteFn, editor: str) -> None:
+    write("p")
+    code, _, err = edit(data_root, editor, "break-many")
+    assert code == 1
+    assert "pledges/p.yaml:9:12: error: 'announced': '2025-13-01' is not a date" in err
+    assert "pledges/p.yaml:15:1: error: update 1: unknown status 'done'" in err
+    kept_copy(err).unlink()
 
 
 def test_errors_on_a_terminal_offer_to_reopen(

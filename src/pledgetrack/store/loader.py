@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     # Not imported at run time unless records are built: `check` never needs them, and every
     # import counts in the start-up time of a command.
     from pledgetrack.model.records import Pledge
+    from pledgetrack.yamlfile.build import RecordBuilder
 
 MAX_FILE_BYTES = 1024 * 1024  # the same limit as yamltree's (not imported: it imports yaml)
 
@@ -96,6 +97,28 @@ class Dataset:
 
 def parse_pledge(data: bytes, rel_path: str) -> tuple[Pledge | None, list[Problem]]:
     """Parse one file's bytes: structural problems only (no configuration needed)."""
+    pledge, problems, _ = parse_with_salvage(data, rel_path)
+    return pledge, problems
+
+
+def rule_problems(pledge: Pledge | None, salvage: RecordBuilder | None,
+                  config: Config) -> list[Problem]:
+    """The problems of the rules that need the configuration: over the record, or, for a file
+    with structural errors, the errors over its best-effort record (every problem at once)."""
+    from pledgetrack.checks.rules import check_pledge, check_salvage
+
+    if pledge is not None:
+        return list(check_pledge(pledge, config))
+    if salvage is not None and salvage.salvage is not None:
+        return list(check_salvage(salvage.salvage, config, salvage.no_status))
+    return []
+
+
+def parse_with_salvage(
+    data: bytes, rel_path: str
+) -> tuple[Pledge | None, list[Problem], RecordBuilder | None]:
+    """:func:`parse_pledge`, with the builder when the file parsed as YAML but has errors (its
+    ``salvage`` record serves :func:`rule_problems`)."""
     from pledgetrack.yamlfile.build import RecordBuilder
     from pledgetrack.yamlfile.yamltree import YamlProblem, decode, find_conflict_markers, parse
 
@@ -103,10 +126,10 @@ def parse_pledge(data: bytes, rel_path: str) -> tuple[Pledge | None, list[Proble
     if len(data) > MAX_FILE_BYTES:
         builder.report("error", "file-too-large",
                        f"the file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}", 1)
-        return None, builder.problems
+        return None, builder.problems, None
     if not data.strip():
         builder.report("error", "empty-file", "the file is empty", 1)
-        return None, builder.problems
+        return None, builder.problems, None
     try:
         text = decode(data)
         markers = find_conflict_markers(text)
@@ -115,19 +138,21 @@ def parse_pledge(data: bytes, rel_path: str) -> tuple[Pledge | None, list[Proble
                 builder.report("error", "conflict-marker",
                                "unresolved git merge-conflict marker; resolve the conflict "
                                "and remove the markers", line)
-            return None, builder.problems
+            return None, builder.problems, None
         result = parse(text)
     except YamlProblem as exc:
         builder.report("error", exc.rule, exc.message, exc.line, exc.col)
-        return None, builder.problems
+        return None, builder.problems, None
     for dup in result.duplicates:
         builder.report("error", "duplicate-key",
                        f"duplicate key '{dup.key}' (first on line {dup.first_line}); "
                        "YAML readers silently keep only one", dup.line, dup.col)
     pledge = builder.pledge(result.tree)
     if builder.errors:
-        pledge = None
-    return pledge, builder.problems
+        if pledge is not None:  # only duplicate keys: the record itself is whole
+            builder.salvage = pledge
+        return None, builder.problems, builder
+    return pledge, builder.problems, None
 
 
 def _read(path: str | Path) -> bytes:
@@ -154,8 +179,6 @@ def _symlink(rel: str) -> Problem:
 
 def load_file(path: Path, root: Path, config: Config) -> FileResult:
     """One file, parsed and checked (no cache)."""
-    from pledgetrack.checks.rules import check_pledge
-
     rel = relative(root, path)
     if path.is_symlink():
         return FileResult(rel, None, [_symlink(rel)])
@@ -163,9 +186,8 @@ def load_file(path: Path, root: Path, config: Config) -> FileResult:
         data = _read(path)
     except OSError as exc:
         return FileResult(rel, None, [_unreadable(rel, exc)])
-    pledge, problems = parse_pledge(data, rel)
-    if pledge is not None:
-        problems.extend(check_pledge(pledge, config))
+    pledge, problems, salvage = parse_with_salvage(data, rel)
+    problems.extend(rule_problems(pledge, salvage, config))
     return FileResult(rel, pledge, problems)
 
 
@@ -414,6 +436,11 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
         data: bytes | None = None
         if cached is not None and (cached[cachefile.E_DIGEST] is None or size < 0):
             cached = None  # unreadable or a link, then or now: never reused
+        if cached is not None and cached[cachefile.E_LEAN] < 0 and \
+                cached[cachefile.E_RULE_KEY] != task.rule_key:
+            # A file with errors keeps no record to run the rules on again: it is parsed again
+            # (files with errors are few).
+            cached = None
         if cached is not None:
             same = cached[cachefile.E_SIZE] == size and cached[cachefile.E_MTIME] == mtime
             if not (same and mtime + cachefile.RACY_NS <= cached[cachefile.E_READ_NS]):
@@ -491,16 +518,13 @@ def _parse_entry(
             unreadable = encode_problems([_unreadable(rel, exc)])
             return [rel, mtime, size, None, listed_ns, unreadable, -1, None, 0, 0, 0, rule_key,
                     ()], None
-    from pledgetrack.checks.rules import check_pledge
-
-    pledge, problems = parse_pledge(data, rel)
+    pledge, problems, salvage = parse_with_salvage(data, rel)
     pledge_id, id_line = None, 0
-    rule_problems: tuple[tuple[Any, ...], ...] = ()
     if pledge is not None:
         pledge_id, id_line = pledge.id, pledge.lines.get("id", 1)
-        rule_problems = encode_problems(list(check_pledge(pledge, config)))
+    found = encode_problems(rule_problems(pledge, salvage, config))
     entry = [rel, mtime, size, cachefile.digest(data), listed_ns, encode_problems(problems), -1,
-             pledge_id, id_line, 0, 0, rule_key, rule_problems]
+             pledge_id, id_line, 0, 0, rule_key, found]
     return entry, pledge
 
 

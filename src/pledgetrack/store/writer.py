@@ -286,7 +286,7 @@ def read_pledge(root: Path, pledge_id: str, config: Config | None = None) -> Ple
     """Read and parse one pledge file, refusing one with errors (it must be fixed first): with
     ``config``, every rule of `check` on one file counts, else the file's structure only. The
     refusal lists every error in `check`'s format."""
-    from pledgetrack.store.loader import parse_pledge
+    from pledgetrack.store.loader import parse_with_salvage, rule_problems
     from pledgetrack.yamlfile.yamltree import MAX_FILE_BYTES
 
     path = existing_path(root, pledge_id)
@@ -295,9 +295,9 @@ def read_pledge(root: Path, pledge_id: str, config: Config | None = None) -> Ple
         data = path.read_bytes()
     except OSError as exc:
         raise PledgetrackError(f"cannot read {rel}: {exc.strerror}", EXIT_FINDINGS) from None
-    pledge, problems = parse_pledge(data[: MAX_FILE_BYTES + 1], rel)
-    if pledge is not None and config is not None:
-        problems.extend(check_pledge(pledge, config))
+    pledge, problems, salvage = parse_with_salvage(data[: MAX_FILE_BYTES + 1], rel)
+    if config is not None:
+        problems.extend(rule_problems(pledge, salvage, config))
     errors = sorted((p for p in problems if p.level == "error"), key=Problem.sort_key)
     if pledge is None or errors:
         raise file_has_errors(rel, pledge_id, errors)
@@ -490,9 +490,8 @@ def replace_text(root: Path, pledge_id: str, data: bytes, expected_old: bytes) -
 
 def check_text(data: bytes, rel: str, config: Config) -> list[Problem]:
     """Everything `check` would report about ``data`` as the file ``rel`` (one file only)."""
-    from pledgetrack.store.loader import parse_pledge
+    from pledgetrack.store.loader import parse_with_salvage, rule_problems
 
-    pledge, problems = parse_pledge(data, rel)
-    if pledge is not None:
-        problems.extend(check_pledge(pledge, config))
+    pledge, problems, salvage = parse_with_salvage(data, rel)
+    problems.extend(rule_problems(pledge, salvage, config))
     return sorted(problems, key=Problem.sort_key)

@@ -48,6 +48,13 @@ class RecordBuilder:
         self.path = path
         self.problems: list[Problem] = []
         self.errors = 0
+        # When the file has errors: a best-effort record, so that the rules that need the
+        # configuration (statuses, domains, the id) still run and every problem is reported at
+        # once. Missing values are stand-ins that break no rule; ``no_status`` numbers the
+        # updates (1-based) whose status is missing, so that no rule reports it again.
+        self.salvage: Pledge | None = None
+        self.no_status: set[int] = set()
+        self._salvaged_updates: tuple[Update, ...] = ()
 
     def report(self, level: Level, rule: str, message: str, line: int, col: int = 1) -> None:
         self.problems.append(Problem(self.path, line, col, level, rule, message))
@@ -218,6 +225,10 @@ class RecordBuilder:
             status = self.required(values, "status", item, where, self._one_line)
             srcs_node = values.get("sources")
             srcs = None if srcs_node is None else self.sources(srcs_node, where)
+            if status is None:
+                self.no_status.add(number)
+            if srcs is None and srcs_node is not None:
+                srcs = (Source(url=""),)  # sources there, with errors: not "missing"
             update = Update(
                 date=date or PartialDate(1),
                 status=status or "",
@@ -229,6 +240,7 @@ class RecordBuilder:
                 lines={k: item.key_line(k) for k in item.entries},
             )
             result.append(update)
+        self._salvaged_updates = tuple(result)
         return tuple(result) if self.errors == before else None
 
     # -- the record ----------------------------------------------------------------------------
@@ -271,6 +283,18 @@ class RecordBuilder:
         quote = self.optional(values, "quote", self._text)
         criteria = self.optional(values, "criteria", self._text)
         if self.errors:
+            from pathlib import PurePosixPath
+
+            updates_found = self._salvaged_updates
+            self.salvage = Pledge(
+                id=pledge_id or PurePosixPath(self.path).stem, title=title or "",
+                # Unknown actors: the parties the updates name, so that none is reported.
+                actors=actors if actors is not None else tuple(dict.fromkeys(
+                    u.party for u in updates_found if u.party)),
+                domains=domains or (), sources=sources or (), announced=announced,
+                recipients=recipients or (), deadline=deadline, updates=updates_found,
+                path=self.path, lines={k: tree.key_line(k) for k in tree.entries},
+            )
             return None
         assert pledge_id is not None and title is not None and actors is not None
         assert domains is not None and sources is not None
