@@ -200,6 +200,14 @@ def test_a_backdated_update_in_a_flow_list(data_root: Path, write: WriteFn) -> N
     assert path.read_text("utf-8").startswith(VALID.replace("{id}", "p"))
 
 
+def test_status_in_any_case_is_written_as_the_vocabulary_spells_it(
+    data_root: Path, write: WriteFn
+) -> None:
+    path = write("p")
+    assert update(data_root, "p", "-s", "In_Progress", "--date", "2025-11-01")[0] == 0
+    assert "    status: in_progress\n" in path.read_text("utf-8")
+
+
 def test_a_file_with_errors_is_refused_untouched(data_root: Path, write: WriteFn) -> None:
     # A copy made with cp keeps the other file's id, and has a status typo of its own.
     path = write("copy", VALID.replace("{id}", "original") + (

@@ -59,6 +59,24 @@ def test_yesterday_crosses_month_and_year() -> None:
     ("", "no date given"),
 ])
 def test_refused_forms_say_why_and_list_the_accepted_ones(text: str, reason: str) -> None:
+    _refused(text, reason)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    # One possible reading: it is said, and never an impossible one (no month 31).
+    ("31/12/2025", "'31/12/2025': day/month/year and month/day/year forms are refused; write "
+                   "2025-12-31 or 31 Dec 2025"),
+    ("12/31/2025", "write 2025-12-31 or 31 Dec 2025"),
+    ("30/02/2025", "is no date"),
+])
+def test_day_month_year_forms_offer_only_real_readings(text: str, reason: str) -> None:
+    with pytest.raises(DateError) as info:
+        parse_user_date(text, TODAY)
+    assert reason in str(info.value)
+    assert "2025-31-12" not in str(info.value) and "2025-02-30" not in str(info.value)
+
+
+def _refused(text: str, reason: str) -> None:
     with pytest.raises(DateError) as info:
         parse_user_date(text, TODAY)
     message = str(info.value)

@@ -56,6 +56,11 @@ def ids(root: Path, *args: str, command: str = "list") -> list[str]:
     (("--search", "harbour"), ["b-overdue", "f-old"]),
     (("--search", "CYBER TRAINING"), ["a-delivered"]),  # title
     (("--domain", "cyber", "--open"), ["c-stale", "f-old"]),  # options combine with "and"
+    # A comma separates values, as repeating the option does; statuses and domains, like
+    # actors, are matched without regard to case.
+    (("--status", "delivered,withdrawn"), ["a-delivered", "g-withdrawn"]),
+    (("--status", "Delivered, WITHDRAWN"), ["a-delivered", "g-withdrawn"]),
+    (("--domain", "CYBER"), ["a-delivered", "c-stale", "f-old"]),
 ])
 def test_filter(root: Path, args: tuple[str, ...], expected: list[str]) -> None:
     assert ids(root, *args) == expected

@@ -71,6 +71,13 @@ def _prompt_date(label: str) -> PartialDate:
             sys.stderr.write(f"{exc.message}\n")
 
 
+def _as_named(value: str, names: list[str]) -> str:
+    """``value`` spelled as the configuration spells it when they differ only in case (people
+    type `Delivered` or `AI`, as they type actors)."""
+    folded = {n.casefold(): n for n in names}
+    return value if value in names else folded.get(value.casefold(), value)
+
+
 def _check_domains(domains: list[str], config: Config) -> None:
     import difflib
 
@@ -183,6 +190,8 @@ def add(
     if not source_list:
         source_list = [ask("Source URL")]
 
+    if config.domains:
+        domain_list = [_as_named(d.strip(), list(config.domains)) for d in domain_list]
     _check_domains(domain_list, config)
     title = one_line(title, "the title")
     pledge = Pledge(
@@ -248,6 +257,8 @@ def update(
     backdated entry goes among the others in date order, and records when it was written down
     (recorded: today). A file that has errors is refused: fix it with 'pledgetrack edit'.
     """
+    import dataclasses
+
     from pledgetrack.model.dates import PartialDate
     from pledgetrack.model.records import Update
     from pledgetrack.store import writer
@@ -267,6 +278,7 @@ def update(
         recorded=None if when == PartialDate.from_date(now) else PartialDate.from_date(now),
     )
     config = load_config(root)
+    entry = dataclasses.replace(entry, status=_as_named(entry.status, config.vocabulary.names))
     result = writer.append_update(root, pledge_id, entry, config)
     for message in result.warnings:
         warn(message)

@@ -140,6 +140,32 @@ _MONTH_WORD = re.compile(
 _NUMERIC = re.compile(r"^(\d{1,4})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{1,4})$")
 
 
+def _numeric_refusal(text: str, a: int, b: int, c: str) -> str:
+    """Why ``a/b/c`` is refused, with the readings it could have: only those that are real
+    dates (31/12/2025 can only be 31 December, never a month 31)."""
+    short = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    year = int(c) if len(c) == 4 else None
+    readings = []
+    for day, month in ((a, b), (b, a)):
+        if not 1 <= month <= 12 or day < 1:
+            continue
+        if day > calendar.monthrange(year or 2000, month)[1]:
+            continue
+        iso = f"{year}-{month:02d}-{day:02d}" if year else f"YYYY-{month:02d}-{day:02d}"
+        words = f"{day} {short[month - 1]} {year if year else 'YYYY'}"
+        if (iso, words) not in readings:
+            readings.append((iso, words))
+    refused = "day/month/year and month/day/year forms are refused"
+    if not readings:
+        return f"'{text}' is no date ({refused}); {_accepted()}"
+    if len(readings) == 1:
+        iso, words = readings[0]
+        return f"'{text}': {refused}; write {iso} or {words}"
+    (iso1, _), (iso2, _) = readings
+    return (f"'{text}' is ambiguous ({iso1} or {iso2}?): {refused}; write the ISO form or use "
+            f"a month name; {_accepted()}")
+
+
 def _accepted() -> str:
     return "accepted forms: " + ", ".join(USER_DATE_FORMS)
 
@@ -173,12 +199,7 @@ def parse_user_date(text: str, today: dt.date) -> PartialDate:
         if len(a) == 4:
             raise DateError(f"'{text}' is not an accepted form; write it as "
                             f"{a}-{int(b):02d}-{int(c):02d}; {_accepted()}")
-        year = c if len(c) == 4 else "YYYY"
-        raise DateError(
-            f"'{text}' is ambiguous ({year}-{int(b):02d}-{int(a):02d} or "
-            f"{year}-{int(a):02d}-{int(b):02d}?); write the ISO form or use a month name; "
-            f"{_accepted()}"
-        )
+        raise DateError(_numeric_refusal(text, int(a), int(b), c))
     if not _MONTH_WORD.search(value) or not re.search(r"\d{4}", value):
         raise DateError(f"'{text}' is not a date I can read without guessing; {_accepted()}")
     return _month_name_date(text, value)

@@ -198,13 +198,14 @@ class Filter:
     """Which pledges to keep. Empty fields keep everything.
 
     Values of one field are alternatives (``statuses=("stalled", "broken")`` keeps either);
-    different fields must all hold. Actors, recipients, parties and tags match without regard to
-    case. Dates: ``announced_since`` keeps pledges announced on or after the start of that
-    period, ``announced_before`` those announced before it begins; ``due_before`` keeps deadlines
-    that end before the period begins, ``due_after`` those that end after it is over. ``final``:
-    True keeps final statuses, False open ones, None both. ``search`` looks, without regard to
-    case, in the title, summary, quote and update notes. ``parties`` keeps pledges binding one of
-    them, like ``actors``; summaries also count only those parties' compliance cells.
+    different fields must all hold. Statuses, domains, actors, recipients, parties and tags
+    match without regard to case. Dates: ``announced_since`` keeps pledges announced on or after
+    the start of that period, ``announced_before`` those announced before it begins;
+    ``due_before`` keeps deadlines that end before the period begins, ``due_after`` those that
+    end after it is over. ``final``: True keeps final statuses, False open ones, None both.
+    ``search`` looks, without regard to case, in the title, summary, quote and update notes.
+    ``parties`` keeps pledges binding one of them, like ``actors``; summaries also count only
+    those parties' compliance cells.
     """
 
     statuses: tuple[str, ...] = ()
@@ -229,7 +230,7 @@ class Filter:
         # Accept a single string or a list where a tuple is expected (handy in a notebook).
         for name in ("statuses", "actors", "recipients", "domains", "tags", "parties"):
             object.__setattr__(self, name, _tuple(getattr(self, name)))
-        for name in ("actors", "recipients", "tags", "parties"):
+        for name in ("statuses", "domains", "actors", "recipients", "tags", "parties"):
             self._folded[name] = _fold(getattr(self, name))
 
     @classmethod
@@ -256,11 +257,17 @@ class Filter:
         def date(text: str | None, option: str) -> PartialDate | None:
             return None if text is None else parse_date(text, option)
 
+        def names(values: Sequence[str] | None) -> tuple[str, ...]:
+            # `--status delivered,broken` is two values, as `--status delivered --status
+            # broken` (status and domain names are slugs: a comma is never part of one).
+            return tuple(v.strip() for value in values or () for v in value.split(",")
+                         if v.strip())
+
         return cls(
-            statuses=tuple(status or ()),
+            statuses=names(status),
             actors=tuple(actor or ()),
             recipients=tuple(recipient or ()),
-            domains=tuple(domain or ()),
+            domains=names(domain),
             tags=tuple(tag or ()),
             parties=tuple(party or ()),
             announced_since=date(announced_since, "--announced-since"),
@@ -278,8 +285,9 @@ class Filter:
     def validate(self, config: Config, pledges: Sequence[Pledge] = ()) -> None:
         """Unknown statuses and domains are errors that list the valid values."""
         names = config.vocabulary.names
+        folded_names = _fold(names)
         for status in self.statuses:
-            if status not in config.vocabulary:
+            if status.casefold() not in folded_names:
                 raise PledgetrackError(
                     f"unknown status '{status}'{_suggest(status, names)}; valid: "
                     f"{', '.join(names)}"
@@ -287,8 +295,9 @@ class Filter:
         if self.domains:
             # The configured taxonomy, or, without one, the domains the data uses.
             known = list(config.domains) or sorted({d for p in pledges for d in p.domains})
+            folded_known = _fold(known)
             for domain in self.domains:
-                if domain not in known:
+                if domain.casefold() not in folded_known:
                     where = "valid" if config.domains else "domains in use"
                     raise PledgetrackError(
                         f"unknown domain '{domain}'{_suggest(domain, known)}; {where}: "
@@ -329,7 +338,7 @@ class Filter:
             return False
         if self.tags and not self._folded["tags"] & _fold(p.tags):
             return False
-        if self.domains and not set(self.domains) & set(p.domains):
+        if self.domains and not self._folded["domains"] & _fold(p.domains):
             return False
         if self.announced_since or self.announced_before:
             if p.announced is None:
@@ -348,7 +357,7 @@ class Filter:
         return not self.search or _mentions(p, self.search)
 
     def _state_matches(self, s: PledgeState) -> bool:
-        if self.statuses and s.status not in self.statuses:
+        if self.statuses and s.status.casefold() not in self._folded["statuses"]:
             return False
         if self.final is not None and s.final != self.final:
             return False
