@@ -43,14 +43,20 @@ def export(
     with ';'). JSON and JSON Lines rows have the same keys, lists as lists. With --full, each
     JSON row is a whole pledge file, the lossless way to move data.
     """
+    import dataclasses
     import datetime as dt
+    from collections.abc import Iterable, Mapping
 
+    from pledgetrack.cli.app import warn
     from pledgetrack.cli.data import exit_if_skipped, load
     from pledgetrack.cli.output import target
     from pledgetrack.errors import PledgetrackError
-    from pledgetrack.queries.exports import PLEDGE_COLUMNS, UPDATE_COLUMNS, export_rows, full_row
+    from pledgetrack.model.records import Pledge
+    from pledgetrack.queries.exports import PLEDGE_COLUMNS, UPDATE_COLUMNS, full_row, iter_rows
     from pledgetrack.queries.selection import select
-    from pledgetrack.render import registry
+    from pledgetrack.render.export import STREAMS
+    from pledgetrack.store.loader import load_dataset
+    from pledgetrack.store.stream import IN_MEMORY_MAX, full_records
 
     if full and updates:
         raise PledgetrackError("--full already holds every update; leave out --updates")
@@ -59,17 +65,31 @@ def export(
     if full and out.format not in ("json", "jsonl"):
         raise PledgetrackError(f"--full writes JSON or JSON Lines, not {out.format}: records "
                                "hold nested updates and sources")
-    dataset = load(dir, filter=selection.filter, cache=not no_cache)
+    # A whole export keeps every pledge and every update, unless the question names a date.
+    as_of = None if full and not selection.as_of_given else selection.as_of
+    when = as_of or dt.date.max
+    # Outline records choose the pledges; a search, which reads their texts, is asked of the
+    # full records as they come.
+    searching = selection.filter.search is not None
+    narrow = dataclasses.replace(selection.filter, search=None)
+    dataset = load(dir, filter=narrow, cache=not no_cache, lean=True)
+    chosen = select(dataset, narrow, when)
+    pledges: Iterable[Pledge]
+    changed: list[str] = []
+    if len(chosen) <= IN_MEMORY_MAX:
+        whole = load_dataset(dataset.root, cache=not no_cache, detail="full")
+        pledges = select(whole, selection.filter, when)
+    else:
+        records = full_records(dataset.root, dataset.config, [p.path for p in chosen], changed)
+        pledges = (p for p in records
+                   if not searching or selection.filter.matches(p, dataset.config, when))
     if full:
-        # Every pledge and every update, unless the question names a date.
-        as_of = selection.as_of if selection.as_of_given else None
-        pledges = select(dataset, selection.filter, as_of or dt.date.max)
-        doc = [full_row(p, as_of) for p in pledges]
-        out.write(registry.get("export", out.format)(doc, columns=None))
-        exit_if_skipped(dataset, strict)
-        return
-    pledges = select(dataset, selection.filter, selection.as_of)
-    rows = export_rows(pledges, dataset.config, selection.as_of, updates=updates)
-    columns = UPDATE_COLUMNS if updates else PLEDGE_COLUMNS
-    out.write(registry.get("export", out.format)(rows, columns=columns, raw=raw))
+        rows: Iterable[Mapping[str, object]] = (full_row(p, as_of) for p in pledges)
+        columns = None
+    else:
+        rows = iter_rows(pledges, dataset.config, when, updates=updates)
+        columns = UPDATE_COLUMNS if updates else PLEDGE_COLUMNS
+    out.write_chunks(STREAMS[out.format](rows, columns=columns, raw=raw))
+    for path in changed:
+        warn(f"skipping {path}: it changed during the export and no longer reads without errors")
     exit_if_skipped(dataset, strict)

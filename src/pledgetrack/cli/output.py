@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -53,6 +54,16 @@ class Target:
         from pledgetrack.store.outfile import write_text_atomic
 
         write_text_atomic(self.path, valid_unicode(text))
+
+    def write_chunks(self, chunks: Iterable[str]) -> None:
+        """Write the text as it is made, chunk by chunk (nothing whole in memory)."""
+        if self.path is None:
+            for chunk in chunks:
+                write_text(chunk, self.format)
+            return
+        from pledgetrack.store.outfile import write_chunks_atomic
+
+        write_chunks_atomic(self.path, (valid_unicode(chunk) for chunk in chunks))
 
 
 def target(kind: str, fmt: str, output: str | None, color: str, *,

@@ -10,7 +10,7 @@ pledge file holds so that export → import → export gives the same output.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
@@ -130,13 +130,24 @@ def full_row(pledge: Pledge, as_of: dt.date | None = None) -> dict[str, object]:
     return {k: _plain(v) for k, v in pledge_fields(pledge)}
 
 
+def iter_rows(
+    pledges: Iterable[Pledge], config: Config, as_of: dt.date, *, updates: bool = False
+) -> Iterator[Row]:
+    """Rows for export, one pledge at a time: one per pledge, or with ``updates`` one per update
+    (long format)."""
+    if updates:
+        for p in pledges:
+            yield from update_rows(p, as_of)
+    else:
+        for p in pledges:
+            yield pledge_row(p, config, as_of)
+
+
 def export_rows(
     pledges: Iterable[Pledge], config: Config, as_of: dt.date, *, updates: bool = False
 ) -> list[Row]:
     """Rows for export: one per pledge, or with ``updates`` one per update (long format)."""
-    if updates:
-        return [row for p in pledges for row in update_rows(p, as_of)]
-    return [pledge_row(p, config, as_of) for p in pledges]
+    return list(iter_rows(pledges, config, as_of, updates=updates))
 
 
 def flat(value: Cell) -> str:

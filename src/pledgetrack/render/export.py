@@ -1,30 +1,77 @@
-"""Formats for `pledgetrack export`: CSV, JSON (an array of rows) and JSON Lines."""
+"""Formats for `pledgetrack export`: CSV, JSON (an array of rows) and JSON Lines.
+
+Each format is written row by row (:data:`STREAMS`): an export of 100,000 pledges never holds
+its whole text, or every row, in memory. The functions that return the whole text serve the
+format registry and the API.
+"""
 
 from __future__ import annotations
 
 import json as _json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from pledgetrack.queries.exports import Row, flat
-from pledgetrack.render.tabular import csv_text
 
-
-def csv(rows: Sequence[Row], *, columns: Sequence[str], raw: bool = False, **_: object) -> str:
-    """Lists joined with ';'; formula-like cells neutralised unless ``raw``."""
-    return csv_text(columns, ([flat(r.get(c)) for c in columns] for r in rows), raw=raw)
+Rows = Iterable[Mapping[str, object]]
 
 
 def _pick(row: Mapping[str, object], columns: Sequence[str] | None) -> Mapping[str, object]:
     return row if columns is None else {c: row.get(c) for c in columns}
 
 
-def json(rows: Sequence[Mapping[str, object]], *, columns: Sequence[str] | None,
-         **_: object) -> str:
-    """An array of rows (``columns`` None: each row as it is, as full records are)."""
-    doc = [_pick(r, columns) for r in rows]
-    return _json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+def csv_chunks(rows: Rows, *, columns: Sequence[str] | None, raw: bool = False,
+               **_: object) -> Iterator[str]:
+    """Lists joined with ';'; formula-like cells neutralised unless ``raw``."""
+    import csv as _csv
+    import io
+
+    from pledgetrack.render.tabular import neutralise
+
+    assert columns is not None, "CSV needs columns"
+    buffer = io.StringIO()
+    writer = _csv.writer(buffer, lineterminator="\n")
+
+    def line(cells: list[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    yield line(list(columns))
+    for r in rows:
+        cells = [flat(r.get(c)) for c in columns]  # type: ignore[arg-type]
+        yield line(cells if raw else [neutralise(c) for c in cells])
 
 
-def jsonl(rows: Sequence[Mapping[str, object]], *, columns: Sequence[str] | None,
-          **_: object) -> str:
-    return "".join(_json.dumps(_pick(r, columns), ensure_ascii=False) + "\n" for r in rows)
+def json_chunks(rows: Rows, *, columns: Sequence[str] | None, **_: object) -> Iterator[str]:
+    """The bytes of ``json.dumps(rows, indent=2)``, one row at a time (``columns`` None: each row
+    as it is, as full records are)."""
+    first = True
+    for r in rows:
+        text = _json.dumps(_pick(r, columns), ensure_ascii=False, indent=2)
+        # A JSON text has no raw line break inside strings: every one is layout.
+        yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+def jsonl_chunks(rows: Rows, *, columns: Sequence[str] | None, **_: object) -> Iterator[str]:
+    for r in rows:
+        yield _json.dumps(_pick(r, columns), ensure_ascii=False) + "\n"
+
+
+STREAMS: dict[str, Callable[..., Iterator[str]]] = {
+    "csv": csv_chunks, "json": json_chunks, "jsonl": jsonl_chunks,
+}
+
+
+def csv(rows: Sequence[Row], *, columns: Sequence[str], raw: bool = False, **_: object) -> str:
+    return "".join(csv_chunks(rows, columns=columns, raw=raw))
+
+
+def json(rows: Rows, *, columns: Sequence[str] | None, **_: object) -> str:
+    return "".join(json_chunks(rows, columns=columns))
+
+
+def jsonl(rows: Rows, *, columns: Sequence[str] | None, **_: object) -> str:
+    return "".join(jsonl_chunks(rows, columns=columns))

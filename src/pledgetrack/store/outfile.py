@@ -11,12 +11,19 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from pledgetrack.errors import PledgetrackError
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    write_chunks_atomic(path, (text,))
+
+
+def write_chunks_atomic(path: str | os.PathLike[str], chunks: Iterable[str]) -> None:
+    """Write the text as it comes (a large export is never whole in memory); the target is
+    replaced only once every chunk is written and synced."""
     target = Path(path)
     folder = target.parent
     if target.is_dir():
@@ -32,7 +39,8 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
         mode = (os.stat(target).st_mode & 0o7777) if target.exists() else 0o666 & ~umask
         os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
