@@ -228,12 +228,14 @@ def _month_name_date(text: str, value: str) -> PartialDate:
     words = value.lower().split()
     kinds: list[str] = []
     year = month = day = 0
-    for number, word in enumerate(words):
+    # An accepted form has at most three words: a fourth is an error as it stands, and the words
+    # after it need not be looked at.
+    for number, word in enumerate(words[:4]):
         match = _WORD.fullmatch(word)
         if _TIME.fullmatch(word):
             raise DateError(f"'{text}' has a time of day; give only the date")
         if match is None or (match.group("month") and match.group("month") not in _MONTHS) \
-                or (word.endswith(",") and number == len(words) - 1):
+                or (word.endswith(",") and number == len(words) - 1) or number == 3:
             raise DateError(f"'{text}' is not a date: '{word}' is not part of an accepted form; "
                             f"{_accepted()}")
         if match.group("month"):
