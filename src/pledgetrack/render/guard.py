@@ -37,7 +37,11 @@ def valid_unicode(text: str) -> str:
     """``text`` with every lone surrogate replaced by U+FFFD (the replacement character)."""
     if text.isascii():
         return text
-    return _SURROGATES.sub("\ufffd", text)
+    try:
+        text.encode("utf-8")  # fast, and almost always enough: no surrogate at all
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
+    return text
 
 
 def replace_surrogates(exc: UnicodeError) -> tuple[str | bytes, int]:
