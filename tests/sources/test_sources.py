@@ -115,6 +115,10 @@ def test_retries_end_and_a_long_retry_after_is_not_waited_for(server: LinkServer
     assert time.monotonic() - start < 5
     assert (found[server.url("/busy-always")].state,
             found[server.url("/busy-always")].status) == ("error", 429)
+    assert found[server.url("/busy-always")].message == \
+        "429 Too Many Requests (still after 3 tries)"
+    assert found[server.url("/busy-long")].message == \
+        "503 Service Unavailable (Retry-After asks for 3600 s, more than 60 s)"
     assert server.log.paths().count("/busy-always") == 3  # the first try and two retries
     assert (found[server.url("/busy-long")].state,
             found[server.url("/busy-long")].status) == ("error", 503)
@@ -282,9 +286,9 @@ def test_github_annotations_point_at_the_citing_lines(
     assert code == 1
     assert out.splitlines() == [
         f"::error file=pledges/a.yaml,line=10,title=pledgetrack source dead::"
-        f"{server.url('/gone410')} is dead (410): 410 Gone",
+        f"dead link (410): {server.url('/gone410')} - 410 Gone",
         f"::notice file=pledges/a.yaml,line=15,title=pledgetrack source moved::"
-        f"{server.url('/perm1')} is moved (200): moved to {server.url('/ok')}",
+        f"moved link (200): {server.url('/perm1')} - moved to {server.url('/ok')}",
     ]
 
 
@@ -420,3 +424,35 @@ def test_show_report_and_diff_put_the_archived_copy_first_once_the_original_is_d
     result = cli("diff", "--dir", str(data_root), "--format", "markdown")
     assert result.exit_code == 0, result.stderr
     assert f"]({ARCHIVE}) (archived copy; the [original]({dead}) answered 404" in result.stdout
+
+
+def test_a_progress_bar_runs_on_a_terminal_and_stdout_stays_data(
+    data_root: Path, server: LinkServer, cache_home: Path
+) -> None:
+    import os
+    import pty
+    import subprocess
+
+    from tests.clirun import SCRIPT
+
+    write_pledge(data_root, "a", [server.url(f"/slowish/{n}") for n in range(6)])
+    leader, follower = pty.openpty()
+    env = dict(os.environ, PLEDGETRACK_CACHE_DIR=str(cache_home), COLUMNS="100")
+    env.pop("NO_COLOR", None)
+    proc = subprocess.run([SCRIPT, "sources", "--dir", str(data_root), "--format", "json",
+                           "--per-host", "1"], stdout=subprocess.PIPE, stderr=follower,
+                          env=env, timeout=60, check=False)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["counts"]["ok"] == 6  # stdout holds only the data
+    assert b"checking links" in seen

@@ -112,6 +112,7 @@ def markdown(report: SourcesReport, *, limit: int = MARKDOWN_LIMIT, **_: object)
 
 
 _LEVELS = {"dead": "error", "error": "warning", "timeout": "warning", "moved": "notice"}
+_WORDS = {"dead": "dead", "error": "failing", "timeout": "timed-out", "moved": "moved"}
 
 
 def github(report: SourcesReport, *, prefix: str = "", **_: object) -> str:
@@ -124,7 +125,7 @@ def github(report: SourcesReport, *, prefix: str = "", **_: object) -> str:
         if level is None:
             continue
         code = f" ({r.status})" if r.status is not None else ""
-        message = f"{r.url} is {r.state}{code}: {detail(r)}"
+        message = f"{_WORDS[r.state]} link{code}: {r.url} - {detail(r)}"
         for c in link.citations:
             tip = f"; the archived copy is {c.archived}" if c.archived and r.state != "moved" \
                 else ""

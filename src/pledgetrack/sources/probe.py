@@ -14,6 +14,7 @@ thread; HEAD first (no body), GET only where HEAD is refused.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -58,6 +59,7 @@ class _Answer:
     status: int
     location: str | None
     retry_after: str | None
+    note: str = ""  # why a 429 or 503 was not asked again
 
 
 class _Hosts:
@@ -154,26 +156,35 @@ class Prober:
                     raise
                 dropped = True
                 continue
-            if answer.status not in BUSY or attempt >= self.settings.retries:
+            if answer.status not in BUSY:
                 return answer
+            if attempt >= self.settings.retries:
+                tries = f"{attempt + 1} tr{'ies' if attempt else 'y'}"
+                return dataclasses.replace(answer, note=f"still after {tries}")
             wait = self._retry_wait(answer, attempt)
             if wait > self.settings.max_wait:
-                return answer
+                return dataclasses.replace(
+                    answer, note=f"Retry-After asks for {wait:.0f} s, more than "
+                    f"{self.settings.max_wait:.0f} s")
             self._hosts.pause(host_of(url), wait)
             attempt += 1
 
-    def _answer(self, url: str) -> tuple[_Answer, str]:
+    def _answer(self, url: str, tried: list[str]) -> _Answer:
         """HEAD, then GET where HEAD is refused: many servers answer HEAD with 405, 403, 404 or
-        501, or drop the connection, while the page itself is there."""
+        501, or drop the connection, while the page itself is there. ``tried`` gets the
+        methods asked, in order."""
         import urllib3
 
+        tried.append("HEAD")
         try:
             head = self._ask("HEAD", url)
         except urllib3.exceptions.ProtocolError:
-            return self._ask("GET", url), "GET"
+            tried.append("GET")
+            return self._ask("GET", url)
         if head.status < 400 or head.status in BUSY:
-            return head, "HEAD"
-        return self._ask("GET", url), "GET"
+            return head
+        tried.append("GET")
+        return self._ask("GET", url)
 
     # -- one link --------------------------------------------------------------------------------
 
@@ -184,18 +195,19 @@ class Prober:
         hops: list[tuple[int, str]] = []
         seen = {url}
         current = url
-        method = "HEAD"
+        tried: list[str] = []
 
         def result(state: LinkState, status: int | None, message: str) -> LinkResult:
             moved_to = None
             if state == "moved":
                 moved_to = next(target for code, target in reversed(hops) if code in PERMANENT)
             return LinkResult(url, state, status, current, message, _now(), tuple(hops),
-                              moved_to, method)
+                              moved_to, tried[-1] if tried else "HEAD")
 
         try:
             for _ in range(MAX_REDIRECTS + 1):
-                answer, method = self._answer(current)
+                tried.clear()
+                answer = self._answer(current, tried)
                 status = answer.status
                 if status in REDIRECTS and answer.location:
                     target = urljoin(current, answer.location.strip())
@@ -207,7 +219,7 @@ class Prober:
                     seen.add(target)
                     current = target
                     continue
-                return _classify(status, hops, result)
+                return _classify(status, hops, result, answer.note)
             return result("error", hops[-1][0], f"more than {MAX_REDIRECTS} redirects")
         except urllib3.exceptions.HTTPError as exc:
             state, message = describe_failure(exc)
@@ -218,7 +230,7 @@ class Prober:
 
 def _classify(
     status: int, hops: list[tuple[int, str]], result: Callable[[LinkState, int | None, str],
-                                                                 LinkResult],
+                                                                 LinkResult], note: str = "",
 ) -> LinkResult:
     from http import HTTPStatus
 
@@ -226,7 +238,7 @@ def _classify(
         phrase = HTTPStatus(status).phrase
     except ValueError:
         phrase = "status"
-    said = f"{status} {phrase}"
+    said = f"{status} {phrase}" + (f" ({note})" if note else "")
     if 200 <= status < 300:
         if any(code in PERMANENT for code, _ in hops):
             return result("moved", status, "moved permanently")
