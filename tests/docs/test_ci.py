@@ -175,8 +175,14 @@ def test_ci_doc_commands_exist() -> None:
 
 def test_pre_commit_hook() -> None:
     hooks = yaml.safe_load(HOOKS.read_text(encoding="utf-8"))
-    (hook,) = hooks
+    hook, fmt = hooks
     assert hook["id"] == "pledgetrack-check"
+    assert fmt["id"] == "pledgetrack-fmt" and fmt["pass_filenames"] is False
+    (fmt_args,) = pledgetrack_lines(fmt["entry"])
+    assert fmt_args == ["fmt", "--check"]
+    resolve(fmt_args)
+    assert re.compile(fmt["files"]).search("pledges/japan-uk-raa.yaml")
+    assert not re.compile(fmt["files"]).search("pledgetrack.yaml")
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is False
     (args,) = pledgetrack_lines(hook["entry"])
@@ -195,7 +201,7 @@ def test_pre_commit_config_snippets_use_the_hook_id() -> None:
     configs = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(repos:.*?)```", doc, flags=re.S)]
     assert len(configs) == 2
     ids = {h["id"] for c in configs for r in c["repos"] for h in r["hooks"]}
-    assert ids == {"pledgetrack-check"}
+    assert ids == {"pledgetrack-check", "pledgetrack-fmt"}
     local = next(r for c in configs for r in c["repos"] if r["repo"] == "local")
     (args,) = pledgetrack_lines(local["hooks"][0]["entry"])
     resolve(args)

@@ -100,7 +100,7 @@ COMMAND_MODULES = {
     "add": "authoring", "update": "authoring", "edit": "authoring", "check": "check",
     "diff": "diff", "export": "export", "init": "init", "merge-driver": "init", "import": "io",
     "list": "listing", "statuses": "reference", "schema": "reference", "report": "report",
-    "show": "show", "sources": "sources",
+    "show": "show", "sources": "sources", "fmt": "tidy", "rename": "tidy",
 }
 
 

@@ -409,6 +409,59 @@ def _match(
     return pairs
 
 
+# A removed and an added file this alike (share of lines, as git's rename detection measures
+# it) are one pledge renamed and edited in the same change (`pledgetrack rename`, then an update).
+SIMILAR = 0.5
+# Beyond this many (removed, added) pairs, no similarity is worked out (each pair costs a line
+# comparison; a change that removes and adds thousands of files is not a rename).
+SIMILAR_MAX_PAIRS = 10_000
+
+
+def _lines(data: bytes) -> list[str]:
+    return data.decode("utf-8", "replace").splitlines()
+
+
+def _same_pledge(r: _File, a: _File) -> bool:
+    """Whether two records can be one pledge at all: the same title or the same first source
+    (files of one data folder share most of their structure, so alike text alone is not
+    enough)."""
+    old, new = r.pledge, a.pledge
+    assert old is not None and new is not None
+    return old.title == new.title or (
+        bool(old.sources) and bool(new.sources) and old.sources[0].url == new.sources[0].url)
+
+
+def _match_similar(removed: list[_File], added: list[_File]) -> list[tuple[_File, _File]]:
+    """Pair removed and added pledge files of one pledge (:func:`_same_pledge`) whose text is at
+    least :data:`SIMILAR` alike, the most alike first; the pairs leave the two lists."""
+    import difflib
+
+    candidates = [f for f in removed if isinstance(f.data, bytes) and f.pledge is not None]
+    others = [f for f in added if isinstance(f.data, bytes) and f.pledge is not None]
+    if not candidates or not others or len(candidates) * len(others) > SIMILAR_MAX_PAIRS:
+        return []
+    scored = []
+    for r in candidates:
+        assert isinstance(r.data, bytes)
+        matcher = difflib.SequenceMatcher(None, _lines(r.data), autojunk=False)
+        for a in others:
+            assert isinstance(a.data, bytes)
+            if not _same_pledge(r, a):
+                continue
+            matcher.set_seq2(_lines(a.data))
+            if matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR:
+                ratio = matcher.ratio()
+                if ratio >= SIMILAR:
+                    scored.append((-ratio, r.path, a.path, r, a))
+    pairs = []
+    for _, _, _, r, a in sorted(scored, key=lambda t: t[:3]):
+        if r in removed and a in added:
+            pairs.append((r, a))
+            removed.remove(r)
+            added.remove(a)
+    return pairs
+
+
 def compare(base: Snapshot, head: Snapshot, ids: Collection[str] = ()) -> DiffResult:
     """Compare two snapshots; with ``ids``, only the pledges that have one of these ids (or file
     names) at either side."""
@@ -427,7 +480,7 @@ def compare(base: Snapshot, head: Snapshot, ids: Collection[str] = ()) -> DiffRe
             added.append(new)
     for r, a in _match(removed, added, "bytes") + _match(removed, added, "id"):
         pairs.append((r, a, "moved"))
-    for r, a in _match(removed, added, "content"):
+    for r, a in _match(removed, added, "content") + _match_similar(removed, added):
         pairs.append((r, a, "new-id"))
 
     changes: list[PledgeChange] = []
