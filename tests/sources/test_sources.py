@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pledgetrack.model.dates import PartialDate
 from pledgetrack.sources.probe import ProbeSettings, check_urls
 from tests.clirun import cli
 from tests.linkservers import (
@@ -456,3 +457,23 @@ def test_a_progress_bar_runs_on_a_terminal_and_stdout_stays_data(
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["counts"]["ok"] == 6  # stdout holds only the data
     assert b"checking links" in seen
+
+
+def test_the_python_api_checks_a_dataset_and_keeps_nothing_when_asked(
+    data_root: Path, server: LinkServer, cache_home: Path
+) -> None:
+    from pledgetrack import load_dataset
+    from pledgetrack.sources.run import check_sources
+
+    write_pledge(data_root, "a", [server.url("/ok"), server.url("/gone410")],
+                 [server.url("/temp1")])
+    ds = load_dataset(data_root)
+    report = check_sources(ds.pledges, settings=FAST, keep=False)
+    states = {link.url: link.result.state for link in report.links}
+    assert states == {server.url("/ok"): "ok", server.url("/gone410"): "dead",
+                      server.url("/temp1"): "ok"}
+    assert [link.url for link in report.failing("dead")] == [server.url("/gone410")]
+    assert not (cache_home / "links.json").exists()
+    since = check_sources(ds.pledges, since=PartialDate(2025, 11), settings=FAST)
+    assert [link.url for link in since.links] == [server.url("/temp1")]
+    assert (cache_home / "links.json").exists()

@@ -68,8 +68,6 @@ def sources(
     in the user cache folder; working links younger than --max-age are not asked again.
     Exit 0 when no link fails, 1 when one does (see --fail-on), 2 for a usage error.
     """
-    import datetime as dt
-
     from pledgetrack.cli.app import warn
     from pledgetrack.cli.check import github_prefix, resolve_format
     from pledgetrack.cli.data import load
@@ -78,9 +76,8 @@ def sources(
     from pledgetrack.queries.selection import parse_date, select
     from pledgetrack.render.console import is_terminal
     from pledgetrack.sources import kept
-    from pledgetrack.sources.citations import cited_urls
-    from pledgetrack.sources.probe import ProbeSettings, check_urls
-    from pledgetrack.sources.results import CheckedLink, SourcesReport
+    from pledgetrack.sources.probe import ProbeSettings
+    from pledgetrack.sources.run import check_sources
 
     if fmt == "auto" and output is None:
         fmt = resolve_format(fmt)
@@ -97,28 +94,18 @@ def sources(
                 raise PledgetrackError(f"no pledge with id '{pledge_id}'")
         wanted = set(ids)
         pledges = [p for p in pledges if p.id in wanted]
-    cited = cited_urls(pledges, since_date)
-
-    now = dt.datetime.now(dt.UTC)
-    earlier = kept.load_kept() if cited else {}
-    due = [url for url in cited if not kept.reusable(earlier.get(url), age, now)]
-    bar = _Bar(color) if due and is_terminal(sys.stderr) else None
     settings = ProbeSettings(timeout=timeout, jobs=jobs, per_host=per_host, retries=retries)
+    bar = _Bar(color) if is_terminal(sys.stderr) else None
+
+    def keep_error(exc: OSError) -> None:
+        warn(f"cannot keep the results in the cache folder: {exc.strerror or exc}")
+
     try:
-        found = check_urls(due, settings, progress=bar)
+        report = check_sources(pledges, since=since_date, settings=settings, max_age=age,
+                               progress=bar, on_keep_error=keep_error)
     finally:
         if bar is not None:
             bar.close()
-    if found:
-        try:
-            kept.save_kept(found.values())
-        except OSError as exc:
-            warn(f"cannot keep the results in the cache folder: {exc.strerror or exc}")
-    report = SourcesReport(tuple(
-        CheckedLink(found[url], cites) if url in found else CheckedLink(earlier[url], cites,
-                                                                         fresh=False)
-        for url, cites in cited.items()
-    ))
     prefix = github_prefix(dataset.root) if out.format == "github" else ""
     out.write(registry.get("sources", out.format)(report, color=out.color, width=out.width,
                                                   prefix=prefix))
@@ -140,23 +127,29 @@ def _append(path: str, text: str) -> None:
 
 
 class _Bar:
-    """A progress bar on stderr (a terminal only): links checked out of those due."""
+    """A progress bar on stderr (a terminal only): links checked out of those due. Shown from
+    the first report of progress: a run answered from the kept results shows none."""
 
     def __init__(self, color: str) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        from pledgetrack.render.console import make_console
-
-        self.bar: Any = Progress(
-            TextColumn("checking links"), BarColumn(), MofNCompleteColumn(),
-            console=make_console(color, stderr=True), transient=True,
-        )
-        self.task = self.bar.add_task("links", total=None)
-        self.bar.start()
+        self.color = color
+        self.bar: Any = None
+        self.task: Any = None
 
     def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            from pledgetrack.render.console import make_console
+
+            self.bar = Progress(
+                TextColumn("checking links"), BarColumn(), MofNCompleteColumn(),
+                console=make_console(self.color, stderr=True), transient=True,
+            )
+            self.task = self.bar.add_task("links", total=total)
+            self.bar.start()
         self.bar.update(self.task, completed=done, total=total)
 
     def close(self) -> None:
-        self.bar.stop()
+        if self.bar is not None:
+            self.bar.stop()
 
