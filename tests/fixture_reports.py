@@ -5,7 +5,7 @@ As of 2025-12-31 (``AS_OF``), with ``stale_after_days: 100``:
 id            actors       domains         announced   deadline    status on AS_OF      F  O  S
 a-delivered   Japan        cyber           2025-01-10  2025-06     delivered 05-20      y  -  -
 b-overdue     Japan        maritime        2024-05-01  2025-Q3     in_progress 10-15    -  y  -
-c-stale       Japan, Phil  cyber,maritime  2024-01-15              in_progress 2024-07  -  -  y
+c-stale       Japan, Phil  cyber,maritime  2024-01-15              mixed 2024-07        -  -  y
 d-unrated     Philippines  diplomacy       2025-11     2025-12-15  not_yet_rated        -  y  -
 e-future      Japan        cyber           2026-02-01              (announced later)
 f-old         Japan        cyber           2023                    in_progress 2023-05  -  -  y
@@ -15,7 +15,8 @@ h-unrateable  Japan        diplomacy       2025-06-30              unrateable 07
 (F final, O overdue, S stale; "Phil" is Philippines.)
 
 c-stale is assessed party by party (its updates name parties): Japan stalled, Philippines in
-progress. f-old turns broken on 2026-01-10, after AS_OF. zz-broken.yaml has two errors.
+progress, so it is mixed as a whole (joint_status: unanimous, the default). f-old turns broken
+on 2026-01-10, after AS_OF. zz-broken.yaml has two errors.
 """
 
 from __future__ import annotations

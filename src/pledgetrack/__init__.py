@@ -2,10 +2,12 @@
 
 The Python API (the CLI is a thin layer over it)::
 
+    import datetime
     from pledgetrack import load_dataset
     ds = load_dataset("path/to/data")        # the folder holding pledges/
+    today = datetime.date.today()
     for pledge in ds.pledges:
-        print(pledge.id, pledge.status())     # derived status, as of today
+        print(pledge.id, ds.config.standing(pledge, today).status)  # derived status
     for problem in ds.problems:
         print(problem.path, problem.line, problem.rule, problem.message)
 

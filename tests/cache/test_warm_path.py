@@ -64,8 +64,13 @@ def test_as_of_questions_follow_their_definitions(
         named = [u for u in until if party is None or u.party is None or u.party == party]
         expected = named[-1] if named else None
         assert p.latest_update(as_of, party) is expected
-        assert p.status(as_of, party) == (expected.status if expected else UNRATED)
+        if party is not None or not p.assessed_parties:
+            assert p.status(as_of, party) == (expected.status if expected else UNRATED)
     assert p.assessed_parties == (("A", "B") if any(u.party for u in ups) else ())
+    if p.assessed_parties:
+        # A joint pledge as a whole (unanimous): its parties' status when they agree.
+        a, b = p.status(as_of, "A"), p.status(as_of, "B")
+        assert p.status(as_of) == (a if a == b else "mixed")
     if as_of is not None:
         # The latest activity: each update counts from the last day of its period (never
         # after as_of); with none, the announcement.
@@ -125,10 +130,12 @@ def test_the_cache_constructors_build_equal_records() -> None:
     )
     p = pledge(*p_args)
     assert type(p) is Pledge and p == Pledge(*p_args)
-    assert p.status() == "stalled" and p.assessed_parties == ("A", "B")
+    assert p.status(party="A") == "stalled" and p.assessed_parties == ("A", "B")
+    assert p.status() == "mixed"  # A stalled, B not yet rated
 
 
 def test_states_are_built_with_every_field_of_the_class() -> None:
+    from pledgetrack.model.records import NO_PARTIES
     from pledgetrack.queries.selection import PledgeState, _new_state
 
     params = [n for n in inspect.signature(_new_state).parameters if not n.startswith("_")]
@@ -136,7 +143,7 @@ def test_states_are_built_with_every_field_of_the_class() -> None:
     p = Pledge("p", "t", ("A",), ("d",), (), deadline=PartialDate(2020),
                updates=(Update(PartialDate(2021, 3), "stalled", "A"),))
     args = (p, dt.date(2022, 1, 1), "stalled", PartialDate(2021, 3), False, True, True,
-            dt.date(2021, 3, 31), "A")
+            dt.date(2021, 3, 31), "A", NO_PARTIES)
     assert _new_state(*args) == PledgeState(*args)
     # evaluate builds the same state as the class would, field by field.
     assert evaluate(p, Config(), dt.date(2022, 1, 1), "A") == PledgeState(*args)

@@ -38,10 +38,13 @@ def lines(root: Path, *args: str) -> list[str]:
 def test_pipe_gives_tab_separated_text_with_a_header(root: Path) -> None:
     out = lines(root)
     assert out[0] == ("id\ttitle\tactors\trecipients\tdomains\tstatus\tstatus_date\tdeadline\t"
-                      "overdue\tstale")
+                      "overdue\tstale\tparties")
+    # c: Japan stalled (2024-06-01), the Philippines in progress (2024-07): mixed, dated by the
+    # later update.
     assert out[3] == ("c-stale\tJoint cyber and maritime centre\tJapan;Philippines\t\t"
-                      "cyber;maritime\tin_progress\t2024-07\t\tno\tyes")
-    assert out[2].split("\t")[-3:] == ["2025-Q3", "yes", "no"]  # b-overdue
+                      "cyber;maritime\tmixed\t2024-07\t\tno\tyes\t"
+                      "Japan=stalled;Philippines=in_progress")
+    assert out[2].split("\t")[-4:] == ["2025-Q3", "yes", "no", ""]  # b-overdue, as a whole
     assert len(out) == 1 + 7
     assert all("\x1b" not in line for line in out)
 
@@ -76,9 +79,9 @@ def _ids(out: list[str]) -> list[str]:
     # b 2025-10-15; d has none.
     (("--sort", "updated"), ["f-old", "c-stale", "g-withdrawn", "a-delivered", "h-unrateable",
                              "b-overdue", "d-unrated"]),
-    # Vocabulary order: not_yet_rated d; in_progress b, c, f; delivered a; withdrawn g;
-    # unrateable h.
-    (("--sort", "status"), ["d-unrated", "b-overdue", "c-stale", "f-old", "a-delivered",
+    # Vocabulary order, mixed before the first final status: not_yet_rated d; in_progress b,
+    # f; mixed c; delivered a; withdrawn g; unrateable h.
+    (("--sort", "status"), ["d-unrated", "b-overdue", "f-old", "c-stale", "a-delivered",
                             "g-withdrawn", "h-unrateable"]),
     (("--sort", "deadline", "--limit", "2"), ["a-delivered", "b-overdue"]),
 ])
@@ -101,8 +104,9 @@ def test_json_rows(root: Path) -> None:
         "id": "b-overdue", "title": "Coast guard boats", "actors": ["Japan"], "recipients": [],
         "domains": ["maritime"], "tags": [], "announced": "2024-05-01",
         "status": "in_progress", "status_date": "2025-10-15", "deadline": "2025-Q3",
-        "final": False, "overdue": True, "stale": False,
+        "final": False, "overdue": True, "stale": False, "parties": {},
     }
+    assert rows[2]["parties"] == {"Japan": "stalled", "Philippines": "in_progress"}
 
 
 def test_csv_is_neutralised(tmp_path: Path) -> None:

@@ -40,9 +40,10 @@ def test_text_shows_everything_with_days_left(data_root: Path, write: WriteFn) -
     assert "actors     Japan, Philippines → ASEAN" in lines
     # The deadline 2026-03 means 31 March 2026: from 1 March that is 30 days.
     assert "deadline   2026-03 (due by 2026-03-31; 30 days left)" in lines
-    # Latest by date is the Philippines' in_progress of 2025-12-16; Japan's latest applicable
-    # entry is the party-less stalled of 2025-11-01.
-    assert "status     in_progress (In progress) since 2025-12-16" in lines
+    # Japan's latest applicable entry is the party-less stalled of 2025-11-01; the
+    # Philippines' is its in_progress of 2025-12-16. They differ: mixed as a whole, since the
+    # later of the two.
+    assert "status     mixed (Mixed) since 2025-12-16" in lines
     assert "           Japan: stalled (Stalled) since 2025-11-01" in lines
     assert "           Philippines: in_progress (In progress) since 2025-12-16" in lines
     assert "  Delivered when it enters into force." in lines
@@ -57,7 +58,7 @@ def test_text_shows_everything_with_days_left(data_root: Path, write: WriteFn) -
 
 def test_overdue(data_root: Path, write: WriteFn) -> None:
     write("raa", JOINT)
-    # 2026-04-10 is 10 days after 31 March, and the status (in_progress) is not final.
+    # 2026-04-10 is 10 days after 31 March, and the status (mixed) is not final.
     code, out, _ = show(data_root, "raa", "--as-of", "2026-04-10")
     assert code == 0
     assert "deadline   2026-03 (due by 2026-03-31; overdue by 10 days)" in out.splitlines()
@@ -72,7 +73,7 @@ def test_json(data_root: Path, write: WriteFn) -> None:
     assert doc["actors"] == ["Japan", "Philippines"] and doc["recipients"] == ["ASEAN"]
     assert (doc["deadline"], doc["deadline_end"], doc["days_left"], doc["overdue"]) == (
         "2026-03", "2026-03-31", 30, False)
-    assert doc["status"] == {"name": "in_progress", "label": "In progress", "final": False,
+    assert doc["status"] == {"name": "mixed", "label": "Mixed", "final": False,
                              "since": "2025-12-16"}
     assert doc["status_by_party"]["Japan"]["name"] == "stalled"
     assert [u["date"] for u in doc["updates"]] == ["2025-12-16", "2025-11-01"]  # file order

@@ -117,7 +117,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     v1  seven pledges.
     v2  an update appended to cyber-training (whole pledge: in_progress -> delivered) and to raa
-        (Philippines: in_progress -> delivered, Japan unchanged); a new pledge ai-centre.
+        (Philippines: in_progress -> delivered, Japan unchanged, so raa as a whole goes from
+        in_progress to mixed); a new pledge ai-centre.
     v3  coast-guard renamed to coast-guard-vessels (file and id, same content); radar moved to
         radar-systems.yaml (same id) with an update appended; old-pledge removed; ai-governance's
         deadline moved and a summary added; osa left with merge-conflict markers; a new file that
@@ -193,9 +194,10 @@ def test_text_format_lists_every_kind_of_change_status_changes_first(repo: Path)
     assert lines[1] == SUMMARY_V1_V3
     assert lines[2] == ""
     rows = [tuple(re.split(r"\s{2,}", line, maxsplit=2)) for line in lines[3:]]
-    assert rows[:12] == [
+    assert rows[:13] == [
         # status changes first, by id
         ("status", "cyber-training", "(whole pledge): in_progress → delivered"),
+        ("status", "raa", "(whole pledge): in_progress → mixed"),
         ("status", "raa", "Philippines: in_progress → delivered"),
         ("status", "radar", "(whole pledge): not_yet_rated → in_progress"),
         ("update", "cyber-training",
@@ -212,14 +214,14 @@ def test_text_format_lists_every_kind_of_change_status_changes_first(repo: Path)
         ("deadline", "ai-governance", "2026 → 2027-Q1"),
         ("edited", "ai-governance", "summary changed"),
     ]
-    assert rows[12][:2] == ("broken", "pledges/broken-new.yaml")
-    assert rows[12][2].startswith("does not parse at v3: line ")
-    assert rows[12][2].endswith("[yaml-syntax]")
+    assert rows[13][:2] == ("broken", "pledges/broken-new.yaml")
+    assert rows[13][2].startswith("does not parse at v3: line ")
+    assert rows[13][2].endswith("[yaml-syntax]")
     # The first conflict marker is on line 3 of osa.yaml.
-    assert rows[13] == ("broken", "pledges/osa.yaml", "does not parse at v3: line 3: unresolved "
+    assert rows[14] == ("broken", "pledges/osa.yaml", "does not parse at v3: line 3: unresolved "
                         "git merge-conflict marker; resolve the conflict and remove the markers "
                         "[conflict-marker]")
-    assert len(rows) == 14
+    assert len(rows) == 15
     # Japan's status in raa did not change, so it is not listed.
     assert "Japan:" not in out
 
@@ -238,6 +240,7 @@ def test_markdown_format(repo: Path) -> None:
 | Pledge | Party | Before | After |
 | --- | --- | --- | --- |
 | `cyber-training` | (whole pledge) | In progress | Delivered |
+| `raa` | (whole pledge) | In progress | Mixed |
 | `raa` | Philippines | In progress | Delivered |
 | `radar` | (whole pledge) | Not yet rated | In progress |
 
@@ -302,6 +305,9 @@ def test_json_format(repo: Path) -> None:
     raa = by_id["raa"]
     assert raa["change"] == "modified"
     assert raa["status_changes"] == [{
+        "party": None, "old": "in_progress", "new": "mixed",
+        "old_label": "In progress", "new_label": "Mixed",
+    }, {
         "party": "Philippines", "old": "in_progress", "new": "delivered",
         "old_label": "In progress", "new_label": "Delivered",
     }]
@@ -414,7 +420,10 @@ def test_three_dots_compare_with_the_merge_base(repo: Path) -> None:
     assert doc["base"] == {"label": "merge base of main and feature",
                            "commit": git(repo, "rev-parse", "v2")}
     assert [c["id"] for c in doc["changes"]] == ["raa"]
+    # Both parties delivered now: raa as a whole goes from mixed to delivered.
     assert doc["changes"][0]["status_changes"] == [{
+        "party": None, "old": "mixed", "new": "delivered",
+        "old_label": "Mixed", "new_label": "Delivered"}, {
         "party": "Japan", "old": "in_progress", "new": "delivered",
         "old_label": "In progress", "new_label": "Delivered"}]
     # Compared tip to tip, main's own changes show up too (reversed).

@@ -96,7 +96,12 @@ def test_status_per_party() -> None:
     assert p.status_by_party() == {"Japan": "delivered", "Philippines": "stalled"}
     assert p.status_by_party(D(2025, 3, 15)) == {"Japan": "delivered",
                                                  "Philippines": "in_progress"}
-    assert p.status() == "stalled"  # the whole pledge: the latest update of any party
+    # The whole pledge: by the joint rule, not the latest update of any party.
+    assert p.status() == "mixed"  # unanimous (the default): delivered and stalled differ
+    assert p.status(D(2025, 2, 15)) == "in_progress"  # both in progress
+    # weakest: stalled (open) before delivered (final); in progress (0) before delivered (+1).
+    assert p.status(rule="weakest") == "stalled"
+    assert p.status(D(2025, 3, 15), rule="weakest") == "in_progress"
 
 
 def test_pledge_without_party_updates_is_assessed_as_a_whole() -> None:

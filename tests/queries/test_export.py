@@ -14,7 +14,7 @@ from tests.fixture_reports import AS_OF, AS_OF_TEXT, make_root
 
 COLUMNS = ["id", "title", "actors", "recipients", "domains", "tags", "announced", "deadline",
            "status", "status_date", "source", "made_by", "summary", "quote", "criteria",
-           "source_title", "publisher"]
+           "source_title", "publisher", "parties"]
 
 
 @pytest.fixture
@@ -40,10 +40,14 @@ def test_csv_columns_and_rows(root: Path) -> None:
         "id": "c-stale", "title": "Joint cyber and maritime centre",
         "actors": "Japan;Philippines", "recipients": "", "domains": "cyber;maritime",
         "tags": "", "announced": "2024-01-15", "deadline": "",
-        "status": "in_progress", "status_date": "2024-07",
+        # Japan stalled (2024-06-01), the Philippines in progress (2024-07): mixed, dated by
+        # the later of the two.
+        "status": "mixed", "status_date": "2024-07",
         "source": "https://example.org/c-stale", "made_by": "", "summary": "", "quote": "",
         "criteria": "", "source_title": "Source of c-stale", "publisher": "Example",
+        "parties": "Japan=stalled;Philippines=in_progress",
     }
+    assert rows[0]["parties"] == ""  # a pledge assessed as a whole
     assert rows[3]["tags"] == "t1;t2"
     assert rows[3]["status"] == "not_yet_rated" and rows[3]["status_date"] == ""
 
@@ -53,6 +57,8 @@ def test_json_and_jsonl_rows_have_the_same_keys_with_lists(root: Path) -> None:
     assert list(rows[2]) == COLUMNS
     assert rows[2]["actors"] == ["Japan", "Philippines"]
     assert rows[2]["deadline"] is None
+    assert rows[2]["parties"] == {"Japan": "stalled", "Philippines": "in_progress"}
+    assert rows[0]["parties"] == {}
     lines = export(root, "--format", "jsonl").splitlines()
     assert [json.loads(line) for line in lines] == rows
 

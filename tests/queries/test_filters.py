@@ -30,7 +30,9 @@ def ids(root: Path, *args: str, command: str = "list") -> list[str]:
 
 @pytest.mark.parametrize(("args", "expected"), [
     ((), ALL_IDS),
-    (("--status", "in_progress"), ["b-overdue", "c-stale", "f-old"]),
+    (("--status", "in_progress"), ["b-overdue", "f-old"]),
+    # c: Japan stalled, the Philippines in progress.
+    (("--status", "mixed"), ["c-stale"]),
     (("--status", "delivered", "--status", "withdrawn"), ["a-delivered", "g-withdrawn"]),
     (("--domain", "cyber"), ["a-delivered", "c-stale", "f-old"]),
     (("--actor", "philippines"), ["c-stale", "d-unrated", "g-withdrawn"]),  # any case
@@ -85,7 +87,7 @@ def test_as_of_keeps_only_pledges_announced_by_then(root: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--status", "done"), "unknown status 'done'; valid: not_yet_rated, in_progress, stalled, "
-                           "partial, delivered, broken, withdrawn, unrateable"),
+                           "mixed, partial, delivered, broken, withdrawn, unrateable"),
     (("--status", "deliverd"), "unknown status 'deliverd' (did you mean 'delivered'?)"),
     (("--domain", "space"), "unknown domain 'space'; valid: cyber, maritime, diplomacy"),
     (("--as-of", "2025-02-30"), "--as-of: '2025-02-30' is not a date: February 2025 has 28 days"),

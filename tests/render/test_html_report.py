@@ -220,9 +220,12 @@ def test_the_key_figures(page_doc: Node) -> None:
     assert value("Pledges") == "7"
     assert note("Pledges") == "3 with a final verdict (42.9 %)"
     # Cells a +1, b 0, c Japan -1 and Philippines 0, f 0, g -1 (d, h not assessed):
-    # mean -1/6 = -0.1667, (mean + 1) / 2 x 100 = 41.67 %.
+    # mean -1/6 = -0.1667, (mean + 1) / 2 x 100 = 41.67 %; 6 of 8 cells assessed: 75 %, shown
+    # as large as the percentage.
     assert value("Compliance") == "41.7 %"
-    assert note("Compliance") == "mean -0.17 \u00b7 6 of 8 cells assessed"
+    assert squash(cards["Compliance"].find("dd", class_="second").text) == (
+        "75 % of cells assessed")
+    assert note("Compliance") == "mean -0.17 \u00b7 6 of 8 cells assessed (75 %)"
     assert value("Overdue") == "2"  # b (2025-Q3), d (2025-12-15)
     assert value("Stale") == "2"    # c (518 days), f (975 days) > stale_after_days 100
     assert note("Stale") == "no update within 100 days"
@@ -239,27 +242,30 @@ def test_charts_are_labelled_svg(page_doc: Node) -> None:
     by_status, by_domain = charts
     # Every status of the vocabulary, with its count and share of 7.
     assert squash(by_status.find("desc").text) == (
-        "7 pledges. Not yet rated: 1 (14.3 %); In progress: 3 (42.9 %); Stalled: 0 (0.0 %); "
-        "Partially delivered: 0 (0.0 %); Delivered: 1 (14.3 %); Broken: 0 (0.0 %); "
+        "7 pledges. Not yet rated: 1 (14.3 %); In progress: 2 (28.6 %); Stalled: 0 (0.0 %); "
+        "Mixed: 1 (14.3 %); Partially delivered: 0 (0.0 %); Delivered: 1 (14.3 %); "
+        "Broken: 0 (0.0 %); "
         "Withdrawn: 1 (14.3 %); Unrateable: 1 (14.3 %).")
     bars = by_status.find_all("g", class_="bar")
+    # The vocabulary's statuses, with Mixed before the first final one.
+    labels = [st.label for st in DEFAULT_VOCABULARY]
     assert [squash(b.find("text", class_="label").text) for b in bars] == [
-        st.label for st in DEFAULT_VOCABULARY]
-    # In progress: 3 of 7 = 42.86 % of the width.
-    assert bars[1].find("rect", class_="fill").get("width") == "42.86%"
+        *labels[:3], "Mixed", *labels[3:]]
+    # In progress: 2 of 7 = 28.57 % of the width.
+    assert bars[1].find("rect", class_="fill").get("width") == "28.57%"
     assert not bars[2].find_all("rect", class_="fill")  # stalled: 0, no bar
-    # cyber: a delivered, c and f in progress; diplomacy: d, h; maritime: b, c in progress,
-    # g withdrawn (c counts in two domains). Segments in the vocabulary's order.
+    # cyber: a delivered, c mixed, f in progress; diplomacy: d, h; maritime: b in progress, c
+    # mixed, g withdrawn (c counts in two domains). Segments in the vocabulary's order.
     assert squash(by_domain.find("desc").text) == (
-        "cyber: 3 (In progress 2, Delivered 1); diplomacy: 2 (Not yet rated 1, Unrateable 1); "
-        "maritime: 3 (In progress 2, Withdrawn 1).")
+        "cyber: 3 (In progress 1, Mixed 1, Delivered 1); diplomacy: 2 (Not yet rated 1, "
+        "Unrateable 1); maritime: 3 (In progress 1, Mixed 1, Withdrawn 1).")
     cyber = by_domain.find_all("g", class_="row")[0]
     widths = [s.find("rect").get("width") for s in cyber.find_all("g", class_="seg")]
-    assert widths == ["66.67%", "33.33%"]  # 2 and 1 of the largest domain's 3
+    assert widths == ["33.33%", "33.33%", "33.33%"]  # 1 each of the largest domain's 3
     # The legend names the statuses that the domain chart shows.
     legend = page_doc.find("ul", class_="legend")
     assert [squash(li.text) for li in legend.find_all("li")] == [
-        "Not yet rated", "In progress", "Delivered", "Withdrawn", "Unrateable"]
+        "Not yet rated", "In progress", "Mixed", "Delivered", "Withdrawn", "Unrateable"]
 
 
 def test_status_by_group(root: Path) -> None:
@@ -273,17 +279,17 @@ def test_status_by_group(root: Path) -> None:
         groups = status_by_group(summary, by)
         return {g: {s: n for s, n in c.items() if n} for g, c in groups.items()}
 
-    # Tags: a [t1] delivered, d [t1, t2] not yet rated, g [t2] withdrawn; b, c, f (in
-    # progress) and h (unrateable) have none and come last.
+    # Tags: a [t1] delivered, d [t1, t2] not yet rated, g [t2] withdrawn; b, f (in
+    # progress), c (mixed) and h (unrateable) have none and come last.
     assert nonzero("tag") == {
         "t1": {"not_yet_rated": 1, "delivered": 1},
         "t2": {"not_yet_rated": 1, "withdrawn": 1},
-        "(none)": {"in_progress": 3, "unrateable": 1},
+        "(none)": {"in_progress": 2, "mixed": 1, "unrateable": 1},
     }
     # Years announced: 2023 f; 2024 b, c, g; 2025 a, d, h.
     assert nonzero("year") == {
         "2023": {"in_progress": 1},
-        "2024": {"in_progress": 2, "withdrawn": 1},
+        "2024": {"in_progress": 1, "mixed": 1, "withdrawn": 1},
         "2025": {"not_yet_rated": 1, "delivered": 1, "unrateable": 1},
     }
 
@@ -298,7 +304,7 @@ def test_the_table_has_one_row_per_pledge(page_doc: Node) -> None:
     assert [r.get("data-id") for r in rows] == ALL_IDS  # e-future is announced in 2026
     by_id = {r.get("data-id"): r for r in rows}
     assert {i: by_id[i].get("data-status") for i in ALL_IDS} == {
-        "a-delivered": "delivered", "b-overdue": "in_progress", "c-stale": "in_progress",
+        "a-delivered": "delivered", "b-overdue": "in_progress", "c-stale": "mixed",
         "d-unrated": "not_yet_rated", "f-old": "in_progress", "g-withdrawn": "withdrawn",
         "h-unrateable": "unrateable"}
     a = by_id["a-delivered"]
@@ -309,7 +315,8 @@ def test_the_table_has_one_row_per_pledge(page_doc: Node) -> None:
     assert cells == ["Japan \u2192 ASEAN", "cyber", "Delivered", "2025-05-20", "2025-06"]
     # The status is a coloured badge that says its name in words.
     badge = a.find("span", class_="badge")
-    assert squash(badge.text) == "Delivered" and "st-4" in (badge.get("class") or "")
+    # st-5: delivered is the sixth status counted (mixed is the fourth).
+    assert squash(badge.text) == "Delivered" and "st-5" in (badge.get("class") or "")
     assert by_id["c-stale"].get("data-domains") == '["cyber", "maritime"]'
     overdue = {r.get("data-id") for r in rows if r.find_all("span", class_="overdue")}
     stale = {r.get("data-id") for r in rows if r.find_all("span", class_="stale")}
@@ -328,7 +335,7 @@ def test_controls_are_labelled_and_hidden_until_the_script_runs(page_doc: Node) 
     statuses = [o.get("value") for o in page_doc.find("select", id="filter-status")
                 .find_all("option")]
     # Statuses that occur, in the vocabulary's order.
-    assert statuses == ["", "not_yet_rated", "in_progress", "delivered", "withdrawn",
+    assert statuses == ["", "not_yet_rated", "in_progress", "mixed", "delivered", "withdrawn",
                         "unrateable"]
     domains = [o.get("value") for o in page_doc.find("select", id="filter-domain")
                .find_all("option")]
@@ -364,7 +371,7 @@ def test_each_pledge_has_a_timeline(page_doc: Node) -> None:
 def test_filters_and_as_of_apply(root: Path) -> None:
     doc = parse(render(root, "--status", "in_progress", "--domain", "maritime"))
     rows = doc.find("table", id="pledges-table").find("tbody").find_all("tr")
-    assert [r.get("data-id") for r in rows] == ["b-overdue", "c-stale"]
+    assert [r.get("data-id") for r in rows] == ["b-overdue"]  # c is mixed
     assert squash(doc.find("p", class_="scope").text) == (
         "Selected: status in_progress; domain maritime")
     # As of 2026-02-28: e-future is announced (2026-02-01) and f-old is broken (2026-01-10).
@@ -388,13 +395,14 @@ def test_by_and_matrix_add_their_tables(root: Path) -> None:
     assert groups is not None
     rows = {squash(r.find("th").text): [squash(c.text) for c in r.find_all("td")]
             for r in groups.find("tbody").find_all("tr")}
-    # maritime: b, c in progress, g withdrawn; cells b 0, c -1 and 0, g -1: mean -0.5 -> 25 %.
+    # maritime: b in progress, c mixed, g withdrawn; cells b 0, c -1 and 0, g -1: mean -0.5
+    # -> 25 %, 4 of 4 cells assessed.
     assert rows["maritime"][0] == "3"
-    assert rows["maritime"][-1] == "25.0 % (4 of 4)"
+    assert rows["maritime"][-2:] == ["25.0 %", "4/4 (100 %)"]
     matrix = doc.find("h2", id="matrix-heading").parent
     assert matrix is not None
     head = [squash(h.text) for h in matrix.find("thead").find_all("th")]
-    assert head == ["Pledge", "Japan", "Philippines", "Mean", "%"]
+    assert head == ["Pledge", "Japan", "Philippines", "Mean", "%", "Cells assessed"]
 
 
 # -- safety ---------------------------------------------------------------------------------------
@@ -578,16 +586,16 @@ def test_choosing_a_status_hides_the_other_rows(page: Page, root: Path) -> None:
     page.press("ArrowDown", 40)
     page.press("ArrowDown", 40)
     assert page.eval("document.getElementById('filter-status').value") == "in_progress"
-    in_progress = ["b-overdue", "c-stale", "f-old"]
+    in_progress = ["b-overdue", "f-old"]  # c is mixed
     assert page.eval(VISIBLE_ROWS) == in_progress
     assert page.eval(VISIBLE_ARTICLES) == in_progress
     assert page.eval("document.getElementById('filter-count').textContent") == (
-        "Showing 3 of 7 pledges")
-    # And a domain: All, cyber, diplomacy, maritime. In progress and maritime: b and c.
+        "Showing 2 of 7 pledges")
+    # And a domain: All, cyber, diplomacy, maritime. In progress and maritime: b.
     page.eval("document.getElementById('filter-domain').focus()")
     for _ in range(3):
         page.press("ArrowDown", 40)
-    assert page.eval(VISIBLE_ROWS) == ["b-overdue", "c-stale"]
+    assert page.eval(VISIBLE_ROWS) == ["b-overdue"]
     # Diplomacy has no pledge in progress: the table says so.
     page.press("ArrowUp", 38)
     assert page.eval(VISIBLE_ROWS) == []
@@ -611,10 +619,10 @@ def test_sorting_by_a_column(page: Page, root: Path) -> None:
     page.click(deadline)
     assert page.eval(VISIBLE_ROWS) == ["d-unrated", "b-overdue", "a-delivered", "c-stale",
                                        "f-old", "g-withdrawn", "h-unrateable"]
-    # Status sorts in the vocabulary's order: not yet rated, in progress (b, c, f by id),
-    # delivered, withdrawn, unrateable.
+    # Status sorts in the vocabulary's order: not yet rated, in progress (b, f by id), mixed
+    # (c, before the final statuses), delivered, withdrawn, unrateable.
     page.click("#pledges-table thead th:nth-child(4) button")
-    assert page.eval(VISIBLE_ROWS) == ["d-unrated", "b-overdue", "c-stale", "f-old",
+    assert page.eval(VISIBLE_ROWS) == ["d-unrated", "b-overdue", "f-old", "c-stale",
                                        "a-delivered", "g-withdrawn", "h-unrateable"]
 
 

@@ -83,26 +83,31 @@ def test_report_markdown_parses_as_tables(root: Path) -> None:
     assert len(found) == 5
     status = found[0]
     assert status[0] == ["Status", "Pledges", "%", "% of final"]
-    assert len(status) == 1 + 8 + 1  # header, every status, total
-    assert status[2] == ["In progress (in_progress)", "3", "42.9", "\u2013"]
+    assert len(status) == 1 + 9 + 1  # header, every status and mixed, total
+    assert status[2] == ["In progress (in_progress)", "2", "28.6", "\u2013"]
+    assert status[4] == ["Mixed (mixed)", "1", "14.3", "\u2013"]
     by_domain = found[1]
     assert [r[0] for r in by_domain] == ["Domain", "cyber", "diplomacy", "maritime"]
     assert all(len(r) == len(by_domain[0]) for r in by_domain)
     matrix = found[4]
-    assert matrix[0] == ["Pledge", "Japan", "Philippines", "Mean", "%"]
-    assert matrix[3] == ["c-stale", "-1", "0", "-0.50", "25.0"]
-    assert matrix[-1] == ["Average", "-0.20", "-0.50", "-0.17", "41.7"]
+    assert matrix[0] == ["Pledge", "Japan", "Philippines", "Mean", "%", "Cells assessed"]
+    assert matrix[3] == ["c-stale", "-1", "0", "-0.50", "25.0", "2/2 (100 %)"]
+    assert matrix[-2] == ["Average", "-0.20", "-0.50", "-0.17", "41.7", "6/8 (75 %)"]
+    assert matrix[-1] == ["Cells assessed", "5/6 (83.3 %)", "2/3 (66.7 %)", "", "", ""]
 
 
 def test_list_markdown_parses_as_a_table(root: Path) -> None:
     result = cli("list", "--dir", str(root), "--as-of", AS_OF_TEXT,
                  "-f", "markdown")
     [table] = tables(result.stdout)
+    # c is joint: a column of each party's status.
     assert table[0] == ["Pledge", "Title", "Actors → recipients", "Domains", "Status",
-                        "Updated", "Deadline"]
+                        "Updated", "Deadline", "Parties"]
     assert len(table) == 8
     assert table[2] == ["b-overdue", "Coast guard boats", "Japan", "maritime", "in_progress",
-                        "2025-10-15", "2025-Q3 (overdue)"]
+                        "2025-10-15", "2025-Q3 (overdue)", ""]
+    assert table[3][4:] == ["mixed", "2024-07", "",
+                            "Japan stalled \u00b7 Philippines in_progress"]
 
 
 def test_record_text_cannot_break_the_table_or_inject_html(tmp_path: Path) -> None:
@@ -115,7 +120,7 @@ def test_record_text_cannot_break_the_table_or_inject_html(tmp_path: Path) -> No
                  "-f", "markdown")
     text = result.stdout
     [table] = tables(text)
-    assert all(len(row) == 7 for row in table)  # the pipe did not add a column
+    assert all(len(row) == 8 for row in table)  # the pipe did not add a column
     # Shown literally (the invisible word joiner that breaks "http://" aside).
     assert table[2][1].replace(WORD_JOINER, "") == evil
     rendered = html(text)
@@ -155,7 +160,7 @@ def test_markdown_stays_under_one_mebibyte_with_a_note() -> None:
     assert "Use `--format json` for the full data." in text
     found = tables(text)
     # Everything kept still parses: the status table whole, the last table cut at a row.
-    assert len(found[0]) == 10
+    assert len(found[0]) == 11
     assert all(len(row) == len(t[0]) for t in found for row in t)
 
 

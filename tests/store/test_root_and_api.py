@@ -89,7 +89,7 @@ def test_configured_vocabulary(data_root: Path, write: WriteFn) -> None:
     ("config", "message"),
     [
         ("statuses: []\n", "'statuses' must be a non-empty list"),
-        ("statuses:\n  - name: a\n    score: 2\n", "score must be 1, 0, -1 or null"),
+        ("statuses:\n  - name: a\n    score: 2\n", "score must be a number from -1 to 1"),
         ("statuses:\n  - name: a\n  - name: a\n", "listed twice"),
         # A trailing line break would split rows of Markdown and tab-separated output.
         ('statuses:\n  - name: "rated\\n"\n', "status 'rated\\n' must be a lowercase name"),

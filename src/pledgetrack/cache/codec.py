@@ -327,10 +327,10 @@ def encode_config(config: Config) -> tuple[Any, ...]:
         for s in config.vocabulary
     )
     return (statuses, tuple(config.domains.items()), config.stale_after_days,
-            config.require_update_sources, config.require_archived)
+            config.require_update_sources, config.require_archived, config.joint_status)
 
 
 def decode_config(encoded: tuple[Any, ...]) -> Config:
-    statuses, domains, stale, require, archived = encoded
+    statuses, domains, stale, require, archived, joint = encoded
     vocabulary = Vocabulary(tuple(Status(*s) for s in statuses))
-    return Config(vocabulary, dict(domains), int(stale), bool(require), bool(archived))
+    return Config(vocabulary, dict(domains), int(stale), bool(require), bool(archived), joint)

@@ -46,6 +46,13 @@ def statuses(incomplete: str) -> list[str]:
     return [n for n in vocabulary.names if n.startswith(incomplete)]
 
 
+def filter_statuses(incomplete: str) -> list[str]:
+    """The statuses a filter accepts: the vocabulary's and the derived ``mixed``."""
+    from pledgetrack.model.joint import MIXED
+
+    return [*statuses(incomplete), *([MIXED] if MIXED.startswith(incomplete) else [])]
+
+
 def domains(incomplete: str) -> list[str]:
     root = _root()
     if root is None:

@@ -51,7 +51,7 @@ _KW = _P.KEYWORD_ONLY
 _FILTERS: list[tuple[str, Any, Any]] = [
     ("status", Annotated[list[str] | None, _many(
         "status", "Keep pledges with this status (as of --as-of).", "STATUS",
-        autocompletion=complete.statuses)], None),
+        autocompletion=complete.filter_statuses)], None),
     ("actor", Annotated[list[str] | None, _many(
         "actor", "Keep pledges made by this actor.", "NAME")], None),
     ("recipient", Annotated[list[str] | None, _many(

@@ -62,7 +62,7 @@ def list_(
     if limit is not None:
         rows = rows[:limit]
     out.write(registry.get("list", out.format)(
-        rows, vocabulary=dataset.config.vocabulary, color=out.color, width=out.width,
+        rows, vocabulary=dataset.config.statuses, color=out.color, width=out.width,
         skipped=skipped_files(dataset),
     ))
     exit_if_skipped(dataset, strict)

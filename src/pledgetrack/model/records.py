@@ -7,9 +7,12 @@ import datetime as dt
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from pledgetrack.model.dates import PartialDate
-from pledgetrack.model.vocabulary import UNRATED
+from pledgetrack.model.joint import UNANIMOUS, JointRule, overall_status
+from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +79,75 @@ class Timeline:
                 return ups[i]
         return None
 
+    def latest_of(self, cut: int, parties: tuple[str, ...]) -> list[Update | None]:
+        """:meth:`latest` for each of ``parties`` at once, in one pass back from ``cut``."""
+        found: list[Update | None] = [None] * len(parties)
+        where = {p: i for i, p in enumerate(parties)}
+        missing = len(where)
+        ups = self.updates
+        for i in range(cut - 1, -1, -1):
+            if not missing:
+                break
+            u = ups[i]
+            if u.party is None:
+                return [u if f is None else f for f in found]
+            at = where.get(u.party)
+            if at is not None and found[at] is None:
+                found[at] = u
+                missing -= 1
+        return found
+
     def last_end(self, cut: int) -> dt.date | None:
         """The latest last day of the first ``cut`` updates' periods (a partial date ends with
         its period, which may end after a later, more precise update)."""
         if not cut:
             return None
         return max([u.date.end for u in self.updates[:cut]])
+
+
+# What a pledge assessed as a whole has for its parties (shared: one per pledge would count).
+NO_PARTIES: Mapping[str, str] = MappingProxyType({})
+NO_DATES: Mapping[str, PartialDate | None] = MappingProxyType({})
+
+
+class Standing(NamedTuple):
+    """Where a pledge stands as of a date: its status as a whole and, for a joint pledge (one
+    whose updates name a party), each actor's own status.
+
+    A named tuple: a report makes one per pledge, and a tuple is the cheapest record to build.
+    """
+
+    status: str
+    # The date of the update that set the status: for a joint pledge, the latest of the updates
+    # that set its actors' statuses. None: no update yet.
+    since: PartialDate | None
+    # Actor -> its own status (the vocabulary's first status with no update yet); empty for a
+    # pledge assessed as a whole.
+    parties: Mapping[str, str] = NO_PARTIES
+    # Actor -> date of the update that set its status (None: no update yet).
+    party_since: Mapping[str, PartialDate | None] = NO_DATES
+
+
+def standing_at(
+    pledge: Pledge, timeline: Timeline, cut: int, vocabulary: Vocabulary,
+    rule: JointRule = UNANIMOUS,
+) -> Standing:
+    """:meth:`Pledge.standing` for a timeline already cut at the as-of date: the one place where
+    a pledge's status is derived."""
+    if not timeline.parties:
+        latest = timeline.latest(cut)
+        if latest is None:
+            return Standing(vocabulary.initial, None)
+        return Standing(latest.status, latest.date)
+    actors = pledge.assessed_parties
+    latest_of = timeline.latest_of(cut, actors)
+    initial = vocabulary.initial
+    parties = {a: (u.status if u else initial) for a, u in zip(actors, latest_of, strict=True)}
+    dates = {a: (u.date if u else None) for a, u in zip(actors, latest_of, strict=True)}
+    known = [u.date for u in latest_of if u is not None]
+    since = max(known, key=lambda d: (d.start, d.end)) if known else None
+    status = overall_status([u.status if u else None for u in latest_of], vocabulary, rule)
+    return Standing(status, since, parties, dates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,21 +202,39 @@ class Pledge:
         timeline = self.timeline()
         return timeline.latest(timeline.cut(as_of), party)
 
-    def status(self, as_of: dt.date | None = None, party: str | None = None) -> str:
-        """The current status: that of the latest update by date (ties: file order)."""
-        latest = self.latest_update(as_of, party)
-        return latest.status if latest else UNRATED
+    def standing(
+        self, as_of: dt.date | None = None, vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+        rule: JointRule = UNANIMOUS,
+    ) -> Standing:
+        """Where the pledge stands as of a date (all updates when None): its status as a whole
+        and each actor's (see :mod:`pledgetrack.model.joint` for a joint pledge)."""
+        timeline = self.timeline()
+        return standing_at(self, timeline, timeline.cut(as_of), vocabulary, rule)
+
+    def status(
+        self, as_of: dt.date | None = None, party: str | None = None,
+        vocabulary: Vocabulary = DEFAULT_VOCABULARY, rule: JointRule = UNANIMOUS,
+    ) -> str:
+        """The status as of a date: of one party (its latest update, or latest naming no party),
+        or of the pledge as a whole (its latest update; for a joint pledge, by ``rule``)."""
+        if party is not None:
+            latest = self.latest_update(as_of, party)
+            return latest.status if latest else vocabulary.initial
+        return self.standing(as_of, vocabulary, rule).status
 
     @property
     def assessed_parties(self) -> tuple[str, ...]:
-        """The actors assessed one by one: all actors once any update names a party."""
+        """The actors assessed one by one (each once): all actors once any update names a
+        party."""
         if self.timeline().parties:
-            return self.actors
+            return tuple(dict.fromkeys(self.actors))
         return ()
 
-    def status_by_party(self, as_of: dt.date | None = None) -> dict[str, str]:
+    def status_by_party(
+        self, as_of: dt.date | None = None, vocabulary: Vocabulary = DEFAULT_VOCABULARY
+    ) -> dict[str, str]:
         """Status per assessed party; empty when the pledge is assessed as a whole."""
-        return {p: self.status(as_of, p) for p in self.assessed_parties}
+        return dict(self.standing(as_of, vocabulary).parties)
 
     def announced_by(self, as_of: dt.date) -> bool:
         return self.announced is None or self.announced.start <= as_of

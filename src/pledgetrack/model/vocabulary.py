@@ -11,14 +11,15 @@ class Status:
     """One status of the vocabulary.
 
     ``score`` follows the G7 Research Group's compliance method: +1 full compliance, 0 partial or
-    work in progress, -1 non-compliance, ``None`` for not assessed.
+    work in progress, -1 non-compliance, ``None`` for not assessed; a custom status may take any
+    score between -1 and +1 (0.5 for "mostly kept").
     """
 
     name: str
     label: str
     final: bool = False
     color: str = "default"
-    score: int | None = None
+    score: float | None = None
     description: str = ""
 
 
@@ -83,9 +84,16 @@ class Vocabulary:
         status = self._by_name.get(name)
         return bool(status and status.final)
 
-    def score(self, name: str) -> int | None:
+    def score(self, name: str) -> float | None:
         status = self._by_name.get(name)
         return status.score if status else None
 
 
 DEFAULT_VOCABULARY = Vocabulary()
+
+
+def score_text(score: float | None) -> str:
+    """A score as people read it: ``+1``, ``0``, ``-1``, ``+0.5``; ``n/a`` for none."""
+    if score is None:
+        return "n/a"
+    return "0" if score == 0 else f"{score:+g}"

@@ -19,7 +19,7 @@ from pledgetrack.errors import EXIT_USAGE, PledgetrackError
 from pledgetrack.git.revisions import MAX_FILE_BYTES, Snapshot
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
-from pledgetrack.model.records import Pledge, Source, Update
+from pledgetrack.model.records import Pledge, Source, Standing, Update
 from pledgetrack.store.loader import parse_pledge
 from pledgetrack.yamlfile.build import PLEDGE_FIELDS
 
@@ -266,29 +266,35 @@ def _side(snapshot: Snapshot, path: str) -> _File | None:
 
 
 def _label(config: Config, status: str) -> str:
-    known = config.vocabulary.get(status)
+    known = config.statuses.get(status)
     return known.label if known is not None else status
 
 
 def status_changes(
     old: Pledge, new: Pledge, old_config: Config, new_config: Config
 ) -> list[StatusChange]:
-    """Per party when either side assesses parties one by one, else for the whole pledge.
+    """The status as a whole (each side by its own configuration's ``joint_status`` rule), then
+    each party's when either side assesses parties one by one.
 
     Statuses are taken over all updates, whatever their dates, so that the result does not depend
     on the day the comparison is made.
     """
-    parties: list[str | None] = list(dict.fromkeys((*old.assessed_parties,
-                                                    *new.assessed_parties)))
-    if not parties:
-        parties = [None]
-    changes = []
-    for party in parties:
-        before, after = old.status(None, party), new.status(None, party)
-        if before != after:
-            changes.append(StatusChange(party, before, after, _label(old_config, before),
-                                        _label(new_config, after)))
-    return changes
+    was, now = _standing(old, old_config), _standing(new, new_config)
+    pairs: list[tuple[str | None, str, str]] = [(None, was.status, now.status)]
+    for party in dict.fromkeys((*was.parties, *now.parties)):
+        pairs.append((party, was.parties.get(party, old_config.vocabulary.initial),
+                      now.parties.get(party, new_config.vocabulary.initial)))
+    return [StatusChange(party, before, after, _label(old_config, before),
+                         _label(new_config, after))
+            for party, before, after in pairs if before != after]
+
+
+def _standing(p: Pledge, config: Config) -> Standing:
+    return p.standing(None, config.vocabulary, config.joint_status)
+
+
+def _status(p: Pledge, config: Config) -> str:
+    return _standing(p, config).status
 
 
 def update_changes(
@@ -331,7 +337,7 @@ def _compare_pair(
         if old.data == new.data and not renamed:
             return None
         known, config = (n, head.config) if n is not None else (o, base.config)
-        status = known.status() if known is not None else None
+        status = _status(known, config) if known is not None else None
         return PledgeChange(
             id=new.id, kind="renamed" if renamed else "modified",
             title=known.title if known is not None else "",
@@ -354,7 +360,7 @@ def _compare_pair(
         renamed = "new-id"  # the id changed inside a file that kept its name
     if not (fields or deadline or added or removed or edited or statuses or renamed):
         return None  # comments or layout only
-    status = n.status()
+    status = _status(n, head.config)
     return PledgeChange(
         id=n.id, kind="renamed" if renamed else "modified", title=n.title,
         old_path=old.path, new_path=new.path, old_id=o.id, new_id=n.id, renamed=renamed,
@@ -367,7 +373,7 @@ def _compare_pair(
 
 def _one_sided(file: _File, kind: ChangeKind, config: Config) -> PledgeChange:
     p = file.pledge
-    status = p.status() if p is not None else None
+    status = _status(p, config) if p is not None else None
     old_side = kind == "removed"
     return PledgeChange(
         id=file.id, kind=kind, title=p.title if p is not None else "",
@@ -504,7 +510,7 @@ def compare(base: Snapshot, head: Snapshot, ids: Collection[str] = ()) -> DiffRe
     return DiffResult(
         Revision(base.label, base.commit), Revision(head.label, head.commit), tuple(changes),
         config_changed, warnings, summarize(changes, config_changed),
-        {s.name: s.label for s in (*base.config.vocabulary, *head.config.vocabulary)},
+        {s.name: s.label for s in (*base.config.statuses, *head.config.statuses)},
     )
 
 
@@ -550,6 +556,7 @@ def _config_key(config: Config) -> str:
         "stale_after_days": config.stale_after_days,
         "require_update_sources": config.require_update_sources,
         "require_archived": config.require_archived,
+        "joint_status": config.joint_status,
     })
 
 

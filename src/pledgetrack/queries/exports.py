@@ -17,7 +17,7 @@ from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.queries.selection import evaluate
 
-Cell = str | int | list[str] | None
+Cell = str | int | list[str] | dict[str, str] | None
 Row = dict[str, Cell]
 
 PLEDGE_COLUMNS: tuple[str, ...] = (
@@ -25,6 +25,8 @@ PLEDGE_COLUMNS: tuple[str, ...] = (
     "status", "status_date", "source",
     # Beyond the minimum: the rest of the pledge's own text and its first source's details.
     "made_by", "summary", "quote", "criteria", "source_title", "publisher",
+    # Each actor's own status, for a joint pledge (updates naming a party); empty otherwise.
+    "parties",
 )
 UPDATE_COLUMNS: tuple[str, ...] = (
     "id", "update", "date", "status", "party", "note", "source", "source_title", "publisher",
@@ -32,6 +34,13 @@ UPDATE_COLUMNS: tuple[str, ...] = (
 )
 LIST_COLUMNS = frozenset({"actors", "recipients", "domains", "tags"})
 LIST_SEPARATOR = ";"
+PARTY_SEPARATOR = "="
+
+
+def parties_text(parties: Mapping[str, str]) -> str:
+    """``Japan=delivered;US=in_progress``: each actor's status, for a one-line cell."""
+    return LIST_SEPARATOR.join(f"{party}{PARTY_SEPARATOR}{status}"
+                               for party, status in parties.items())
 
 
 def _text(value: str | None) -> str | None:
@@ -71,6 +80,7 @@ def pledge_row(pledge: Pledge, config: Config, as_of: dt.date) -> Row:
         "criteria": _text(pledge.criteria),
         "source_title": _text(source.title) if source else None,
         "publisher": _text(source.publisher) if source else None,
+        "parties": dict(state.parties),
     }
 
 
@@ -151,9 +161,11 @@ def export_rows(
 
 
 def flat(value: Cell) -> str:
-    """A cell for CSV: lists joined with ';', None as empty."""
+    """A cell for CSV: lists joined with ';', parties as ``party=status;…``, None as empty."""
     if value is None:
         return ""
     if isinstance(value, list):
         return LIST_SEPARATOR.join(value)
+    if isinstance(value, dict):
+        return parties_text(value)
     return str(value)

@@ -89,16 +89,14 @@ def update_dict(update: Update) -> dict[str, object]:
             "recorded": _text(update.recorded)}
 
 
-def _status(pledge: Pledge, config: Config, as_of: dt.date, party: str | None) -> StatusView:
-    latest = pledge.latest_update(as_of, party)
-    name = latest.status if latest else config.vocabulary.initial
-    status = config.vocabulary.get(name)
+def _status(config: Config, name: str, since: PartialDate | None) -> StatusView:
+    status = config.statuses.get(name)
     return StatusView(
         name=name,
         label=status.label if status else name,
         color=status.color if status else "default",
         final=config.vocabulary.is_final(name),
-        since=latest.date if latest else None,
+        since=since,
     )
 
 
@@ -107,13 +105,14 @@ def view_pledge(pledge: Pledge, config: Config, as_of: dt.date, *,
     """The pledge as of ``as_of``: its status, per-party statuses and deadline then. With
     ``cut`` (an as-of date the user asked for), the timeline stops at ``as_of`` too and
     ``later`` counts the updates left out; without it every update is shown, oldest first."""
-    status = _status(pledge, config, as_of, None)
-    by_party = {party: _status(pledge, config, as_of, party)
-                for party in pledge.assessed_parties}
+    standing = config.standing(pledge, as_of)
+    status = _status(config, standing.status, standing.since)
+    by_party = {party: _status(config, name, standing.party_since[party])
+                for party, name in standing.parties.items()}
     days_left = (pledge.deadline.end - as_of).days if pledge.deadline else None
     shown = pledge.updates_until(as_of if cut else None)
     return PledgeView(pledge, as_of, status, by_party, days_left,
                       pledge.is_overdue(as_of, status.final) and pledge.announced_by(as_of),
-                      {s.name: s.color for s in config.vocabulary},
+                      {s.name: s.color for s in config.statuses},
                       updates=tuple(shown), later=len(pledge.updates) - len(shown),
                       not_yet_announced=not pledge.announced_by(as_of))

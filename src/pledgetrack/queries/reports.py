@@ -2,15 +2,18 @@
 
 Definitions (docs/reports.md repeats them for users):
 
-* **by_status** counts each selected pledge once, by its status as a whole on the as-of date;
-  every status of the vocabulary is present, zeros included. ``percent`` is the share of all
+* **by_status** counts each selected pledge once, by its status as a whole on the as-of date
+  (for a joint pledge, by the ``joint_status`` rule: :mod:`pledgetrack.model.joint`); every
+  status of the vocabulary is present, zeros included, and so is the derived ``mixed``, which is
+  not final. ``percent`` is the share of all
   selected pledges; ``final_rate`` the share of those with a final status (PolitiFact's "% of
   those with a final rating"), for the final statuses only.
 * **Compliance**, after the G7 Research Group: a pledge whose updates name parties
   (:attr:`Pledge.assessed_parties`) has one cell per party, scored by that party's status; any
   other pledge has one cell, scored by its status. A cell whose status has no score (not yet
   rated, unrateable) is *not assessed*. ``mean`` is the average over assessed cells only (None
-  when there are none) and ``percent`` is (mean + 1) / 2 x 100. With parties in the filter, only
+  when there are none) and ``percent`` is (mean + 1) / 2 x 100; ``coverage`` is the share of
+  cells assessed, shown wherever the mean is. With parties in the filter, only
   those parties' cells of per-party pledges are counted.
 * **Groups** (``by``): a pledge counts once in every group it belongs to, so group totals may add
   up to more than the total. ``domain``, ``recipient`` and ``tag`` group by each of the pledge's
@@ -33,7 +36,8 @@ from typing import Literal
 from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import today
-from pledgetrack.model.records import Pledge, Timeline
+from pledgetrack.model.joint import UNANIMOUS, JointRule
+from pledgetrack.model.records import Pledge, Standing, standing_at
 from pledgetrack.model.vocabulary import UNRATED, Vocabulary
 from pledgetrack.queries.selection import DataLike, Filter, PledgeState, select, state_at
 from pledgetrack.queries.skipped import Skipped, skipped_files
@@ -59,8 +63,14 @@ class Compliance:
     def percent(self) -> float | None:
         return None if self.mean is None else (self.mean + 1) / 2 * 100
 
+    @property
+    def coverage(self) -> float | None:
+        """The share of cells assessed, in percent (None without cells): a mean over few of
+        them says little, so it is shown wherever the mean is."""
+        return percent_of(self.assessed, self.cells)
+
     @classmethod
-    def of(cls, scores: Iterable[int | None]) -> Compliance:
+    def of(cls, scores: Iterable[float | None]) -> Compliance:
         values = list(scores)
         assessed = [s for s in values if s is not None]
         mean = sum(assessed) / len(assessed) if assessed else None
@@ -72,6 +82,7 @@ class Compliance:
             "percent": _round(self.percent, 2),
             "assessed": self.assessed,
             "cells": self.cells,
+            "coverage": _round(self.coverage, 2),
         }
 
 
@@ -95,7 +106,7 @@ class MatrixRow:
     id: str
     title: str
     # party -> score (None: not assessed); parties the pledge does not bind are absent.
-    scores: dict[str, int | None]
+    scores: dict[str, float | None]
     compliance: Compliance
 
 
@@ -122,7 +133,10 @@ class Matrix:
 
 @dataclass(frozen=True)
 class Summary:
-    """Everything `pledgetrack report` shows. :meth:`to_dict` is the documented JSON shape."""
+    """Everything `pledgetrack report` shows. :meth:`to_dict` is the documented JSON shape.
+
+    ``vocabulary`` holds every status counted: the configured ones and the derived ``mixed``.
+    """
 
     as_of: dt.date
     vocabulary: Vocabulary
@@ -138,6 +152,8 @@ class Summary:
     matrix: Matrix | None = None
     # Files that failed the check and are not counted: part of the answer, in every format.
     skipped: list[Skipped] = field(default_factory=list)
+    # The rule that gave joint pledges their status (model.joint).
+    joint_status: JointRule = UNANIMOUS
 
     @property
     def final(self) -> int:
@@ -195,28 +211,28 @@ def cell_statuses(
     """The statuses of a pledge's compliance cells: party -> status, or ``{None: status}`` for a
     pledge assessed as a whole. ``parties`` narrows a per-party pledge to those parties."""
     timeline = pledge.timeline()
-    return _cell_statuses(pledge, timeline, timeline.cut(as_of), config,
-                          _party_allowed(parties))
+    standing = standing_at(pledge, timeline, timeline.cut(as_of), config.vocabulary,
+                           config.joint_status)
+    return _cell_statuses(standing, _party_allowed(parties))
 
 
 def _cell_statuses(
-    pledge: Pledge, timeline: Timeline, cut: int, config: Config,
-    allowed: frozenset[str] | None,
+    standing: Standing, allowed: frozenset[str] | None
 ) -> dict[str | None, str]:
-    if not timeline.parties:
-        latest = timeline.latest(cut)
-        return {None: latest.status if latest else config.vocabulary.initial}
-    statuses: dict[str | None, str] = {}
-    for party in pledge.actors:
-        if allowed is None or party.casefold() in allowed:
-            latest = timeline.latest(cut, party)
-            statuses[party] = latest.status if latest else UNRATED
-    return statuses
+    if not standing.parties:
+        return {None: standing.status}
+    # A party without an update is not assessed, whatever the vocabulary's first status scores.
+    since = standing.party_since
+    return {
+        party: status if since[party] is not None else UNRATED
+        for party, status in standing.parties.items()
+        if allowed is None or party.casefold() in allowed
+    }
 
 
 def cells(
     pledge: Pledge, config: Config, as_of: dt.date, parties: Sequence[str] = ()
-) -> dict[str | None, int | None]:
+) -> dict[str | None, float | None]:
     """A pledge's compliance cells: party -> score, or ``{None: score}`` for a pledge assessed
     as a whole (see :func:`cell_statuses`)."""
     vocab = config.vocabulary
@@ -230,7 +246,7 @@ class _Assessed:
     __slots__ = ("pledge", "scores", "state", "statuses")
 
     def __init__(self, pledge: Pledge, state: PledgeState, statuses: dict[str | None, str],
-                 scores: dict[str | None, int | None]) -> None:
+                 scores: dict[str | None, float | None]) -> None:
         self.pledge = pledge
         self.state = state
         self.statuses = statuses
@@ -240,16 +256,18 @@ class _Assessed:
 def _assess(
     pledges: Iterable[Pledge], config: Config, as_of: dt.date, parties: Sequence[str]
 ) -> list[_Assessed]:
-    score = config.vocabulary.score
+    vocabulary = config.vocabulary
+    score, rule = vocabulary.score, config.joint_status
     allowed = _party_allowed(parties)
     out = []
     for p in pledges:
-        # One cut of the timeline serves the state and every cell.
+        # One cut of the timeline and one standing serve the state and every cell.
         timeline = p.timeline()
         cut = timeline.cut(as_of)
-        statuses = _cell_statuses(p, timeline, cut, config, allowed)
-        out.append(_Assessed(p, state_at(p, timeline, cut, config, as_of), statuses,
-                             {k: score(v) for k, v in statuses.items()}))
+        standing = standing_at(p, timeline, cut, vocabulary, rule)
+        state = state_at(p, timeline, cut, config, as_of, None, standing)
+        statuses = _cell_statuses(standing, allowed)
+        out.append(_Assessed(p, state, statuses, {k: score(v) for k, v in statuses.items()}))
     return out
 
 
@@ -305,9 +323,9 @@ def _groups(
     if by not in GROUP_BY:
         raise PledgetrackError(f"unknown grouping '{by}'; valid: {', '.join(GROUP_BY)}")
     allowed = _party_allowed(parties)
-    names = config.vocabulary.names
+    names = config.statuses.names
     counts: dict[str, dict[str, int]] = {}
-    scores: dict[str, list[int | None]] = {}
+    scores: dict[str, list[float | None]] = {}
     for a in assessed:
         for name in _group_names(a.pledge, by, allowed):
             if by == "party" and name != NO_GROUP:
@@ -343,13 +361,13 @@ def matrix(
 def _matrix(assessed: Sequence[_Assessed], parties: Sequence[str]) -> Matrix:
     allowed = _party_allowed(parties)
     # Each party's cells in row order, gathered in the one pass over the rows.
-    columns: dict[str, list[int | None]] = {}
+    columns: dict[str, list[float | None]] = {}
     rows: list[MatrixRow] = []
     of = Compliance.of
     for a in assessed:
         scores = a.scores
         whole = None in scores
-        row_scores: dict[str, int | None] = {}
+        row_scores: dict[str, float | None] = {}
         for actor in a.pledge.actors:
             if allowed is not None and actor.casefold() not in allowed:
                 continue
@@ -384,12 +402,12 @@ def summarise_pledges(
     files that could not be counted."""
     assessed = _assess(pledges, config, as_of, parties)
     pledge_states = [a.state for a in assessed]
-    by_status = dict.fromkeys(config.vocabulary.names, 0)
+    by_status = dict.fromkeys(config.statuses.names, 0)
     for s in pledge_states:
         by_status[s.status] = by_status.get(s.status, 0) + 1
     return Summary(
         as_of=as_of,
-        vocabulary=config.vocabulary,
+        vocabulary=config.statuses,
         stale_after_days=config.stale_after_days,
         total=len(pledge_states),
         by_status=by_status,
@@ -401,6 +419,7 @@ def summarise_pledges(
         groups=_groups(assessed, config, by, parties) if by else {},
         matrix=_matrix(assessed, parties) if with_matrix else None,
         skipped=list(skipped),
+        joint_status=config.joint_status,
     )
 
 

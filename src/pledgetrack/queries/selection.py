@@ -5,7 +5,9 @@ Plain functions over records; nothing here prints or reads files.
 Semantics, in one place (docs/reports.md repeats them for users):
 
 * **as of** a date: only pledges announced by then (the announcement's period has begun); a
-  pledge's status is that of its latest update dated up to then (ties: file order).
+  pledge's status is that of its latest update dated up to then (ties: file order); a joint
+  pledge's (updates naming a party) follows from its actors' statuses by the configured
+  ``joint_status`` rule (:mod:`pledgetrack.model.joint`).
 * **overdue**: the deadline is over (the last day of a partial deadline's period is before the
   as-of date) and the status is not final.
 * **stale**: the status is not final and the pledge's latest activity — its latest update up to the
@@ -20,7 +22,7 @@ Semantics, in one place (docs/reports.md repeats them for users):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -28,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import DateError, PartialDate, today
-from pledgetrack.model.records import Pledge
+from pledgetrack.model.records import NO_PARTIES, Pledge, Standing, standing_at
 
 if TYPE_CHECKING:
     from pledgetrack.model.records import Timeline
@@ -87,6 +89,8 @@ class PledgeState:
     # The day the staleness rule counts from (latest update, else the announcement).
     last_activity: dt.date | None
     party: str | None = None
+    # Each actor's own status, for a joint pledge (empty for one assessed as a whole).
+    parties: Mapping[str, str] = field(default_factory=lambda: NO_PARTIES)
 
     @property
     def id(self) -> str:
@@ -127,12 +131,20 @@ def evaluate(
 
 def state_at(
     pledge: Pledge, timeline: Timeline, cut: int, config: Config, as_of: dt.date,
-    party: str | None = None,
+    party: str | None = None, standing: Standing | None = None,
 ) -> PledgeState:
-    """:func:`evaluate` for a pledge whose timeline is already cut at ``as_of``."""
-    latest = timeline.latest(cut, party)
+    """:func:`evaluate` for a pledge whose timeline is already cut at ``as_of`` (and whose
+    standing on that date may be known already)."""
     vocabulary = config.vocabulary
-    status = latest.status if latest else vocabulary.initial
+    parties: Mapping[str, str] = NO_PARTIES
+    if party is None:
+        if standing is None:
+            standing = standing_at(pledge, timeline, cut, vocabulary, config.joint_status)
+        status, since, parties = standing.status, standing.since, standing.parties
+    else:
+        latest = timeline.latest(cut, party)
+        status = latest.status if latest else vocabulary.initial
+        since = latest.date if latest else None
     final = vocabulary.is_final(status)
     activity = _last_activity(pledge, timeline, cut, as_of)
     stale = (
@@ -140,8 +152,8 @@ def state_at(
         and activity is not None
         and (as_of - activity).days > config.stale_after_days
     )
-    return _new_state(pledge, as_of, status, latest.date if latest else None, final,
-                      pledge.is_overdue(as_of, final), stale, activity, party)
+    return _new_state(pledge, as_of, status, since, final,
+                      pledge.is_overdue(as_of, final), stale, activity, party, parties)
 
 
 def _state_builder() -> Callable[..., PledgeState]:
@@ -154,11 +166,12 @@ def _state_builder() -> Callable[..., PledgeState]:
     def build(
         pledge: Pledge, as_of: dt.date, status: str, status_date: PartialDate | None,
         final: bool, overdue: bool, stale: bool, last_activity: dt.date | None,
-        party: str | None,
+        party: str | None, parties: Mapping[str, str],
         _pledge: Any = slot["pledge"], _as_of: Any = slot["as_of"], _status: Any = slot["status"],
         _status_date: Any = slot["status_date"], _final: Any = slot["final"],
         _overdue: Any = slot["overdue"], _stale: Any = slot["stale"],
         _last_activity: Any = slot["last_activity"], _party: Any = slot["party"],
+        _parties: Any = slot["parties"],
     ) -> PledgeState:
         state: PledgeState = new(PledgeState)
         _pledge(state, pledge)
@@ -170,6 +183,7 @@ def _state_builder() -> Callable[..., PledgeState]:
         _stale(state, stale)
         _last_activity(state, last_activity)
         _party(state, party)
+        _parties(state, parties)
         return state
 
     return build
@@ -283,8 +297,9 @@ class Filter:
     # -- validation ---------------------------------------------------------------------------
 
     def validate(self, config: Config, pledges: Sequence[Pledge] = ()) -> None:
-        """Unknown statuses and domains are errors that list the valid values."""
-        names = config.vocabulary.names
+        """Unknown statuses and domains are errors that list the valid values (``mixed``, the
+        derived status of a joint pledge, is valid)."""
+        names = config.statuses.names
         folded_names = _fold(names)
         for status in self.statuses:
             if status.casefold() not in folded_names:
@@ -429,7 +444,7 @@ def sort_states(
     if key == "id":
         return by_id[::-1] if reverse else by_id
     if key == "status":
-        order = {name: i for i, name in enumerate(config.vocabulary.names)}
+        order = {name: i for i, name in enumerate(config.statuses.names)}
         return sorted(by_id, key=lambda s: order.get(s.status, len(order)), reverse=reverse)
 
     def date_of(s: PledgeState) -> PartialDate | None:

@@ -20,9 +20,17 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from pledgetrack.model.vocabulary import score_text
 from pledgetrack.queries.reports import NO_GROUP, Compliance, Summary, status_by_group
 from pledgetrack.render.htmltext import Fragment, Markup, block, el, safe_url
-from pledgetrack.render.report import GROUP_TITLES, mean_text, pct, score_text
+from pledgetrack.render.report import (
+    GROUP_TITLES,
+    coverage_pct,
+    coverage_text,
+    mean_text,
+    pct,
+    short_coverage,
+)
 
 if TYPE_CHECKING:
     from pledgetrack.model.records import Source, Update
@@ -342,17 +350,20 @@ def _legend(statuses: Sequence[Status], sts: _Statuses) -> Markup:
 def _figures(s: Summary) -> Markup:
     c = s.compliance
 
-    def card(term: str, value: object, note: str, cls: str = "") -> Markup:
-        return el("div", el("dt", term), el("dd", value, class_="value"),
+    def card(term: str, value: object, note: str, cls: str = "",
+             second: object = None) -> Markup:
+        # ``second``: a figure as prominent as the value, that the value must not go without.
+        more = None if second is None else el("dd", second, class_="value second")
+        return el("div", el("dt", term), el("dd", value, class_="value"), more,
                   el("dd", note, class_="note"), class_=f"card {cls}".strip())
 
     final_share = _percent_text(None if not s.total else s.final / s.total * 100)
-    compliance_note = (f"mean {mean_text(c.mean)} \u00b7 {c.assessed} of "
-                       f"{_plural(c.cells, 'cell')} assessed")
+    compliance_note = f"mean {mean_text(c.mean)} \u00b7 {coverage_text(c)}"
     return el(
         "dl",
         card("Pledges", s.total, f"{s.final} with a final verdict ({final_share})"),
-        card("Compliance", _percent_text(c.percent), compliance_note, "compliance"),
+        card("Compliance", _percent_text(c.percent), compliance_note, "compliance",
+             f"{coverage_pct(c.coverage)} % of cells assessed"),
         card("Overdue", len(s.overdue), "deadline passed, no final verdict",
              "alert" if s.overdue else ""),
         card("Stale", len(s.stale), f"no update within {s.stale_after_days} days",
@@ -376,7 +387,8 @@ def _status_table(s: Summary, sts: _Statuses) -> Markup:
 
 
 def _data_table(header: Sequence[object], rows: Sequence[Markup],
-                foot: Markup | None = None, caption: str | None = None) -> Markup:
+                foot: Markup | Sequence[Markup] | None = None,
+                caption: str | None = None) -> Markup:
     return el("div", el(
         "table",
         el("caption", caption) if caption else None,
@@ -430,7 +442,7 @@ COLUMNS = (("Pledge", "Pledge", "text"), ("Actors \u2192 recipients", "Actors", 
 
 
 def _parties(ps: PledgeState, sts: _Statuses) -> Markup | None:
-    by_party = ps.pledge.status_by_party(ps.as_of)
+    by_party = ps.parties
     if not by_party:
         return None
     return el("ul", [el("li", f"{party}: ", el("span", sts.label(status),
@@ -538,20 +550,18 @@ def _group_section(s: Summary, sts: _Statuses) -> Markup | None:
     rows = [
         el("tr", el("th", g.name, scope="row"), el("td", g.total),
            [el("td", g.by_status[st.name]) for st in used],
-           el("td", _compliance_cell(g.compliance)))
+           el("td", _compliance_cell(g.compliance)), el("td", short_coverage(g.compliance)))
         for g in s.groups.values()
     ]
     title = f"By {GROUP_TITLES[s.by].lower()}"
     return el("section", el("h2", title, id="groups-heading"),
               _data_table((GROUP_TITLES[s.by], "Total", *(st.label for st in used),
-                           "Compliance"), rows),
+                           "Compliance", "Cells assessed"), rows),
               aria_labelledby="groups-heading")
 
 
 def _compliance_cell(c: Compliance) -> str:
-    if c.mean is None:
-        return f"n/a (0 of {c.cells})"
-    return f"{pct(c.percent)} % ({c.assessed} of {c.cells})"
+    return "n/a" if c.mean is None else f"{pct(c.percent)} %"
 
 
 def _matrix_section(s: Summary) -> Markup | None:
@@ -561,14 +571,21 @@ def _matrix_section(s: Summary) -> Markup | None:
     rows = [
         el("tr", el("th", el("code", r.id), scope="row"),
            [el("td", score_text(r.scores[p]) if p in r.scores else "") for p in m.parties],
-           el("td", mean_text(r.compliance.mean)), el("td", pct(r.compliance.percent)))
+           el("td", mean_text(r.compliance.mean)), el("td", pct(r.compliance.percent)),
+           el("td", short_coverage(r.compliance)))
         for r in m.rows
     ]
-    foot = el("tr", el("th", "Average", scope="row"),
-              [el("td", mean_text(m.by_party[p].mean)) for p in m.parties],
-              el("td", mean_text(s.compliance.mean)), el("td", pct(s.compliance.percent)))
+    foot = [
+        el("tr", el("th", "Average", scope="row"),
+           [el("td", mean_text(m.by_party[p].mean)) for p in m.parties],
+           el("td", mean_text(s.compliance.mean)), el("td", pct(s.compliance.percent)),
+           el("td", short_coverage(s.compliance))),
+        el("tr", el("th", "Cells assessed", scope="row"),
+           [el("td", short_coverage(m.by_party[p])) for p in m.parties],
+           el("td", ""), el("td", ""), el("td", "")),
+    ]
     return el("section", el("h2", "Compliance matrix", id="matrix-heading"),
-              _data_table(("Pledge", *m.parties, "Mean", "%"), rows, foot),
+              _data_table(("Pledge", *m.parties, "Mean", "%", "Cells assessed"), rows, foot),
               el("p", "Scores: +1 delivered, 0 partial or in progress, \u22121 not delivered; "
                  "n/a not assessed; blank: the party is not bound by the pledge.",
                  class_="muted"),
@@ -653,17 +670,26 @@ def _timelines(s: Summary, sts: _Statuses) -> Fragment:
     )
 
 
+def _joint_rule_text(s: Summary) -> str:
+    if s.joint_status == "weakest":
+        return ("takes the weakest of its parties' statuses (an open one before a final one, a "
+                "party without an update first of all)")
+    return "takes its parties' status when they all agree, and is Mixed when they differ"
+
+
 def _footer(s: Summary, version: str) -> Markup:
     return el(
         "footer",
         el("h2", "How to read this report"),
         el("ul",
            el("li", el("strong", "Status: "), "each pledge's status is that of its latest "
-              "update dated up to the report date."),
+              "update dated up to the report date; a joint pledge, assessed party by party, "
+              + _joint_rule_text(s) + "."),
            el("li", el("strong", "Compliance: "), "after the G7 Research Group's method, "
               "each pledge (or each party of a pledge assessed party by party) scores +1, 0 "
-              "or \u22121 by its status; the mean over the assessed cells is shown as "
-              "(mean + 1) / 2 \u00d7 100 %."),
+              "or \u22121 by its status (a custom status may score in between); the mean over "
+              "the assessed cells is shown as (mean + 1) / 2 \u00d7 100 %, always with the "
+              "share of cells assessed."),
            el("li", el("strong", "Overdue: "), "the deadline has passed and the status is "
               "not final."),
            el("li", el("strong", "Stale: "), "not final, and no update within "

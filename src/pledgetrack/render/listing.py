@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Vocabulary
-from pledgetrack.queries.exports import LIST_SEPARATOR
+from pledgetrack.queries.exports import LIST_SEPARATOR, parties_text
 from pledgetrack.queries.selection import PledgeState
 from pledgetrack.queries.skipped import Skipped, skipped_text
 from pledgetrack.render import jsontext
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 COLUMNS = (
     "id", "title", "actors", "recipients", "domains", "status", "status_date", "deadline",
-    "overdue", "stale",
+    "overdue", "stale", "parties",
 )
 # Below this width the table folds each pledge's details under its title.
 WIDE_TABLE = 120
@@ -49,6 +49,7 @@ def _plain_rows(states: Sequence[PledgeState]) -> list[list[str]]:
             p.id, p.title, join(p.actors), join(p.recipients), join(p.domains), s.status,
             "" if updated is None else str(updated), "" if deadline is None else str(deadline),
             "yes" if s.overdue else "no", "yes" if s.stale else "no",
+            parties_text(s.parties) if s.parties else "",
         ])
     return rows
 
@@ -80,8 +81,14 @@ def json(states: Sequence[PledgeState], **_: object) -> str:
             "final": s.final,
             "overdue": s.overdue,
             "stale": s.stale,
+            "parties": dict(s.parties),
         })
     return jsontext.dumps(doc) + "\n"
+
+
+def party_statuses(s: PledgeState) -> str:
+    """``Japan delivered · US in_progress``: each actor's own status, for a joint pledge."""
+    return " \u00b7 ".join(f"{party} {status}" for party, status in s.parties.items())
 
 
 def _parties(s: PledgeState) -> str:
@@ -97,19 +104,26 @@ def markdown(
     out = MarkdownWriter(limit)
     if skipped:
         out.text(f"> **Warning:** {skipped_text(skipped, path=md_escape)}.\n\n")
+    joint = any(s.parties for s in states)
     rows = []
     for s in states:
         p = s.pledge
         deadline = _date(p.deadline)
         if s.overdue:
             deadline = f"**{deadline} (overdue)**"
-        rows.append([
+        row = [
             md_code(p.id), md_escape(p.title), md_escape(_parties(s)),
             md_escape(", ".join(p.domains)), md_code(s.status),
             _date(s.status_date), deadline,
-        ])
-    out.table(("Pledge", "Title", "Actors → recipients", "Domains", "Status", "Updated",
-               "Deadline"), rows, "lllllll")
+        ]
+        if joint:
+            row.append(md_escape(party_statuses(s)))
+        rows.append(row)
+    header = ["Pledge", "Title", "Actors → recipients", "Domains", "Status", "Updated",
+              "Deadline"]
+    if joint:
+        header.append("Parties")
+    out.table(header, rows, "l" * len(header))
     return out.getvalue().lstrip("\n").replace("\n\n\n", "\n\n", 1)
 
 
@@ -133,8 +147,20 @@ def table(
             text.append("\noverdue" if narrow else " overdue", style="bold red")
         return text
 
+    def parties_cell(s: PledgeState) -> Text:
+        cell = Text()
+        for i, (party, name) in enumerate(s.parties.items()):
+            if i:
+                cell.append(" \u00b7 ")
+            status = vocabulary.get(name)
+            cell.append(party + " ")
+            cell.append(name, style=status.color if status and color else "")
+        return cell
+
     narrow = width is not None and width < WIDE_TABLE
-    t = _table(narrow, len(states), skipped)
+    # The parties column only when a listed pledge is joint: most data sets have none.
+    joint = any(s.parties for s in states)
+    t = _table(narrow, len(states), skipped, joint and not narrow)
     if narrow:
         assert width is not None
         # id + title column: what the fixed columns (status 13, dates 10 each, padding) leave.
@@ -146,19 +172,25 @@ def table(
             # Two lines of title at most, cut at a word.
             cell.append("\n" + shorten(p.title, 2 * room - 6))
             cell.append("\n" + _parties(s) + " · " + ", ".join(p.domains), style="dim")
+            if s.parties:
+                cell.append("\n").append_text(parties_cell(s))
             t.add_row(cell, status_cell(s), Text(_date(s.status_date) or NONE),
                       deadline_cell(s))
     else:
         title_room = 60 if width is not None else 10_000
         for s in states:
             p = s.pledge
-            t.add_row(Text(p.id), Text(shorten(p.title, title_room)), Text(_parties(s)),
-                      Text(", ".join(p.domains)), status_cell(s),
-                      Text(_date(s.status_date) or NONE), deadline_cell(s))
+            row = [Text(p.id), Text(shorten(p.title, title_room)), Text(_parties(s)),
+                   Text(", ".join(p.domains)), status_cell(s),
+                   Text(_date(s.status_date) or NONE), deadline_cell(s)]
+            if joint:
+                row.append(parties_cell(s))
+            t.add_row(*row)
     return rich_text(t, color=color, width=width)
 
 
-def _table(narrow: bool, count: int, skipped: Sequence[Skipped] = ()) -> Table:
+def _table(narrow: bool, count: int, skipped: Sequence[Skipped] = (),
+           joint: bool = False) -> Table:
     from rich import box
     from rich.table import Table
 
@@ -180,4 +212,6 @@ def _table(narrow: bool, count: int, skipped: Sequence[Skipped] = ()) -> Table:
     t.add_column("status", no_wrap=True)
     t.add_column("updated", no_wrap=True)
     t.add_column("deadline", no_wrap=True)
+    if joint:
+        t.add_column("parties")
     return t

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pledgetrack.model.vocabulary import score_text
 from pledgetrack.queries.reports import Compliance, Summary
 from pledgetrack.queries.skipped import skipped_text
 from pledgetrack.render import jsontext
@@ -35,16 +36,30 @@ def mean_text(value: float | None) -> str:
     return "0.00" if round(value, 2) == 0 else f"{value:+.2f}"
 
 
-def score_text(score: int | None) -> str:
-    return "n/a" if score is None else f"{score:+d}" if score else "0"
+def coverage_pct(value: float | None) -> str:
+    """A share of cells assessed: ``25``, ``33.3`` (no needless ``.0``)."""
+    if value is None:
+        return "n/a"
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def coverage_text(c: Compliance) -> str:
+    """``4 of 16 cells assessed (25 %)``."""
+    return f"{c.assessed} of {_plural(c.cells, 'cell')} assessed ({coverage_pct(c.coverage)} %)"
 
 
 def compliance_text(c: Compliance) -> str:
-    """``+0.33 (66.7 %), 3 assessed of 4 cells``."""
+    """``66.7 % (mean +0.33) — 3 of 4 cells assessed (75 %)``: the percentage never without
+    the share of cells behind it."""
     if c.mean is None:
-        return f"not assessed (0 assessed of {_plural(c.cells, 'cell')})"
-    return (f"{mean_text(c.mean)} ({pct(c.percent)} %), {c.assessed} assessed of "
-            f"{_plural(c.cells, 'cell')}")
+        return f"not assessed — {coverage_text(c)}"
+    return f"{pct(c.percent)} % (mean {mean_text(c.mean)}) — {coverage_text(c)}"
+
+
+def short_coverage(c: Compliance) -> str:
+    """``4/16 (25 %)``, for table cells."""
+    return f"{c.assessed}/{c.cells} ({coverage_pct(c.coverage)} %)"
 
 
 def _plural(n: int, word: str) -> str:
@@ -77,7 +92,7 @@ def csv(summary: Summary, **_: object) -> str:
     vocab = summary.vocabulary
     if summary.matrix is not None:
         m = summary.matrix
-        header = ["id", "title", *m.parties, "mean", "percent", "assessed", "cells"]
+        header = ["id", "title", *m.parties, "mean", "percent", "assessed", "cells", "coverage"]
         rows = []
         for r in m.rows:
             scores = ["" if p not in r.scores else _csv_score(r.scores[p]) for p in m.parties]
@@ -86,9 +101,13 @@ def csv(summary: Summary, **_: object) -> str:
             _csv_mean(m.by_party[p].mean) for p in m.parties
         ]
         rows.append(["(average)", "", *overall, *_csv_compliance(summary.compliance)])
+        # Each party's share of cells assessed, under its average.
+        rows.append(["(coverage)", "", *(_csv_mean(m.by_party[p].coverage, 2)
+                                         for p in m.parties),
+                     "", "", "", "", ""])
         for f in summary.skipped:
             rows.append([SKIPPED_ROW, f"{f.path} ({f.errors} errors; first: {f.first})",
-                         *([""] * (len(m.parties) + 4))])
+                         *([""] * (len(m.parties) + 5))])
         return csv_text(header, rows)
 
     def status_rows(group: str, total: int, counts: dict[str, int]) -> list[list[str]]:
@@ -117,17 +136,17 @@ def _csv_pct(part: int, whole: int) -> str:
     return "" if whole == 0 else f"{round(part / whole * 100, 2)}"
 
 
-def _csv_score(score: int | None) -> str:
+def _csv_score(score: float | None) -> str:
     return "" if score is None else str(score)
 
 
-def _csv_mean(value: float | None) -> str:
-    return "" if value is None else f"{round(value, 4)}"
+def _csv_mean(value: float | None, digits: int = 4) -> str:
+    return "" if value is None else f"{round(value, digits)}"
 
 
 def _csv_compliance(c: Compliance) -> list[str]:
     percent = "" if c.percent is None else f"{round(c.percent, 2)}"
-    return [_csv_mean(c.mean), percent, str(c.assessed), str(c.cells)]
+    return [_csv_mean(c.mean), percent, str(c.assessed), str(c.cells), _csv_mean(c.coverage, 2)]
 
 
 # -- Markdown ------------------------------------------------------------------------------------
@@ -161,13 +180,13 @@ def markdown(summary: Summary, *, limit: int = MARKDOWN_LIMIT, **_: object) -> s
         out.text(f"\n### By {s.by}\n")
         used = [st for st in vocab if any(g.by_status[st.name] for g in s.groups.values())]
         header = [GROUP_TITLES[s.by], "Total", *(md_escape(st.label) for st in used),
-                  "Compliance"]
+                  "Compliance", "Cells assessed"]
         rows = [
             [md_escape(g.name), str(g.total), *(str(g.by_status[st.name]) for st in used),
-             _md_compliance(g.compliance)]
+             _md_compliance(g.compliance), short_coverage(g.compliance)]
             for g in s.groups.values()
         ]
-        out.table(header, rows, "lr" + "r" * len(used) + "r")
+        out.table(header, rows, "lr" + "r" * len(used) + "rr")
 
     if s.overdue:
         out.text(f"\n### Overdue ({len(s.overdue)})\n")
@@ -183,27 +202,29 @@ def markdown(summary: Summary, *, limit: int = MARKDOWN_LIMIT, **_: object) -> s
     if s.matrix is not None:
         m = s.matrix
         out.text("\n### Compliance matrix\n")
-        header = ["Pledge", *(md_escape(p) for p in m.parties), "Mean", "%"]
+        header = ["Pledge", *(md_escape(p) for p in m.parties), "Mean", "%", "Cells assessed"]
         rows = [
             [md_code(r.id), *(_md_score(r.scores, p) for p in m.parties),
-             mean_text(r.compliance.mean), pct(r.compliance.percent)]
+             mean_text(r.compliance.mean), pct(r.compliance.percent),
+             short_coverage(r.compliance)]
             for r in m.rows
         ]
         rows.append(["**Average**", *(mean_text(m.by_party[p].mean) for p in m.parties),
-                     f"**{mean_text(s.compliance.mean)}**", pct(s.compliance.percent)])
-        out.table(header, rows, "l" + "r" * (len(m.parties) + 2))
+                     f"**{mean_text(s.compliance.mean)}**", f"**{pct(s.compliance.percent)}**",
+                     f"**{short_coverage(s.compliance)}**"])
+        rows.append(["**Cells assessed**", *(short_coverage(m.by_party[p]) for p in m.parties),
+                     "", "", ""])
+        out.table(header, rows, "l" + "r" * (len(m.parties) + 3))
         out.text("\nScores: +1 delivered, 0 partial or in progress, -1 not delivered; "
                  "n/a not assessed; blank: the party is not bound by the pledge.\n")
     return out.getvalue()
 
 
 def _md_compliance(c: Compliance) -> str:
-    if c.mean is None:
-        return f"n/a (0/{c.cells})"
-    return f"{pct(c.percent)} % ({c.assessed}/{c.cells})"
+    return "n/a" if c.mean is None else f"{pct(c.percent)} %"
 
 
-def _md_score(scores: dict[str, int | None], party: str) -> str:
+def _md_score(scores: dict[str, float | None], party: str) -> str:
     return score_text(scores[party]) if party in scores else ""
 
 
@@ -249,10 +270,11 @@ def table(summary: Summary, *, color: bool = False, width: int | None = None,
             g_table.add_column(Text(st.label, style=st.color if color else ""),
                                justify="right")
         g_table.add_column("compliance", justify="right")
+        g_table.add_column("cells assessed", justify="right")
         for g in s.groups.values():
             g_table.add_row(Text(g.name), str(g.total),
                             *(str(g.by_status[st.name]) for st in used),
-                            _md_compliance(g.compliance))
+                            _md_compliance(g.compliance), short_coverage(g.compliance))
         parts.append(g_table)
 
     if s.overdue:
@@ -288,12 +310,17 @@ def table(summary: Summary, *, color: bool = False, width: int | None = None,
             m_table.add_column(Text(header, justify="right"), justify="right")
         m_table.add_column("mean", justify="right")
         m_table.add_column("%", justify="right")
+        m_table.add_column("assessed", justify="right")
         for r in m.rows:
             m_table.add_row(Text(r.id), *(_md_score(r.scores, p) for p in m.parties),
-                            mean_text(r.compliance.mean), pct(r.compliance.percent))
+                            mean_text(r.compliance.mean), pct(r.compliance.percent),
+                            short_coverage(r.compliance))
         m_table.add_row(Text("average", style="bold"),
                         *(mean_text(m.by_party[p].mean) for p in m.parties),
                         mean_text(s.compliance.mean), pct(s.compliance.percent),
+                        short_coverage(s.compliance), style="bold")
+        m_table.add_row(Text("assessed", style="bold"),
+                        *(short_coverage(m.by_party[p]) for p in m.parties), "", "", "",
                         style="bold")
         parts.append(m_table)
         parts.append(Text("Scores: +1 delivered, 0 partial or in progress, -1 not delivered, "

@@ -5,10 +5,7 @@ from __future__ import annotations
 import json as _json
 
 from pledgetrack.model.vocabulary import Vocabulary
-
-
-def _score(score: int | None) -> str:
-    return "n/a" if score is None else f"{score:+d}" if score else "0"
+from pledgetrack.model.vocabulary import score_text as _score
 
 
 def text(vocab: Vocabulary, **_: object) -> str:

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import DEFAULT_STALE_AFTER_DAYS, Config
+from pledgetrack.model.joint import JOINT_RULES, MIXED, UNANIMOUS, JointRule
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Status, Vocabulary
 from pledgetrack.store.root import CONFIG_FILE
 from pledgetrack.yamlfile.build import plain
 from pledgetrack.yamlfile.yamltree import MAX_FILE_BYTES, YamlProblem, YMap, YScalar, decode, parse
 
 CONFIG_KEYS = ("statuses", "domains", "stale_after_days", "require_update_sources",
-               "require_archived")
+               "require_archived", "joint_status")
 STATUS_KEYS = ("name", "label", "final", "color", "score", "description")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _Fail = Callable[[str, int], PledgetrackError]
@@ -77,9 +78,32 @@ def config_from_bytes(data: bytes, where: str = CONFIG_FILE) -> Config:
     require_sources = flag("require_update_sources")
     require_archived = flag("require_archived")
 
+    joint = raw.get("joint_status")
+    rule: JointRule = UNANIMOUS
+    if joint is not None:
+        if joint not in JOINT_RULES:
+            raise fail(f"'joint_status' must be one of: {', '.join(JOINT_RULES)}",
+                       tree.key_line("joint_status"))
+        rule = next(r for r in JOINT_RULES if r == joint)
+
     domains = _domains(raw.get("domains"), fail, tree.key_line("domains"))
     vocabulary = _vocabulary(raw.get("statuses"), fail, tree.key_line("statuses"))
-    return Config(vocabulary, domains, int(stale), require_sources, require_archived)
+    return Config(vocabulary, domains, int(stale), require_sources, require_archived, rule)
+
+
+def _score(raw: object) -> float | None:
+    """A score from -1 to 1 (a whole number stays an int, as it was written); None if not."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not -1 <= value <= 1 or value != value:  # NaN is no score
+        return None
+    return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() \
+        else value
 
 
 def _domains(raw: object, fail: _Fail, line: int) -> dict[str, str]:
@@ -119,14 +143,16 @@ def _vocabulary(raw: object, fail: _Fail, line: int) -> Vocabulary:
         # fullmatch: with match, "$" would also accept a trailing line break ("rated\n").
         if not _NAME.fullmatch(name):
             raise fail(f"status {name!r} must be a lowercase name (a-z, 0-9, _ and -)", line)
+        if name == MIXED:
+            raise fail(f"status '{MIXED}' is reserved: it is the derived status of a joint "
+                       "pledge whose actors differ", line)
         if any(s.name == name for s in statuses):
             raise fail(f"status '{name}' is listed twice", line)
         score_raw = entry.get("score")
-        score: int | None = None
-        if score_raw is not None:
-            if score_raw not in ("-1", "0", "1", "+1"):
-                raise fail(f"status '{name}': score must be 1, 0, -1 or null", line)
-            score = int(score_raw)
+        score = _score(score_raw)
+        if score_raw is not None and score is None:
+            raise fail(f"status '{name}': score must be a number from -1 to 1 (such as 1, "
+                       "0.5, 0, -1) or null", line)
         final_raw = entry.get("final", "false")
         if final_raw not in ("true", "false", "True", "False", "yes", "no"):
             raise fail(f"status '{name}': final must be true or false", line)

@@ -12,6 +12,11 @@ Three kinds of row:
 * an **update row** (`--updates FILE`), with the keys of `export --updates`: appended to the
   pledge it names, in date order.
 
+``parties`` (a JSON object, or ``Japan=delivered;US=in_progress``, optional in a pledge row)
+gives a joint pledge its actors' statuses instead of ``status``: one update per party not at the
+initial status, dated ``status_date``; ``status`` is then the derived status as a whole and is not
+recorded.
+
 Every row of every table is checked before anything is written: one bad row, and nothing is.
 Each bad row is reported with every reason it is bad.
 """
@@ -39,7 +44,8 @@ T = TypeVar("T")
 
 FIELDS = ("id", "title", "actors", "recipients", "domains", "tags", "announced", "deadline",
           "status", "status_date", "source")
-OPTIONAL_FIELDS = ("made_by", "summary", "quote", "criteria", "source_title", "publisher")
+OPTIONAL_FIELDS = ("made_by", "summary", "quote", "criteria", "source_title", "publisher",
+                   "parties")
 REQUIRED = ("id", "title", "actors", "domains", "announced", "source")
 LIST_FIELDS = ("actors", "recipients", "domains", "tags")
 # The long format of `export --updates` (``update`` is the entry's number there: not needed
@@ -332,6 +338,34 @@ def _one_line(value: object) -> str | None:
     return text
 
 
+def _parties(value: object, actors: tuple[str, ...]) -> dict[str, str]:
+    """``parties``: actor -> status, from a JSON object or ``A=status;B=status`` text."""
+    if value == "":
+        return {}
+    pairs: list[tuple[object, object]]
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, str):
+        pairs = []
+        for item in value.split(";"):
+            if item.strip():
+                name, sep, state = item.rpartition("=")
+                if not sep:
+                    raise _Bad("must be written party=status;party=status")
+                pairs.append((name, state))
+    else:
+        raise _Bad("must be an object or party=status;… text")
+    result: dict[str, str] = {}
+    for party, status in pairs:
+        if not (isinstance(party, str) and isinstance(status, str)):
+            raise _Bad("must map each party to a status")
+        name, state = party.strip(), status.strip()
+        if name not in actors:
+            raise _Bad(f"'{name}' is not among the actors ({', '.join(actors)})")
+        result[name] = state
+    return result
+
+
 def _list(value: object) -> tuple[str, ...]:
     if isinstance(value, list):
         items = []
@@ -423,9 +457,26 @@ def row_to_pledge(row: Row, config: Config, options: ImportOptions, today: dt.da
     source = Source(f.url("source") or "", title=f.one_line("source_title"),
                     publisher=f.one_line("publisher"))
     updates: tuple[Update, ...] = ()
+    actors = f.list("actors")
+    parties = f._get("parties", lambda v: _parties(v, actors)) or {}
     status = f.status()
     status_date = f.date("status_date")
-    if with_status and status and status != config.vocabulary.initial:
+    if with_status and parties:
+        # A joint pledge: each party's status, not the derived status as a whole.
+        party_updates = []
+        for party, text in parties.items():
+            party_status = map_status(text, options.status_map)
+            if party_status == config.vocabulary.initial:
+                continue
+            if party_status not in config.vocabulary:
+                f.bad(f"party '{party}': {_unknown_status(party_status, config)}")
+            elif status_date is None:
+                f.bad(f"party '{party}': status '{party_status}' needs a status_date")
+            else:
+                party_updates.append(Update(status_date, party_status, party=party,
+                                            sources=(source,)))
+        updates = tuple(party_updates)
+    elif with_status and status and status != config.vocabulary.initial:
         if status not in config.vocabulary:
             f.bad(_unknown_status(status, config))
         elif status_date is None and "status_date" not in f.reasons[-1:]:
@@ -435,7 +486,7 @@ def row_to_pledge(row: Row, config: Config, options: ImportOptions, today: dt.da
     pledge = Pledge(
         id=pledge_id,
         title=f.one_line("title") or "",
-        actors=f.list("actors"),
+        actors=actors,
         recipients=f.list("recipients"),
         domains=domains,
         made_by=f.one_line("made_by"),
