@@ -603,7 +603,7 @@ def test_bundled_data_states_coverage_next_to_the_percentage() -> None:
 
 
 def test_compliance_model_coverage() -> None:
-    from pledgetrack.reports import Compliance
+    from pledgetrack.queries.reports import Compliance
 
     c = Compliance.of([1, None, None, 0.5])
     assert (c.mean, c.assessed, c.cells, c.coverage) == (0.75, 2, 4, 50.0)

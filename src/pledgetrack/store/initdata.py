@@ -39,6 +39,10 @@ require_update_sources: false
 # true: every source must have an archived copy ('archived: URL', or --archived URL).
 require_archived: false
 
+# A joint pledge (updates naming a party) as a whole: unanimous (the parties' status when they
+# all agree, else mixed) or weakest (the weakest party's status). See docs/reports.md.
+joint_status: unanimous
+
 # The allowed policy domains (name: description). Leave out to accept any domain.
 # domains:
 #   cyber: Cybersecurity capacity building, cyber defence and resilience
@@ -47,7 +51,8 @@ require_archived: false
 # The status vocabulary, in order; the first is the status of a pledge with no update.
 #   final: true for a verdict (delivered, broken ...), false while things can still move.
 #   score: compliance after the G7 Research Group's method: 1 full, 0 partial or in progress,
-#          -1 non-compliance, null for not assessed (left out of averages).
+#          -1 non-compliance, null for not assessed (left out of averages); any number from
+#          -1 to 1 for a finer scale (0.5: mostly kept).
 #   color: a Rich colour name, used on terminals.
 {dump_mapping([("statuses", statuses)])}"""
 
