@@ -41,12 +41,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from pledgetrack import load_dataset
-from pledgetrack.cli.app import app
 from pledgetrack.model.joint import MIXED, UNANIMOUS, WEAKEST, overall_status
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Status, Vocabulary
+from tests.clirun import REPO, cli
 
 SRC = "sources:\n  - url: https://example.org/{id}\n"
 
@@ -120,7 +119,7 @@ def make_joint_root(tmp_path: Path, rule: str | None = None) -> Path:
 
 
 def invoke(*args: str) -> Any:
-    return CliRunner().invoke(app, list(args))
+    return cli(*args)
 
 
 def run_ok(*args: str) -> str:
@@ -590,7 +589,7 @@ def test_coverage_text_markdown_html_csv(tmp_path: Path) -> None:
 
 
 def test_bundled_data_states_coverage_next_to_the_percentage() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = REPO
     markdown = run_ok("report", "--dir", str(root), "-f", "markdown")
     line = next(x for x in markdown.splitlines() if x.startswith("Compliance:"))
     assert re.search(r"Compliance: \*\*(\d+\.\d %|not assessed).* \u2014 \d+ of \d+ cells? "
