@@ -224,7 +224,7 @@ def test_the_key_figures(page_doc: Node) -> None:
     # as large as the percentage.
     assert value("Compliance") == "41.7 %"
     assert squash(cards["Compliance"].find("dd", class_="second").text) == (
-        "75 % of cells assessed")
+        "75 % assessed")
     assert note("Compliance") == "mean -0.17 \u00b7 6 of 8 cells assessed (75 %)"
     assert value("Overdue") == "2"  # b (2025-Q3), d (2025-12-15)
     assert value("Stale") == "2"    # c (518 days), f (975 days) > stale_after_days 100

@@ -363,7 +363,7 @@ def _figures(s: Summary) -> Markup:
         "dl",
         card("Pledges", s.total, f"{s.final} with a final verdict ({final_share})"),
         card("Compliance", _percent_text(c.percent), compliance_note, "compliance",
-             f"{coverage_pct(c.coverage)} % of cells assessed"),
+             f"{coverage_pct(c.coverage)} % assessed"),
         card("Overdue", len(s.overdue), "deadline passed, no final verdict",
              "alert" if s.overdue else ""),
         card("Stale", len(s.stale), f"no update within {s.stale_after_days} days",
