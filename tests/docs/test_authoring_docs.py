@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pledgetrack.cli import authoring, inputs
+from pledgetrack.cli import authoring
+from pledgetrack.model import dates
 from tests.clirun import cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,7 +56,7 @@ def console_examples(text: str) -> list[tuple[str, list[str]]]:
 def test_readme_session_runs_as_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     day = dt.date(2026, 1, 10)
     monkeypatch.setattr(authoring, "today", lambda: day)
-    monkeypatch.setattr(inputs, "today", lambda: day)
+    monkeypatch.setattr(dates, "today", lambda: day)
     monkeypatch.chdir(tmp_path)
     text = "".join(section(c) for c in ("init", "add", "update", "show"))
     examples = console_examples(text)

@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # not at run time: this module must stay light
 # a symbolic link (reported, never followed, never cached).
 Listed = tuple[str, str, int, int]
 SYMLINK = -2
-PLEDGES_DIR = "pledges"  # root.PLEDGES_DIR, not imported: this module must stay light
+# A light copy of store.root.PLEDGES_DIR (tests/cli/test_startup.py ties the two).
+PLEDGES_DIR = "pledges"
 
 
 def file_time(st: os.stat_result) -> int:

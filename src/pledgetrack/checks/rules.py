@@ -112,10 +112,6 @@ def _unarchived(p: Pledge, sources: Iterable[Source], where: str) -> Iterator[Pr
                            "requires one: add 'archived: URL')", s.line)
 
 
-def check_duplicate_ids(pledges: Iterable[Pledge]) -> Iterator[Problem]:
-    return duplicate_ids((p.id, p.path, p.lines.get("id", 1)) for p in pledges)
-
-
 def duplicate_ids(declared: Iterable[tuple[str, str, int]]) -> Iterator[Problem]:
     """Duplicate ids among ``(id, path, line of the id)`` triples: the loader can find them
     without keeping whole records (`check` over 100,000 files)."""

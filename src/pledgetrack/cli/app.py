@@ -9,25 +9,9 @@ import typer
 from typer.core import TyperGroup
 
 import pledgetrack.cli
-from pledgetrack import __version__
-from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
-
-
-def single_line(message: str) -> str:
-    """Messages quote record text and file names, which come from pull requests: a line break
-    in them must not start a line of its own (GitHub Actions reads '::command' lines on stdout
-    and stderr as workflow commands)."""
-    return message.replace("\r", "\\r").replace("\n", "\\n")
-
-
-def error(message: str) -> None:
-    """Print a one-line error on stderr."""
-    sys.stderr.write(f"pledgetrack: error: {single_line(message)}\n")
-
-
-def warn(message: str) -> None:
-    line = f"pledgetrack: warning: {single_line(message)}\n"
-    sys.stderr.write(line)
+from pledgetrack.cli.entry import print_version
+from pledgetrack.cli.output import PLAIN, single_line
+from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK, PledgetrackError
 
 
 class PledgetrackGroup(TyperGroup):
@@ -35,29 +19,33 @@ class PledgetrackGroup(TyperGroup):
     a command for a typo."""
 
     def invoke(self, ctx: Any) -> Any:
+        # The one error boundary: a command returns its exit code; an error it raises becomes
+        # one line on stderr and its exit code.
         try:
-            return super().invoke(ctx)
+            code = super().invoke(ctx)
         except PledgetrackError as exc:
             for line in exc.lines:
-                sys.stderr.write(f"{single_line(line)}\n")
-            error(exc.message)
-            ctx.exit(exc.exit_code)
+                PLAIN.say(f"{single_line(line)}\n")
+            PLAIN.error(exc.message)
+            code = exc.exit_code
         except OSError as exc:
             # A file system failure the command did not expect (a full disk, a read-only
             # folder): one line, never a traceback. Writes leave the old files intact.
             where = f"{exc.filename}: " if exc.filename else ""
-            error(f"{where}{exc.strerror or exc}")
-            ctx.exit(EXIT_FINDINGS)
+            PLAIN.error(f"{where}{exc.strerror or exc}")
+            code = EXIT_FINDINGS
         except KeyboardInterrupt:
-            error("interrupted")
-            ctx.exit(130)
+            PLAIN.error("interrupted")
+            code = 130
+        if code not in (None, EXIT_OK):
+            ctx.exit(code)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            import difflib
+            from pledgetrack.model.suggest import closest
 
-            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            close = closest(name, self.list_commands(ctx))
             if close:
                 ctx.fail(f"no such command '{name}'; did you mean '{close[0]}'?")
         return super().resolve_command(ctx, args)
@@ -76,10 +64,10 @@ app = typer.Typer(
 )
 
 
-def _version(value: bool) -> None:
+def _version(ctx: typer.Context, value: bool) -> None:
     if value:
-        sys.stdout.write(f"pledgetrack {__version__}\n")
-        raise typer.Exit()
+        print_version()
+        ctx.exit()
 
 
 @app.callback()
@@ -117,11 +105,6 @@ _register(pledgetrack.cli.ONLY_COMMAND)
 
 
 def main() -> None:
-    # `--version` is answered before anything else is imported: scripts call it in loops
-    # (pledgetrack.cli.entry does it before even importing this module).
-    if sys.argv[1:] in (["--version"], ["-V"]):
-        sys.stdout.write(f"pledgetrack {__version__}\n")
-        return
     try:
         app()
     except BrokenPipeError:
@@ -130,5 +113,5 @@ def main() -> None:
         sys.exit(1)
     except OSError as exc:
         # Outside a command (its help text, say), as inside one: one line, never a traceback.
-        error(f"{exc.strerror or exc}")
+        PLAIN.error(f"{exc.strerror or exc}")
         sys.exit(EXIT_FINDINGS)

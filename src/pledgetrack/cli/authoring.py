@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pledgetrack.cli import complete
-from pledgetrack.cli.app import app, single_line, warn
-from pledgetrack.cli.inputs import ask, confirm, interactive, one_line, parse_date, today, url
+from pledgetrack.cli.app import app
+from pledgetrack.cli.inputs import ask, confirm, interactive, one_line, url
 from pledgetrack.cli.options import DirOption
-from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError, all_errors
+from pledgetrack.cli.output import PLAIN as out
+from pledgetrack.cli.output import single_line
+from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK, PledgetrackError, all_errors
+from pledgetrack.model.dates import parse_date, today
 
 if TYPE_CHECKING:
     from pledgetrack.model.config import Config
@@ -68,7 +70,7 @@ def _prompt_date(label: str) -> PartialDate:
         try:
             return parse_date(answer, label)
         except PledgetrackError as exc:
-            sys.stderr.write(f"{exc.message}\n")
+            out.say(f"{exc.message}\n")
 
 
 def _as_named(value: str, names: list[str]) -> str:
@@ -79,12 +81,11 @@ def _as_named(value: str, names: list[str]) -> str:
 
 
 def _check_domains(domains: list[str], config: Config) -> None:
-    import difflib
+    from pledgetrack.model.suggest import did_you_mean
 
     for name in domains:
         if not config.domain_allowed(name):
-            close = difflib.get_close_matches(name, list(config.domains), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(name, list(config.domains))
             raise PledgetrackError(
                 f"unknown domain '{name}'{hint}; allowed (pledgetrack.yaml): "
                 f"{', '.join(config.domains)}"
@@ -155,18 +156,17 @@ def add(
         "--id", metavar="SLUG", help="The id (file name); derived from the title when left out.",
         show_default=False)] = None,
     dir: DirOption = None,
-) -> None:
+) -> int:
     """Add a pledge: writes pledges/<id>.yaml and prints its id and path.
 
     On a terminal, missing required fields are asked for; elsewhere they are an error.
     """
     from pledgetrack.model.records import Pledge
     from pledgetrack.store import writer
-    from pledgetrack.store.configfile import load_config
-    from pledgetrack.store.root import find_root
+    from pledgetrack.store.workspace import Workspace
 
-    root = find_root(dir)
-    config = load_config(root)
+    workspace = Workspace(dir)
+    root, config = workspace.root, workspace.config
     actor_list, domain_list, source_list = list(actors or []), list(domains or []), \
         list(sources or [])
     missing = [name for name, value in (
@@ -216,10 +216,11 @@ def add(
         raise all_errors([e.message for e in errors])  # every one, not only the first
     path = writer.create(root, pledge)
     for problem in problems:
-        warn(problem.message)
+        out.warn(problem.message)
     rel = f"pledges/{path.name}"
-    sys.stdout.write(f"{pledge.id}\t{rel}\n")
-    sys.stderr.write(f"created {rel}\n")
+    out.data(f"{pledge.id}\t{rel}\n")
+    out.say(f"created {rel}\n")
+    return EXIT_OK
 
 
 # -- update ----------------------------------------------------------------------------------------
@@ -250,7 +251,7 @@ def update(
     archived: ArchivedOption = None,
     published: PublishedOption = None,
     dir: DirOption = None,
-) -> None:
+) -> int:
     """Add an update to a pledge's follow-through log.
 
     Only lines are added to the file: comments, quoting and layout stay as they were. A
@@ -262,10 +263,10 @@ def update(
     from pledgetrack.model.dates import PartialDate
     from pledgetrack.model.records import Update
     from pledgetrack.store import writer
-    from pledgetrack.store.configfile import load_config
-    from pledgetrack.store.root import find_root
+    from pledgetrack.store.workspace import Workspace
 
-    root = find_root(dir)
+    workspace = Workspace(dir)
+    root = workspace.root
     writer.pledge_path(root, pledge_id)  # an unsafe id is refused before anything is read
     now = today()
     when = parse_date(date, "--date", now) if date else PartialDate.from_date(now)
@@ -277,19 +278,20 @@ def update(
         sources=_sources(list(sources or []), source_title, publisher, archived, published),
         recorded=None if when == PartialDate.from_date(now) else PartialDate.from_date(now),
     )
-    config = load_config(root)
+    config = workspace.config
     entry = dataclasses.replace(entry, status=_as_named(entry.status, config.vocabulary.names))
     result = writer.append_update(root, pledge_id, entry, config)
     for message in result.warnings:
-        warn(message)
+        out.warn(message)
     if when.start > now:
-        warn(f"the update is dated in the future ({when})")
+        out.warn(f"the update is dated in the future ({when})")
     # A backdated entry goes among the others, in date order: say where.
     where = "" if result.number == result.total else f" of {result.total}, in date order"
-    sys.stderr.write(
+    out.say(
         f"pledges/{result.path.name}: added update {result.number}{where} ({entry.status}, "
         f"{when})\n"
     )
+    return EXIT_OK
 
 
 # -- edit ------------------------------------------------------------------------------------------
@@ -312,7 +314,7 @@ def edit(
         metavar="ID", help="The pledge's id.", autocompletion=complete.pledge_ids,
         show_default=False)],
     dir: DirOption = None,
-) -> None:
+) -> int:
     """Edit a pledge file in $VISUAL or $EDITOR; it is checked before it is saved.
 
     On errors they are shown and (on a terminal) the editor can be reopened; an aborted edit
@@ -322,12 +324,12 @@ def edit(
     import tempfile
 
     from pledgetrack.store import writer
-    from pledgetrack.store.configfile import load_config
-    from pledgetrack.store.root import find_root
+    from pledgetrack.store.workspace import Workspace
 
-    root = find_root(dir)
+    workspace = Workspace(dir)
+    root = workspace.root
     path = writer.existing_path(root, pledge_id)
-    config = load_config(root)
+    config = workspace.config
     rel = f"pledges/{path.name}"
     original = path.read_bytes()
     # The copy lives outside pledges/, so nothing ever reads it as a pledge.
@@ -337,10 +339,10 @@ def edit(
         handle.write(original)
     command = _editor()
 
-    def abort(reason: str) -> None:
-        sys.stderr.write(f"pledgetrack: {reason}; {rel} is unchanged; your edited copy is "
-                         f"kept at {copy}\n")
-        raise typer.Exit(EXIT_FINDINGS)
+    def abort(reason: str) -> int:
+        out.say(f"pledgetrack: {reason}; {rel} is unchanged; your edited copy is kept at "
+                f"{copy}\n")
+        return EXIT_FINDINGS
 
     while True:
         try:
@@ -350,28 +352,28 @@ def edit(
             raise PledgetrackError(f"cannot run the editor {command[0]!r}: {exc.strerror}") \
                 from None
         if code != 0:
-            abort(f"the editor exited with status {code}")
+            return abort(f"the editor exited with status {code}")
         edited = copy.read_bytes()
         if not edited.strip():
             copy.unlink()
-            sys.stderr.write(f"pledgetrack: edit cancelled (the file was emptied); {rel} is "
-                             "unchanged\n")
-            raise typer.Exit(EXIT_FINDINGS)
+            out.say(f"pledgetrack: edit cancelled (the file was emptied); {rel} is unchanged\n")
+            return EXIT_FINDINGS
         if edited == original:
             copy.unlink()
-            sys.stderr.write(f"no changes to {rel}\n")
-            return
+            out.say(f"no changes to {rel}\n")
+            return EXIT_OK
         problems = writer.check_text(edited, rel, config)
         for problem in problems:
-            sys.stderr.write(f"{rel}:{problem.line}:{problem.col}: {problem.level}: "
-                             f"{single_line(problem.message)} [{problem.rule}]\n")
+            out.say(f"{rel}:{problem.line}:{problem.col}: {problem.level}: "
+                    f"{single_line(problem.message)} [{problem.rule}]\n")
         if not any(p.level == "error" for p in problems):
             break
         if not (interactive() and confirm("Reopen the editor to fix them?")):
-            abort("the edited file has errors")
+            return abort("the edited file has errors")
     try:
         writer.replace_text(root, pledge_id, edited, original)
     except PledgetrackError as exc:
-        abort(exc.message)
+        return abort(exc.message)
     copy.unlink()
-    sys.stderr.write(f"saved {rel}\n")
+    out.say(f"saved {rel}\n")
+    return EXIT_OK

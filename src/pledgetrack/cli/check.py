@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +11,6 @@ import typer
 from pledgetrack.cli.app import app
 from pledgetrack.cli.options import DirOption, NoCacheOption, format_option
 from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
-from pledgetrack.render.guard import valid_unicode
 
 
 def github_prefix(root: Path) -> str:
@@ -43,30 +41,33 @@ def check(
     strict: Annotated[bool, typer.Option(
         "--strict", help="Fail (exit 1) on warnings too.")] = False,
     no_cache: NoCacheOption = False,
-) -> None:
+) -> int:
     """Check every pledge file and report every problem as path:line:col.
 
     Exit 0 when clean, 1 when errors are found (or warnings, with --strict), 2 for a usage or
     configuration error.
     """
     from pledgetrack.cli.data import keep_for_good
+    from pledgetrack.cli.output import Output
     from pledgetrack.render import registry
-    from pledgetrack.store.loader import load_dataset
+    from pledgetrack.store.workspace import Workspace
 
     # Problems only: no records are kept, so memory stays small however many files there are.
-    dataset = load_dataset(dir, cache=not no_cache, detail="problems")
+    dataset = Workspace(dir, cache=not no_cache).dataset("problems")
     keep_for_good()
     fmt = resolve_format(fmt)
+    # Findings are data, written as they are: each line starts with its file (or is a GitHub
+    # annotation, meant to be read as a workflow command).
+    out = Output()
     prefix = github_prefix(dataset.root) if fmt == "github" else ""
     render = registry.get("problems", fmt)
-    findings = render(dataset.problems, prefix=prefix, files=dataset.files)
-    sys.stdout.write(valid_unicode(findings))
+    out.data(render(dataset.problems, prefix=prefix, files=dataset.files))
     errors, warnings = len(dataset.errors), len(dataset.warnings)
     summary = (
         f"checked {dataset.files} file{'s' if dataset.files != 1 else ''}: "
         f"{errors} error{'s' if errors != 1 else ''}, "
         f"{warnings} warning{'s' if warnings != 1 else ''}\n"
     )
-    sys.stderr.write(summary)
+    out.say(summary)
     failed = errors > 0 or (strict and warnings > 0)
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+    return EXIT_FINDINGS if failed else EXIT_OK

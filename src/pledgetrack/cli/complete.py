@@ -5,27 +5,33 @@ Completion runs on every <TAB>, so it must never fail loudly: any problem yields
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pledgetrack.store.workspace import Workspace
 
 
-def _root() -> Path | None:
+def _workspace() -> Workspace | None:
+    """The workspace of the current folder, or None when there is none."""
     try:
-        from pledgetrack.store.root import find_root
+        from pledgetrack.store.workspace import Workspace
 
-        return find_root(None)
+        workspace = Workspace(None)
+        workspace.root  # noqa: B018 - finds the data root, or fails here
+        return workspace
     except Exception:
         return None
 
 
 def pledge_ids(incomplete: str) -> list[str]:
     """Ids of the pledge files in the data folder (from file names: nothing is parsed)."""
-    root = _root()
-    if root is None:
+    workspace = _workspace()
+    if workspace is None:
         return []
     from pledgetrack.store.root import pledge_files
 
     try:
-        ids = [p.stem for p in pledge_files(root)]
+        ids = [p.stem for p in pledge_files(workspace.root)]
     except Exception:
         return []
     return [i for i in ids if i.startswith(incomplete)]
@@ -34,15 +40,11 @@ def pledge_ids(incomplete: str) -> list[str]:
 def statuses(incomplete: str) -> list[str]:
     from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY
 
-    vocabulary = DEFAULT_VOCABULARY
-    root = _root()
-    if root is not None:
-        try:
-            from pledgetrack.store.configfile import load_config
-
-            vocabulary = load_config(root).vocabulary
-        except Exception:
-            pass
+    workspace = _workspace()
+    try:
+        vocabulary = DEFAULT_VOCABULARY if workspace is None else workspace.config.vocabulary
+    except Exception:
+        vocabulary = DEFAULT_VOCABULARY
     return [n for n in vocabulary.names if n.startswith(incomplete)]
 
 
@@ -54,13 +56,11 @@ def filter_statuses(incomplete: str) -> list[str]:
 
 
 def domains(incomplete: str) -> list[str]:
-    root = _root()
-    if root is None:
+    workspace = _workspace()
+    if workspace is None:
         return []
     try:
-        from pledgetrack.store.configfile import load_config
-
-        names = list(load_config(root).domains)
+        names = list(workspace.config.domains)
     except Exception:
         return []
     return [n for n in names if n.startswith(incomplete)]

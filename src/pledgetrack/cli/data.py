@@ -7,37 +7,36 @@ import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from pledgetrack.cli.app import warn
-
 if TYPE_CHECKING:
     from pledgetrack.cache.codec import Detail
+    from pledgetrack.cli.output import Output
     from pledgetrack.queries.selection import Filter
     from pledgetrack.store.loader import Dataset
+    from pledgetrack.store.workspace import Workspace
 
 # "More than a few hundred files": below this a load is quick enough not to need a bar.
 PROGRESS_MIN_FILES = 300
 
 
 def load(
-    dir: str | None, *, color: str = "auto", filter: Filter | None = None, cache: bool = True,
+    workspace: Workspace, out: Output, *, color: str = "auto", filter: Filter | None = None,
     lean: bool = False,
 ) -> Dataset:
-    """Load the data root (``--dir``, else found upwards) and warn about every broken file.
+    """The workspace's records, warning (through ``out``) about every broken file.
 
     Broken files are left out of the records: ``pledgetrack check`` tells why. A ``filter`` is
-    checked against the configuration first, so that a typo fails before any warning.
-    ``cache=False`` is ``--no-cache``. ``lean`` loads records without their long texts and
-    sources (see load_dataset's ``detail``), for commands that only count, group and list; a
-    ``--search`` filter reads those texts, so it gets full records.
+    checked against the configuration first, so that a typo fails before any warning. ``lean``
+    loads records without their long texts and sources (see load_dataset's ``detail``), for
+    commands that only count, group and list; a ``--search`` filter reads those texts, so it
+    gets full records.
     """
     from pledgetrack.render.console import is_terminal
-    from pledgetrack.store.loader import load_dataset
 
     searching = filter is not None and filter.search is not None
     detail: Detail = "lean" if lean and not searching else "full"
     progress = _Progress(color) if is_terminal(sys.stderr) else None
     try:
-        dataset = load_dataset(dir, cache=cache, detail=detail, progress=progress)
+        dataset = workspace.dataset(detail, progress=progress)
     finally:
         if progress is not None:
             progress.close()
@@ -45,8 +44,8 @@ def load(
     if filter is not None:
         filter.validate(dataset.config, dataset.pledges)
         for message in filter.unmatched(dataset.pledges):
-            warn(message)
-    warn_broken(dataset)
+            out.warn(message)
+    warn_broken(dataset, out)
     return dataset
 
 
@@ -77,25 +76,25 @@ def keep_for_good(dataset: Dataset | None = None) -> None:
         gc.disable()
 
 
-def exit_if_skipped(dataset: Dataset, strict: bool) -> None:
-    """``--strict``: a file left out of the answer fails the command (exit 1), after the output
-    is written, so that a CI job cannot publish an incomplete report as a complete one."""
+def skipped_code(dataset: Dataset, out: Output, strict: bool) -> int:
+    """The exit code of a command that leaves broken files out of its answer: with
+    ``--strict``, such a file fails the command (exit 1), after the output is written, so that a
+    CI job cannot publish an incomplete report as a complete one."""
+    from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
+
     if strict and dataset.broken:
-        import typer
-
-        from pledgetrack.errors import EXIT_FINDINGS
-
         n = len(dataset.broken)
-        warn(f"--strict: {n} file{'s' if n != 1 else ''} failed the check and "
-             f"{'were' if n != 1 else 'was'} left out")
-        raise typer.Exit(EXIT_FINDINGS)
+        out.warn(f"--strict: {n} file{'s' if n != 1 else ''} failed the check and "
+                 f"{'were' if n != 1 else 'was'} left out")
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
-def warn_broken(dataset: Dataset) -> None:
+def warn_broken(dataset: Dataset, out: Output) -> None:
     errors = Counter(p.path for p in dataset.problems if p.level == "error")
     for path in dataset.broken:
         n = errors[path]
-        warn(f"skipping {path} ({n} error{'s' if n != 1 else ''}; run pledgetrack check)")
+        out.warn(f"skipping {path} ({n} error{'s' if n != 1 else ''}; run pledgetrack check)")
 
 
 class _Progress:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from pledgetrack.cli import complete
-from pledgetrack.cli.app import app, warn
+from pledgetrack.cli.app import app
 from pledgetrack.cli.options import ColorOption, DirOption, format_option
 from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
 
@@ -44,7 +44,7 @@ def diff(
         "are kept first.", show_default=False,
     )] = None,
     color: ColorOption = "auto",
-) -> None:
+) -> int:
     """Show what changed in the pledges between two git revisions: status changes (per party),
     updates added, new, removed and renamed pledges, deadlines, other edits, files that do not
     parse.
@@ -52,27 +52,27 @@ def diff(
     Files are read through git, without a checkout. Exit 0 (with --exit-code: 1 when anything
     changed); 2 for a missing revision, a shallow clone without BASE, or no git repository.
     """
-    from pledgetrack.cli.output import write_text
+    from pledgetrack.cli.output import Output
     from pledgetrack.git.revisions import parse_range, read_snapshots
     from pledgetrack.queries.diff import compare
     from pledgetrack.render import registry
-    from pledgetrack.store.root import find_root
+    from pledgetrack.store.workspace import Workspace
 
+    out = Output(format=fmt)
     limit = _max_chars(max_chars, fmt)
     rng = parse_range(base, head)
-    root = find_root(dir)
-    old, new = read_snapshots(root, rng)
+    old, new = read_snapshots(Workspace(dir).root, rng)
     result = compare(old, new, ids or ())
     for message in result.warnings:
-        warn(message)
+        out.warn(message)
     from pledgetrack.render.deadlinks import dead_links, kept_dead
 
     # An archived copy comes first where `pledgetrack sources` found the original dead.
     shown = [s for c in result.changes for s in c.sources]
     shown += [s for c in result.changes for u in c.updates_added for s in u.sources]
     with dead_links(kept_dead(shown)):
-        write_text(registry.get("diff", fmt)(result, color=color, max_chars=limit), fmt)
-    raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)
+        out.data(registry.get("diff", fmt)(result, color=color, max_chars=limit))
+    return EXIT_FINDINGS if exit_code and result.changed else EXIT_OK
 
 
 MIN_CHARS = 1000

@@ -42,15 +42,20 @@ def _valid_streams() -> None:
             reconfigure(errors="pledgetrack-replace")
 
 
+def print_version() -> None:
+    """`pledgetrack --version`, answered here alone."""
+    from pledgetrack import __version__
+
+    sys.stdout.write(f"pledgetrack {__version__}\n")
+
+
 def main() -> None:
     if sys.stdout is None:
         sys.stdout = _Closed()
     _valid_streams()
     argv = sys.argv[1:]
     if argv in (["--version"], ["-V"]):
-        from pledgetrack import __version__
-
-        sys.stdout.write(f"pledgetrack {__version__}\n")
+        print_version()
         return
     import pledgetrack.cli
 

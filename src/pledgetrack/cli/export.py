@@ -35,7 +35,7 @@ def export(
     output: OutputOption = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
-) -> None:
+) -> int:
     """Export pledges, one row each with the derived status (or one row per update).
 
     CSV columns: id, title, actors, recipients, domains, tags, announced, deadline, status,
@@ -47,16 +47,15 @@ def export(
     import datetime as dt
     from collections.abc import Iterable, Mapping
 
-    from pledgetrack.cli.app import warn
-    from pledgetrack.cli.data import exit_if_skipped, load
+    from pledgetrack.cli.data import load, skipped_code
     from pledgetrack.cli.output import target
     from pledgetrack.errors import PledgetrackError
     from pledgetrack.model.records import Pledge
     from pledgetrack.queries.exports import PLEDGE_COLUMNS, UPDATE_COLUMNS, full_row, iter_rows
     from pledgetrack.queries.selection import select
-    from pledgetrack.render.export import STREAMS
-    from pledgetrack.store.loader import load_dataset
+    from pledgetrack.render import registry
     from pledgetrack.store.stream import IN_MEMORY_MAX, full_records
+    from pledgetrack.store.workspace import Workspace
 
     if full and updates:
         raise PledgetrackError("--full already holds every update; leave out --updates")
@@ -72,12 +71,13 @@ def export(
     # full records as they come.
     searching = selection.filter.search is not None
     narrow = dataclasses.replace(selection.filter, search=None)
-    dataset = load(dir, filter=narrow, cache=not no_cache, lean=True)
+    workspace = Workspace(dir, cache=not no_cache)
+    dataset = load(workspace, out, filter=narrow, lean=True)
     chosen = select(dataset, narrow, when)
     pledges: Iterable[Pledge]
     changed: list[str] = []
     if len(chosen) <= IN_MEMORY_MAX:
-        whole = load_dataset(dataset.root, cache=not no_cache, detail="full")
+        whole = workspace.dataset("full")
         pledges = select(whole, selection.filter, when)
     else:
         records = full_records(dataset.root, dataset.config, [p.path for p in chosen], changed)
@@ -89,7 +89,8 @@ def export(
     else:
         rows = iter_rows(pledges, dataset.config, when, updates=updates)
         columns = UPDATE_COLUMNS if updates else PLEDGE_COLUMNS
-    out.write_chunks(STREAMS[out.format](rows, columns=columns, raw=raw))
+    out.data_chunks(registry.get_chunks("export", out.format)(rows, columns=columns, raw=raw))
     for path in changed:
-        warn(f"skipping {path}: it changed during the export and no longer reads without errors")
-    exit_if_skipped(dataset, strict)
+        out.warn(f"skipping {path}: it changed during the export and no longer reads without "
+                 "errors")
+    return skipped_code(dataset, out, strict)

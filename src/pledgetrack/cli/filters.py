@@ -101,7 +101,7 @@ def selection_from(values: dict[str, Any]) -> Selection:
     return Selection(Filter.from_options(**values), parse_as_of(given), given is not None)
 
 
-def filter_options(func: Callable[..., None]) -> Callable[..., None]:
+def filter_options(func: Callable[..., int]) -> Callable[..., int]:
     """Give a command the shared filter options. The command takes ``selection: Selection``;
     Typer sees the filter options in its place, after the command's own options."""
     own = inspect.signature(func, eval_str=True)
@@ -110,9 +110,9 @@ def filter_options(func: Callable[..., None]) -> Callable[..., None]:
                for name, annotation, default in _FILTERS]
 
     @functools.wraps(func)
-    def command(*args: Any, **kwargs: Any) -> None:
+    def command(*args: Any, **kwargs: Any) -> int:
         values = {name: kwargs.pop(name) for name in FILTER_NAMES}
-        func(*args, selection=selection_from(values), **kwargs)
+        return func(*args, selection=selection_from(values), **kwargs)
 
     command.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}

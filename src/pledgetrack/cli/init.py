@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pledgetrack.cli.app import app, single_line
+from pledgetrack.cli.app import app
+from pledgetrack.cli.output import PLAIN as out
+from pledgetrack.cli.output import single_line
+from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
 
 
 @app.command()
@@ -20,7 +22,7 @@ def init(
         "--merge-driver",
         help="Only register the merge driver in this clone (for an existing repository); "
         "no data is created.")] = False,
-) -> None:
+) -> int:
     """Create pledges/ and a commented pledgetrack.yaml with the default vocabulary.
 
     Inside a git repository, also register the pledge merge driver (.gitattributes and the
@@ -30,20 +32,21 @@ def init(
     from pledgetrack.store.initdata import git_toplevel, init_data, register_merge_driver
 
     if merge_driver_only:
-        from pledgetrack.store.root import find_root
+        from pledgetrack.store.workspace import Workspace
 
-        root = find_root(path)
+        root = Workspace(path).root
         for change in register_merge_driver(root) or ["already registered; nothing changed"]:
-            sys.stderr.write(f"merge driver: {change}\n")
-        return
+            out.say(f"merge driver: {change}\n")
+        return EXIT_OK
     result = init_data(path)
-    sys.stderr.write(f"created {', '.join(result.created)} in {result.root.resolve()}\n")
+    out.say(f"created {', '.join(result.created)} in {result.root.resolve()}\n")
     if git_toplevel(result.root) is None:
-        sys.stderr.write("not a git repository: the merge driver is not registered; after "
-                         "'git init', run 'pledgetrack init --merge-driver'\n")
-        return
+        out.say("not a git repository: the merge driver is not registered; after "
+                "'git init', run 'pledgetrack init --merge-driver'\n")
+        return EXIT_OK
     for change in register_merge_driver(result.root):
-        sys.stderr.write(f"merge driver: {change}\n")
+        out.say(f"merge driver: {change}\n")
+    return EXIT_OK
 
 
 @app.command("merge-driver")
@@ -52,7 +55,7 @@ def merge_driver(
     ours: Annotated[Path, typer.Argument(
         metavar="OURS", help="%A: our version; the result is written here.")],
     theirs: Annotated[Path, typer.Argument(metavar="THEIRS", help="%B: their version.")],
-) -> None:
+) -> int:
     """Git merge driver for pledge files (registered by 'pledgetrack init').
 
     Merges when both sides only appended updates and changed other fields on one side at
@@ -62,5 +65,6 @@ def merge_driver(
 
     clean, reason = merge_files(base, ours, theirs)
     if not clean:
-        sys.stderr.write(f"pledgetrack merge-driver: conflict: {single_line(reason)}\n")
-        raise typer.Exit(1)
+        out.say(f"pledgetrack merge-driver: conflict: {single_line(reason)}\n")
+        return EXIT_FINDINGS
+    return EXIT_OK

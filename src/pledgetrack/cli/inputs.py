@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from typing import TYPE_CHECKING
 
 from pledgetrack.errors import PledgetrackError
 
 if TYPE_CHECKING:
-    from pledgetrack.model.dates import PartialDate
+    pass
 
 
 def interactive() -> bool:
@@ -19,20 +18,6 @@ def interactive() -> bool:
         return sys.stdin is not None and sys.stdin.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def today() -> dt.date:
-    return dt.date.today()
-
-
-def parse_date(text: str, option: str, on: dt.date | None = None) -> PartialDate:
-    """A date option as a person types it; a bad one is a usage error naming the option."""
-    from pledgetrack.model.dates import DateError, parse_user_date
-
-    try:
-        return parse_user_date(text, on or today())
-    except DateError as exc:
-        raise PledgetrackError(f"{option}: {exc}") from None
 
 
 def one_line(value: str, option: str) -> str:

@@ -3,13 +3,12 @@ table of dated status changes."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pledgetrack.cli.app import app, single_line, warn
+from pledgetrack.cli.app import app
 from pledgetrack.cli.options import DirOption
 
 
@@ -43,7 +42,7 @@ def import_(
     update_alias: Annotated[bool, typer.Option(
         "--update", hidden=True, help="Deprecated name of --replace.")] = False,
     dir: DirOption = None,
-) -> None:
+) -> int:
     """Create pledge files from the rows of a table, and append updates from a second one.
 
     Pledge table columns: id, title, actors, recipients, domains, tags, announced, deadline,
@@ -53,8 +52,9 @@ def import_(
     read whole, losslessly. Every row is checked first: if any is bad, each is reported with its
     line and every reason, and nothing is written (exit 1).
     """
-    from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
-    from pledgetrack.store.configfile import load_config
+    from pledgetrack.cli.output import PLAIN as out
+    from pledgetrack.cli.output import single_line
+    from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK, PledgetrackError
     from pledgetrack.store.importer import (
         DATE_ORDERS,
         ImportOptions,
@@ -62,7 +62,7 @@ def import_(
         parse_status_map,
         plan_import,
     )
-    from pledgetrack.store.root import find_root
+    from pledgetrack.store.workspace import Workspace
 
     if file is None and updates is None:
         raise PledgetrackError("give a pledge table (FILE), an update table (--updates FILE), "
@@ -70,9 +70,9 @@ def import_(
     if dates is not None and dates not in DATE_ORDERS:
         raise PledgetrackError(f"--dates {dates!r}: choose dmy (30/05/2024) or mdy (05/30/2024)")
     if update_alias:
-        warn("--update is deprecated and will be removed; use --replace")
-    root = find_root(dir)
-    config = load_config(root)
+        out.warn("--update is deprecated and will be removed; use --replace")
+    workspace = Workspace(dir)
+    root, config = workspace.root, workspace.config
     options = ImportOptions(
         status_map=parse_status_map(list(status_map or []), config),
         replace=replace or update_alias, raw=raw,
@@ -80,45 +80,47 @@ def import_(
     )
     plan = plan_import(root, file, config, options, updates_path=updates)
     if plan.ignored_keys:
-        warn(f"ignored columns: {', '.join(plan.ignored_keys)}")
+        out.warn(f"ignored columns: {', '.join(plan.ignored_keys)}")
     if plan.errors:
         for error in plan.errors:
-            sys.stderr.write(f"{error.path}:{error.line}: {single_line(error.reason)}\n")
+            out.say(f"{error.path}:{error.line}: {single_line(error.reason)}\n")
         count = len(plan.errors)
-        sys.stderr.write(f"{count} bad row{'s' if count != 1 else ''}; nothing was written\n")
-        raise typer.Exit(EXIT_FINDINGS)
+        out.say(f"{count} bad row{'s' if count != 1 else ''}; nothing was written\n")
+        return EXIT_FINDINGS
     for line, new_id, suffixed in plan.derived_ids:
         if suffixed:
-            warn(f"{file}:{line}: id '{new_id}' made from the title, with a suffix: the plain "
-                 "one is taken")
+            out.warn(f"{file}:{line}: id '{new_id}' made from the title, with a suffix: the "
+                     "plain one is taken")
     if plan.derived_ids:
-        sys.stderr.write(f"ids made from titles for {len(plan.derived_ids)} row"
-                         f"{'s' if len(plan.derived_ids) != 1 else ''}\n")
+        out.say(f"ids made from titles for {len(plan.derived_ids)} row"
+                f"{'s' if len(plan.derived_ids) != 1 else ''}\n")
     replaced = sum(1 for _, p in plan.pledges if p.id in plan.replacing)
     created = len(plan.pledges) - replaced
     appended = plan.update_count
     if dry_run:
         for _, pledge in plan.pledges:
             verb = "replace" if pledge.id in plan.replacing else "create"
-            sys.stdout.write(f"would {verb} pledges/{pledge.id}.yaml\n")
+            out.data(f"would {verb} pledges/{pledge.id}.yaml\n")
         for pledge_id, ups in plan.appended.items():
-            sys.stdout.write(f"would add {len(ups)} update{'s' if len(ups) != 1 else ''} to "
-                             f"pledges/{pledge_id}.yaml\n")
+            out.data(f"would add {len(ups)} update{'s' if len(ups) != 1 else ''} to "
+                     f"pledges/{pledge_id}.yaml\n")
         adding = (f", {appended} update{'s' if appended != 1 else ''} to add"
                   if updates is not None else "")
-        sys.stderr.write(f"dry run: {created} to create, {replaced} to replace{adding}; "
-                         "nothing was written\n")
-        return
+        out.say(f"dry run: {created} to create, {replaced} to replace{adding}; "
+                "nothing was written\n")
+        return EXIT_OK
     if replaced:
-        warn(f"replacing {replaced} existing file{'s' if replaced != 1 else ''}: their comments "
-             "and any updates not in the table are not kept (git has the old versions)")
+        out.warn(f"replacing {replaced} existing file{'s' if replaced != 1 else ''}: their "
+                 "comments and any updates not in the table are not kept (git has the old "
+                 "versions)")
     written, warnings = apply_plan(root, plan, config)
     for message in warnings:
-        warn(message)
+        out.warn(message)
     for path in written:
-        sys.stdout.write(f"pledges/{path.name}\n")
+        out.data(f"pledges/{path.name}\n")
     summary = (f"imported {len(plan.pledges)} pledge{'s' if len(plan.pledges) != 1 else ''}"
                f" ({created} created, {replaced} replaced)")
     if updates is not None:
         summary += f" and {appended} update{'s' if appended != 1 else ''} to existing pledges"
-    sys.stderr.write(summary + "\n")
+    out.say(summary + "\n")
+    return EXIT_OK

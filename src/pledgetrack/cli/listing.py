@@ -18,7 +18,8 @@ from pledgetrack.cli.options import (
 )
 from pledgetrack.cli.output import OutputOption
 
-# Kept here (not imported from queries) so that defining the command imports nothing more.
+# A light copy of queries.selection.SORT_KEYS (tests/cli/test_startup.py ties the two): defining
+# the command must not import the queries.
 SORT_KEYS = ("id", "status", "deadline", "announced", "updated")
 
 
@@ -41,28 +42,30 @@ def list_(
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
     color: ColorOption = "auto",
-) -> None:
+) -> int:
     """List pledges: id, title, actors → recipients, domains, status, last update, deadline.
 
     A table on a terminal, tab-separated text with a header line in a pipe.
     """
     from typing import cast
 
-    from pledgetrack.cli.data import exit_if_skipped, load
+    from pledgetrack.cli.data import load, skipped_code
     from pledgetrack.cli.output import target
     from pledgetrack.queries.selection import SortKey, select, sort_states, states
     from pledgetrack.queries.skipped import skipped_files
     from pledgetrack.render import registry
+    from pledgetrack.store.workspace import Workspace
 
     out = target("list", fmt, output, color, terminal_format="table", pipe_format="tsv")
-    dataset = load(dir, color=color, filter=selection.filter, cache=not no_cache, lean=True)
+    dataset = load(Workspace(dir, cache=not no_cache), out, color=color,
+                   filter=selection.filter, lean=True)
     pledges = select(dataset, selection.filter, selection.as_of)
     rows = sort_states(states(dataset, pledges, selection.as_of), cast(SortKey, sort),
                        dataset.config, reverse=reverse)
     if limit is not None:
         rows = rows[:limit]
-    out.write(registry.get("list", out.format)(
+    out.data(registry.get("list", out.format)(
         rows, vocabulary=dataset.config.statuses, color=out.color, width=out.width,
         skipped=skipped_files(dataset),
     ))
-    exit_if_skipped(dataset, strict)
+    return skipped_code(dataset, out, strict)

@@ -47,10 +47,9 @@ def _validator(name: str, values: Sequence[str]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if value is None or value in values:
             return value
-        import difflib
+        from pledgetrack.model.suggest import did_you_mean
 
-        close = difflib.get_close_matches(str(value), values, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = did_you_mean(str(value), values)
         raise typer.BadParameter(f"'{value}' is not one of {', '.join(values)}{hint}")
 
     return check

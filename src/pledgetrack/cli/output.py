@@ -1,4 +1,5 @@
-"""Where output goes (stdout or ``-o FILE``), in which format, with colour or not, how wide."""
+"""Everything a command prints goes through one :class:`Output`: its data (stdout, or ``-o FILE``
+written atomically; in a format, with colour or not, for a width) and its messages (stderr)."""
 
 from __future__ import annotations
 
@@ -29,47 +30,68 @@ EXTENSIONS = {
 }
 
 
-def write_text(text: str, fmt: str) -> None:
-    """Write a command's result to stdout (guarded when it is text for people; see
-    render.guard)."""
-    people = fmt in TEXT_FORMATS
-    text = valid_unicode(text)
-    sys.stdout.write(guard_commands(text) if people else text)
+def single_line(message: str) -> str:
+    """Messages quote record text and file names, which come from pull requests: a line break
+    in them must not start a line of its own (GitHub Actions reads '::command' lines on stdout
+    and stderr as workflow commands)."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
-    """The destination of a command's data."""
+class Output:
+    """Where a command's output goes. Only data goes to stdout (or ``path``); everything said to
+    the person running the command goes to stderr. The streams are looked up at each write:
+    the test runner and the executable may replace them."""
 
-    path: str | None  # None: stdout
-    format: str
-    color: bool
+    path: str | None = None  # None: stdout
+    # The format of the data ("": plain lines); a format for people (see render.guard) is
+    # guarded on stdout.
+    format: str = ""
+    color: bool = False
     # Columns of the terminal the text is for; None when it is not for a terminal.
-    width: int | None
+    width: int | None = None
 
-    def write(self, text: str) -> None:
-        if self.path is None:
-            write_text(text, self.format)
+    def data(self, text: str) -> None:
+        """The command's result."""
+        if self.path is not None:
+            from pledgetrack.store.outfile import write_text_atomic
+
+            write_text_atomic(self.path, valid_unicode(text))
             return
-        from pledgetrack.store.outfile import write_text_atomic
+        text = valid_unicode(text)
+        sys.stdout.write(guard_commands(text) if self.format in TEXT_FORMATS else text)
 
-        write_text_atomic(self.path, valid_unicode(text))
+    def data_chunks(self, chunks: Iterable[str]) -> None:
+        """The command's result as it is made, chunk by chunk (nothing whole in memory)."""
+        if self.path is not None:
+            from pledgetrack.store.outfile import write_chunks_atomic
 
-    def write_chunks(self, chunks: Iterable[str]) -> None:
-        """Write the text as it is made, chunk by chunk (nothing whole in memory)."""
-        if self.path is None:
-            for chunk in chunks:
-                write_text(chunk, self.format)
+            write_chunks_atomic(self.path, (valid_unicode(chunk) for chunk in chunks))
             return
-        from pledgetrack.store.outfile import write_chunks_atomic
+        for chunk in chunks:
+            self.data(chunk)
 
-        write_chunks_atomic(self.path, (valid_unicode(chunk) for chunk in chunks))
+    def say(self, text: str) -> None:
+        """Text for the person (stderr), as it is: a summary, a line of progress, a prompt."""
+        sys.stderr.write(text)
+
+    def warn(self, message: str) -> None:
+        sys.stderr.write(f"pledgetrack: warning: {single_line(message)}\n")
+
+    def error(self, message: str) -> None:
+        """A one-line error."""
+        sys.stderr.write(f"pledgetrack: error: {single_line(message)}\n")
+
+
+# The output of a command that writes nothing but plain lines and messages.
+PLAIN = Output()
 
 
 def target(kind: str, fmt: str, output: str | None, color: str, *,
-           terminal_format: str, pipe_format: str) -> Target:
-    """Resolve ``--format auto`` (the extension of ``-o FILE``, else ``terminal_format`` on a
-    terminal and ``pipe_format`` otherwise), colour and width."""
+           terminal_format: str, pipe_format: str) -> Output:
+    """The output of a command with ``--format``, ``-o FILE`` and ``--color``: resolves
+    ``--format auto`` (the extension of ``-o FILE``, else ``terminal_format`` on a terminal and
+    ``pipe_format`` otherwise), colour and width."""
     from pledgetrack.render import registry
     from pledgetrack.render.console import is_terminal, use_color
 
@@ -80,14 +102,14 @@ def target(kind: str, fmt: str, output: str | None, color: str, *,
         else:
             fmt = terminal_format if is_terminal() else pipe_format
     if path is not None:
-        return Target(path, fmt, color == "always", None)
+        return Output(path, fmt, color == "always", None)
     width = None
     if is_terminal():
         import shutil
 
         width = shutil.get_terminal_size().columns
     registry.get(kind, fmt)  # an unknown format fails here, before any work
-    return Target(None, fmt, use_color(color), width)
+    return Output(None, fmt, use_color(color), width)
 
 
 def _format_from_extension(kind: str, path: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 from pledgetrack.cli.app import app
@@ -16,30 +15,34 @@ def statuses(
         "statuses", "auto", help_text="Output format; auto is table on a terminal, else text.",
     )] = "auto",
     color: ColorOption = "auto",
-) -> None:
+) -> int:
     """List the valid statuses: name, label, whether final, compliance score."""
-    from pledgetrack.cli.output import write_text
-    from pledgetrack.errors import PledgetrackError
+    from pledgetrack.cli.output import Output
+    from pledgetrack.errors import EXIT_OK, PledgetrackError
     from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY
     from pledgetrack.render import registry
     from pledgetrack.render.console import is_terminal
-    from pledgetrack.store.configfile import load_config
-    from pledgetrack.store.root import find_root
+    from pledgetrack.store.workspace import Workspace
 
     try:
-        vocabulary = load_config(find_root(dir)).vocabulary
+        vocabulary = Workspace(dir).config.vocabulary
     except PledgetrackError:
         if dir:
             raise
         vocabulary = DEFAULT_VOCABULARY  # outside a data folder: the default vocabulary
     if fmt == "auto":
         fmt = "table" if is_terminal() else "text"
-    write_text(registry.get("statuses", fmt)(vocabulary, color=color), fmt)
+    Output(format=fmt).data(registry.get("statuses", fmt)(vocabulary, color=color))
+    return EXIT_OK
 
 
 @app.command()
-def schema() -> None:
+def schema() -> int:
     """Print the JSON Schema of a pledge file (for editors and other validators)."""
     from importlib.resources import files
 
-    sys.stdout.write(files("pledgetrack").joinpath("pledge.schema.json").read_text("utf-8"))
+    from pledgetrack.cli.output import PLAIN
+    from pledgetrack.errors import EXIT_OK
+
+    PLAIN.data(files("pledgetrack").joinpath("pledge.schema.json").read_text("utf-8"))
+    return EXIT_OK

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
     from pledgetrack.sources.results import LinkResult
 
+# A light copy of queries.reports.GROUP_BY (tests/cli/test_startup.py ties the two): defining
+# the command must not import the queries.
 GROUP_BY = ("domain", "actor", "recipient", "party", "year", "tag")
 
 
@@ -45,7 +47,7 @@ def report(
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
     color: ColorOption = "auto",
-) -> None:
+) -> int:
     """Summarise follow-through: counts and percentages by status (and over final verdicts),
     overdue and stale pledges, and compliance scores (G7 Research Group method).
 
@@ -55,17 +57,18 @@ def report(
     """
     from typing import cast
 
-    from pledgetrack.cli.data import exit_if_skipped, load
+    from pledgetrack.cli.data import load, skipped_code
     from pledgetrack.cli.output import target
     from pledgetrack.queries.reports import GroupBy, summarise
     from pledgetrack.render import registry
+    from pledgetrack.store.workspace import Workspace
 
     out = target("report", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")
     # Lean records (no texts or sources) are enough for the figures; the HTML page also shows
     # each pledge's timeline with its notes and sources.
-    dataset = load(dir, color=color, filter=selection.filter, cache=not no_cache,
-                   lean=out.format != "html")
+    dataset = load(Workspace(dir, cache=not no_cache), out, color=color,
+                   filter=selection.filter, lean=out.format != "html")
     summary = summarise(dataset, selection.filter, selection.as_of,
                         by=cast(GroupBy | None, by), with_matrix=matrix)
     from pledgetrack.render.deadlinks import cited_sources, dead_links, kept_dead
@@ -77,9 +80,9 @@ def report(
         # An archived copy comes first where `pledgetrack sources` found the original dead.
         dead = kept_dead(cited_sources(dataset.pledges))
     with dead_links(dead):
-        out.write(registry.get("report", out.format)(summary, color=out.color, width=out.width,
-                                                     **extra))
-    exit_if_skipped(dataset, strict)
+        out.data(registry.get("report", out.format)(summary, color=out.color, width=out.width,
+                                                    **extra))
+    return skipped_code(dataset, out, strict)
 
 
 def generation_time() -> dt.datetime:

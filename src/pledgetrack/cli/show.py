@@ -9,10 +9,6 @@ import typer
 from pledgetrack.cli import complete
 from pledgetrack.cli.app import app
 from pledgetrack.cli.options import ColorOption, DirOption, format_option
-from pledgetrack.render import registry
-
-registry.register("pledge", "text", "pledgetrack.render.pledge:text")
-registry.register("pledge", "json", "pledgetrack.render.pledge:json")
 
 
 @app.command()
@@ -28,26 +24,26 @@ def show(
         show_default=False)] = None,
     color: ColorOption = "auto",
     dir: DirOption = None,
-) -> None:
+) -> int:
     """Show a pledge: who pledged what to whom, the deadline, the current status (per party
     where parties are assessed), sources, criteria and the timeline of updates.
 
     Only this pledge's file is read.
     """
-    from pledgetrack.cli.inputs import parse_date, today
-    from pledgetrack.cli.output import write_text
-    from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
+    from pledgetrack.cli.output import Output
+    from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK, PledgetrackError
+    from pledgetrack.model.dates import parse_date, today
     from pledgetrack.queries.pledge_view import view_pledge
+    from pledgetrack.render import registry
     from pledgetrack.store import writer
-    from pledgetrack.store.configfile import load_config
     from pledgetrack.store.loader import load_file
-    from pledgetrack.store.root import find_root
+    from pledgetrack.store.workspace import Workspace
 
-    root = find_root(dir)
-    path = writer.existing_path(root, pledge_id)
-    config = load_config(root)
+    workspace = Workspace(dir)
+    path = writer.existing_path(workspace.root, pledge_id)
+    config = workspace.config
     when = parse_date(as_of, "--as-of").end if as_of else today()
-    result = load_file(path, root, config)
+    result = load_file(path, workspace.root, config)
     errors = [p for p in result.problems if p.level == "error"]
     if result.pledge is None or errors:
         first = errors[0]
@@ -59,4 +55,5 @@ def show(
     from pledgetrack.render.deadlinks import cited_sources, dead_links, kept_dead
 
     with dead_links(kept_dead(cited_sources([result.pledge]))):
-        write_text(registry.get("pledge", fmt)(view, color=color), fmt)
+        Output(format=fmt).data(registry.get("pledge", fmt)(view, color=color))
+    return EXIT_OK

@@ -11,10 +11,6 @@ from pledgetrack.cli.app import app
 from pledgetrack.cli.filters import Selection, filter_options
 from pledgetrack.cli.options import ColorOption, DirOption, NoCacheOption, choice, format_option
 from pledgetrack.cli.output import OutputOption
-from pledgetrack.render import registry
-
-for _name in ("table", "json", "markdown", "github"):
-    registry.register("sources", _name, f"pledgetrack.render.sources:{_name}")
 
 FAIL_ON = ("any", "dead", "none")
 
@@ -60,7 +56,7 @@ def sources(
     dir: DirOption = None,
     no_cache: NoCacheOption = False,
     color: ColorOption = "auto",
-) -> None:
+) -> int:
     """Check every source URL cited by the pledges and their updates, each URL once.
 
     Each link is ok, moved (a permanent redirect: cite the new URL), dead (404, 410), error
@@ -68,16 +64,18 @@ def sources(
     in the user cache folder; working links younger than --max-age are not asked again.
     Exit 0 when no link fails, 1 when one does (see --fail-on), 2 for a usage error.
     """
-    from pledgetrack.cli.app import warn
     from pledgetrack.cli.check import github_prefix, resolve_format
     from pledgetrack.cli.data import load
     from pledgetrack.cli.output import target
     from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK, PledgetrackError
-    from pledgetrack.queries.selection import parse_date, select
+    from pledgetrack.model.dates import parse_date
+    from pledgetrack.queries.selection import select
+    from pledgetrack.render import registry
     from pledgetrack.render.console import is_terminal
     from pledgetrack.sources import kept
     from pledgetrack.sources.probe import ProbeSettings
     from pledgetrack.sources.run import check_sources
+    from pledgetrack.store.workspace import Workspace
 
     if fmt == "auto" and output is None:
         fmt = resolve_format(fmt)
@@ -85,7 +83,8 @@ def sources(
     out = target("sources", fmt, output, color, terminal_format="table", pipe_format="table")
     age = kept.parse_max_age(max_age)
     since_date = parse_date(since, "--since") if since else None
-    dataset = load(dir, color=color, filter=selection.filter, cache=not no_cache)
+    dataset = load(Workspace(dir, cache=not no_cache), out, color=color,
+                   filter=selection.filter)
     pledges = select(dataset, selection.filter, selection.as_of)
     if ids:
         known = {p.id for p in dataset.pledges}
@@ -98,7 +97,7 @@ def sources(
     bar = _Bar(color) if is_terminal(sys.stderr) else None
 
     def keep_error(exc: OSError) -> None:
-        warn(f"cannot keep the results in the cache folder: {exc.strerror or exc}")
+        out.warn(f"cannot keep the results in the cache folder: {exc.strerror or exc}")
 
     try:
         report = check_sources(pledges, since=since_date, settings=settings, max_age=age,
@@ -107,13 +106,13 @@ def sources(
         if bar is not None:
             bar.close()
     prefix = github_prefix(dataset.root) if out.format == "github" else ""
-    out.write(registry.get("sources", out.format)(report, color=out.color, width=out.width,
-                                                  prefix=prefix))
+    out.data(registry.get("sources", out.format)(report, color=out.color, width=out.width,
+                                                 prefix=prefix))
     if summary:
         _append(summary, registry.get("sources", "markdown")(report))
     if out.format != "table" or out.path is not None:
-        sys.stderr.write(report.summary() + "\n")
-    raise typer.Exit(EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK)
+        out.say(report.summary() + "\n")
+    return EXIT_FINDINGS if report.failing(fail_on) else EXIT_OK
 
 
 def _append(path: str, text: str) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
 from pledgetrack.cli import complete
-from pledgetrack.cli.app import app, warn
+from pledgetrack.cli.app import app
 from pledgetrack.cli.options import DirOption
+from pledgetrack.cli.output import PLAIN as out
+from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
 
 
 @app.command()
@@ -24,7 +25,7 @@ def fmt(
         "--drop-comments", help="Also rewrite files whose comments the layout cannot keep "
         "(comments beside values, between fields or in updates); they are lost.")] = False,
     dir: DirOption = None,
-) -> None:
+) -> int:
     """Rewrite pledge files in the canonical layout: the fields in the format's order, block
     style, two-space indentation, updates in date order — what `add` writes.
 
@@ -33,40 +34,38 @@ def fmt(
     named and left alone. Exit 0 when every file is (now) canonical, 1 when --check finds a
     file that would change or a file could not be formatted.
     """
-    from pledgetrack.errors import EXIT_FINDINGS
     from pledgetrack.store.canonical import layouts, write_layout
-    from pledgetrack.store.root import find_root
+    from pledgetrack.store.workspace import Workspace
 
-    root = find_root(dir)
+    root = Workspace(dir).root
     found = layouts(root, list(ids or []))
     failed = changed = 0
     for layout in found:
         if layout.new is None:
-            warn(f"{layout.rel} {layout.reason}")
+            out.warn(f"{layout.rel} {layout.reason}")
             failed += 1
             continue
         if not layout.changes:
             continue
         if layout.lost_comments and not drop_comments:
             lines = ", ".join(str(n) for n in layout.lost_comments)
-            warn(f"{layout.rel}: not formatted: the comments on line"
-                 f"{'s' if len(layout.lost_comments) != 1 else ''} {lines} cannot be kept "
-                 "(only comments above the first field are); move them there or into a note, "
-                 "or pass --drop-comments")
+            out.warn(f"{layout.rel}: not formatted: the comments on line"
+                     f"{'s' if len(layout.lost_comments) != 1 else ''} {lines} cannot be kept "
+                     "(only comments above the first field are); move them there or into a "
+                     "note, or pass --drop-comments")
             failed += 1
             continue
         changed += 1
         if check:
-            sys.stdout.write(f"would reformat {layout.rel}\n")
+            out.data(f"would reformat {layout.rel}\n")
             continue
         write_layout(root, layout)
-        sys.stdout.write(f"reformatted {layout.rel}\n")
+        out.data(f"reformatted {layout.rel}\n")
     verb = "would be reformatted" if check else "reformatted"
-    sys.stderr.write(f"{len(found)} file{'s' if len(found) != 1 else ''}: {changed} {verb}, "
-                     f"{len(found) - changed - failed} already canonical"
-                     + (f", {failed} not formatted" if failed else "") + "\n")
-    if failed or (check and changed):
-        raise typer.Exit(EXIT_FINDINGS)
+    out.say(f"{len(found)} file{'s' if len(found) != 1 else ''}: {changed} {verb}, "
+            f"{len(found) - changed - failed} already canonical"
+            + (f", {failed} not formatted" if failed else "") + "\n")
+    return EXIT_FINDINGS if failed or (check and changed) else EXIT_OK
 
 
 @app.command()
@@ -78,13 +77,13 @@ def rename(
         metavar="NEW", help="Its new id (lowercase letters, digits and '-').",
         show_default=False)],
     dir: DirOption = None,
-) -> None:
+) -> int:
     """Give a pledge a new id: pledges/OLD.yaml becomes pledges/NEW.yaml with only its id
     changed (comments, layout and history kept), so git and `pledgetrack diff` show a rename."""
     from pledgetrack.store.canonical import rename as rename_pledge
-    from pledgetrack.store.root import find_root
+    from pledgetrack.store.workspace import Workspace
 
-    root = find_root(dir)
-    path = rename_pledge(root, old_id, new_id)
-    sys.stdout.write(f"pledges/{path.name}\n")
-    sys.stderr.write(f"renamed {old_id} to {new_id}\n")
+    path = rename_pledge(Workspace(dir).root, old_id, new_id)
+    out.data(f"pledges/{path.name}\n")
+    out.say(f"renamed {old_id} to {new_id}\n")
+    return EXIT_OK

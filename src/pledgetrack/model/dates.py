@@ -276,3 +276,14 @@ def parse_ordered_date(text: str, order: Literal["dmy", "mdy"]) -> PartialDate |
     except ValueError:
         raise DateError(f"'{text}' read as {order} is not a real date") from None
     return PartialDate(year, month, day)
+
+
+def parse_date(text: str, option: str, on: dt.date | None = None) -> PartialDate:
+    """A date given in an option (``option`` names it), as a person writes it, relative to
+    ``on`` (default: today); a bad one is a usage error naming the option."""
+    from pledgetrack.errors import PledgetrackError
+
+    try:
+        return parse_user_date(text, on or today())
+    except DateError as exc:
+        raise PledgetrackError(f"{option}: {exc}") from None

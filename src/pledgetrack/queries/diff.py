@@ -523,9 +523,9 @@ def _check_ids(ids: Collection[str], base: Snapshot, head: Snapshot,
     missing = [i for i in ids if i not in known]
     if not missing:
         return
-    import difflib
+    from pledgetrack.model.suggest import closest
 
-    close = difflib.get_close_matches(missing[0], sorted(known), n=3, cutoff=0.5)
+    close = closest(missing[0], sorted(known), n=3, cutoff=0.5)
     hint = f"; closest: {', '.join(close)}" if close else ""
     raise PledgetrackError(
         f"no pledge '{missing[0]}' {_at(base)} nor {_at(head)}{hint}", EXIT_USAGE)

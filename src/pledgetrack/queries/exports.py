@@ -32,7 +32,6 @@ UPDATE_COLUMNS: tuple[str, ...] = (
     "id", "update", "date", "status", "party", "note", "source", "source_title", "publisher",
     "recorded",
 )
-LIST_COLUMNS = frozenset({"actors", "recipients", "domains", "tags"})
 LIST_SEPARATOR = ";"
 PARTY_SEPARATOR = "="
 

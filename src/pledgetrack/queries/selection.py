@@ -29,14 +29,15 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import Config
-from pledgetrack.model.dates import DateError, PartialDate, today
+from pledgetrack.model.dates import PartialDate, parse_date, today
 from pledgetrack.model.records import NO_PARTIES, Pledge, Standing, standing_at
+from pledgetrack.model.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from pledgetrack.model.records import Timeline
 
 SortKey = Literal["status", "deadline", "announced", "updated", "id"]
-SORT_KEYS: tuple[SortKey, ...] = ("status", "deadline", "announced", "updated", "id")
+SORT_KEYS: tuple[SortKey, ...] = ("id", "status", "deadline", "announced", "updated")
 
 
 class DataLike(Protocol):
@@ -50,18 +51,6 @@ class DataLike(Protocol):
 
 
 # -- dates given by users -----------------------------------------------------------------------
-
-
-def parse_date(text: str, option: str) -> PartialDate:
-    """A full or partial date given in an option, in any form a person writes it (see
-    :func:`~pledgetrack.model.dates.parse_user_date`: ``2025-10``, ``Oct 2025``, ``Q4 2025``,
-    ``yesterday``…); a readable error naming the option."""
-    from pledgetrack.model.dates import parse_user_date
-
-    try:
-        return parse_user_date(text, today())
-    except DateError as exc:
-        raise PledgetrackError(f"{option}: {exc}") from None
 
 
 def parse_as_of(text: str | None) -> dt.date:
@@ -304,7 +293,7 @@ class Filter:
         for status in self.statuses:
             if status.casefold() not in folded_names:
                 raise PledgetrackError(
-                    f"unknown status '{status}'{_suggest(status, names)}; valid: "
+                    f"unknown status '{status}'{did_you_mean(status, names)}; valid: "
                     f"{', '.join(names)}"
                 )
         if self.domains:
@@ -315,7 +304,7 @@ class Filter:
                 if domain.casefold() not in folded_known:
                     where = "valid" if config.domains else "domains in use"
                     raise PledgetrackError(
-                        f"unknown domain '{domain}'{_suggest(domain, known)}; {where}: "
+                        f"unknown domain '{domain}'{did_you_mean(domain, known)}; {where}: "
                         f"{', '.join(known) or '(none)'}"
                     )
 
@@ -335,7 +324,7 @@ class Filter:
             for value in asked:
                 if value.casefold() not in folded:
                     messages.append(f"no pledge has the {noun} '{value}'"
-                                    f"{_suggest(value, used)}")
+                                    f"{did_you_mean(value, used)}")
         return messages
 
     # -- matching -----------------------------------------------------------------------------
@@ -380,10 +369,6 @@ class Filter:
             return False
         return not (self.stale and not s.stale)
 
-    def parties_of(self, p: Pledge) -> list[str]:
-        """The pledge's actors named by ``parties`` (as the pledge spells them)."""
-        return [a for a in p.actors if a.casefold() in self._folded["parties"]]
-
     def matches(self, p: Pledge, config: Config, as_of: dt.date) -> bool:
         """Whether the pledge, as it stood on ``as_of``, passes the filter."""
         if not p.announced_by(as_of) or not self._fields_match(p):
@@ -397,13 +382,6 @@ def _mentions(p: Pledge, text: str) -> bool:
     needle = text.casefold()
     haystacks = [p.title, p.summary, p.quote, *(u.note for u in p.updates)]
     return any(h is not None and needle in h.casefold() for h in haystacks)
-
-
-def _suggest(value: str, known: Sequence[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(value, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 # -- selection ----------------------------------------------------------------------------------

@@ -1,14 +1,14 @@
 """Formats for `pledgetrack export`: CSV, JSON (an array of rows) and JSON Lines.
 
-Each format is written row by row (:data:`STREAMS`): an export of 100,000 pledges never holds
-its whole text, or every row, in memory. The functions that return the whole text serve the
-format registry and the API.
+Each format is written row by row (the ``*_chunks`` functions, registered as the formats'
+``chunks`` in render.registry): an export of 100,000 pledges never holds its whole text, or
+every row, in memory. The functions that return the whole text serve the API.
 """
 
 from __future__ import annotations
 
 import json as _json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from pledgetrack.queries.exports import Row, flat
 
@@ -58,11 +58,6 @@ def json_chunks(rows: Rows, *, columns: Sequence[str] | None, **_: object) -> It
 def jsonl_chunks(rows: Rows, *, columns: Sequence[str] | None, **_: object) -> Iterator[str]:
     for r in rows:
         yield _json.dumps(_pick(r, columns), ensure_ascii=False) + "\n"
-
-
-STREAMS: dict[str, Callable[..., Iterator[str]]] = {
-    "csv": csv_chunks, "json": json_chunks, "jsonl": jsonl_chunks,
-}
 
 
 def csv(rows: Sequence[Row], *, columns: Sequence[str], raw: bool = False, **_: object) -> str:

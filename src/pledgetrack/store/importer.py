@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError
+from pledgetrack.model import dates
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import DateError, PartialDate, parse_ordered_date, parse_user_date
 from pledgetrack.model.records import Pledge, Source, Update
@@ -667,7 +668,7 @@ def plan_import(root: Path, path: Path | None, config: Config,
     """Check every row of the pledge table ``path`` and of the update table ``updates_path``
     (either may be None); the plan holds what to write, or the errors (never both)."""
     options = options or ImportOptions()
-    today = options.today or dt.date.today()
+    today = options.today or dates.today()
     plan = ImportPlan(path)
     created: dict[str, tuple[int, Pledge]] = {}
     status_rows: dict[str, tuple[int, str]] = {}  # id -> (line, status) of a pledge row

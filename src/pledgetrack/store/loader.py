@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     from pledgetrack.model.records import Pledge
     from pledgetrack.yamlfile.build import RecordBuilder
 
-MAX_FILE_BYTES = 1024 * 1024  # the same limit as yamltree's (not imported: it imports yaml)
+# A copy of yamltree.MAX_FILE_BYTES, which imports the YAML parser (tests/cli/test_startup.py ties
+# the two).
+MAX_FILE_BYTES = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -234,25 +236,6 @@ def load_dataset(
     finally:
         if collecting:
             gc.enable()
-
-
-def assemble(root: Path, config: Config, results: list[FileResult]) -> Dataset:
-    """Combine per-file results and apply the rules that span files."""
-    from pledgetrack.checks.rules import check_duplicate_ids
-
-    problems: list[Problem] = []
-    candidates: list[Pledge] = []
-    for r in results:
-        problems.extend(r.problems)
-        if r.pledge is not None:
-            candidates.append(r.pledge)
-    duplicates = list(check_duplicate_ids(candidates))
-    problems.extend(duplicates)
-    bad_paths = {p.path for p in problems if p.level == "error"}
-    pledges = sorted((p for p in candidates if p.path not in bad_paths), key=lambda p: p.id)
-    problems.sort(key=Problem.sort_key)
-    broken = sorted(bad_paths)
-    return Dataset(root, config, pledges, problems, broken, len(results))
 
 
 # -- the configuration, through the cache --------------------------------------------------------

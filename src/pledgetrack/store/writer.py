@@ -22,7 +22,6 @@ configuration), so its time does not grow with the size of the repository.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -34,6 +33,7 @@ from pledgetrack.errors import EXIT_FINDINGS, PledgetrackError, all_errors
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
 from pledgetrack.model.records import Pledge, Source, Update
+from pledgetrack.model.suggest import closest, did_you_mean
 from pledgetrack.store.root import PLEDGES_DIR, pledge_files, refuse_linked_data
 
 CACHE_DIR = ".pledgetrack-cache"
@@ -64,8 +64,7 @@ def unknown_pledge(root: Path, pledge_id: str) -> PledgetrackError:
     ids = known_ids(root)
     # Ids that contain what was typed (a prefix, a word) first, then similar spellings.
     close = [i for i in ids if pledge_id and pledge_id in i][:3]
-    close += [c for c in difflib.get_close_matches(pledge_id, ids, n=3, cutoff=0.6)
-              if c not in close]
+    close += [c for c in closest(pledge_id, ids, n=3) if c not in close]
     close = close[:3]
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return PledgetrackError(f"no pledge '{pledge_id}' (no file {PLEDGES_DIR}/{pledge_id}.yaml)"
@@ -327,11 +326,6 @@ class AppendResult:
     total: int = 0  # updates in the file now
 
 
-def _suggest(value: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(value, choices, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def validate_update(pledge: Pledge, update: Update, config: Config,
                     index: int | None = None) -> list[str]:
     """Every error raises, all together, as one :class:`PledgetrackError`; warnings (such as a
@@ -359,14 +353,14 @@ def validate_update(pledge: Pledge, update: Update, config: Config,
                 continue
             names = config.vocabulary.names
             errors.append(
-                f"unknown status '{update.status}'{_suggest(update.status, names)}; valid: "
+                f"unknown status '{update.status}'{did_you_mean(update.status, names)}; valid: "
                 f"{', '.join(names)} (see 'pledgetrack statuses')"
             )
         elif problem.rule == "unknown-party":
             assert update.party is not None
             errors.append(
                 f"party '{update.party}' is not among the actors of '{pledge.id}' "
-                f"({', '.join(pledge.actors)}){_suggest(update.party, list(pledge.actors))}"
+                f"({', '.join(pledge.actors)}){did_you_mean(update.party, list(pledge.actors))}"
             )
         elif problem.rule == "missing-source":
             errors.append(

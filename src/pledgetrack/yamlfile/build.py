@@ -12,6 +12,7 @@ from typing import TypeVar
 from pledgetrack.model.dates import DateError, PartialDate
 from pledgetrack.model.problems import Level, Problem
 from pledgetrack.model.records import Pledge, Source, Update
+from pledgetrack.model.suggest import did_you_mean
 from pledgetrack.yamlfile.yamltree import YMap, YNode, YScalar, YSeq
 
 T = TypeVar("T")
@@ -135,7 +136,7 @@ class RecordBuilder:
         for key, (key_node, value) in node.entries.items():
             if key not in known:
                 self.report("warning", "unknown-field",
-                            f"unknown field '{key}'{where}{_suggest(key, known)}",
+                            f"unknown field '{key}'{where}{did_you_mean(key, known)}",
                             key_node.line, key_node.col)
                 continue
             if self._is_null(value):
@@ -312,8 +313,3 @@ def _example(node: YNode) -> str:
     return node.value if isinstance(node, YScalar) and node.value else "..."
 
 
-def _suggest(key: str, known: tuple[str, ...]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(key, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""

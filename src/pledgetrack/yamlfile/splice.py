@@ -169,10 +169,6 @@ def _after_value_on_line(text: str, start: int, end: int) -> tuple[str, int]:
     return stripped.rstrip(" \t"), nxt
 
 
-def insert_blocks(text: str, blocks: Sequence[str], at: int) -> str:
-    return text[:at] + "".join(blocks) + text[at:]
-
-
 def insert_update(text: str, update: Update, index: int) -> str:
     """``text`` with ``update`` as entry ``index`` (0-based) of ``updates``: the entries from
     ``index`` on follow it. ``index`` at the end (or past it) appends."""
