@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 import typer
+from typer._click.exceptions import NoSuchOption, UsageError
 from typer.core import TyperGroup
 
 import pledgetrack.cli
@@ -13,16 +14,110 @@ from pledgetrack.cli.entry import print_version
 from pledgetrack.cli.output import PLAIN, single_line
 from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK, PledgetrackError
 
+# Options most commands share, which may also come before the command, as with `git -C`:
+# `pledgetrack --dir X report` is `pledgetrack report --dir X`. Name -> takes a value.
+COMMON_OPTIONS = {"--dir": True, "-d": True, "--color": True, "--no-cache": False}
+
+
+def split_common_options(args: list[str]) -> tuple[list[str], list[str]]:
+    """The common options at the start of ``args``, and the rest (the command and its
+    arguments)."""
+    lead: list[str] = []
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if name not in COMMON_OPTIONS:
+            break
+        takes_value = COMMON_OPTIONS[name] and "=" not in arg
+        lead.extend(args[at:at + 1 + takes_value])
+        at += 1 + takes_value
+    return lead, args[at:]
+
+
+class _UsageError(UsageError):
+    """A usage error of the command line, in pledgetrack's style: one line, and a second that
+    points to the help when there is no suggestion."""
+
+    def __init__(self, original: UsageError) -> None:
+        super().__init__(original.message, original.ctx)
+        self.original = original
+        self.exit_code = original.exit_code
+
+    def show(self, file: Any = None) -> None:
+        exc = self.original
+        if isinstance(exc, NoSuchOption):
+            from pledgetrack.model.suggest import closest
+
+            message = f"no such option '{exc.option_name}'"
+            close = closest(exc.option_name, sorted(exc.possibilities or ()))
+            if close:
+                PLAIN.error(f"{message} (did you mean '{close[0]}'?)")
+                return
+        else:
+            message = exc.format_message().rstrip(".")
+            if message[:1].isupper() and message[1:2].islower():
+                message = message[0].lower() + message[1:]
+        PLAIN.error(message)
+        if exc.ctx is not None and "(did you mean" not in message:
+            PLAIN.say(f"Try '{exc.ctx.command_path} -h' for help.\n")
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so that flushing it at exit (into a closed
+    pipe) prints nothing."""
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
 
 class PledgetrackGroup(TyperGroup):
     """Maps :class:`PledgetrackError` to a message and an exit code, in one place, and suggests
     a command for a typo."""
+
+    def make_context(self, info_name: Any, args: list[str], parent: Any = None,
+                     **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as exc:
+            raise exc if isinstance(exc, _UsageError) else _UsageError(exc) from None
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # Common options before the command go after it, where the command reads them (an
+        # option the command does not have, such as --color for export, is left out: it
+        # would change nothing).
+        lead, rest = split_common_options(args)
+        if lead and rest and not rest[0].startswith("-"):
+            command = self.get_command(ctx, rest[0])
+            if command is not None:
+                known = {o for p in command.params for o in getattr(p, "opts", ())}
+                moved: list[str] = []
+                at = 0
+                while at < len(lead):
+                    name = lead[at].split("=", 1)[0]
+                    size = 2 if COMMON_OPTIONS[name] and "=" not in lead[at] else 1
+                    if name in known or name in ("--dir", "-d"):
+                        moved.extend(lead[at:at + size])
+                    at += size
+                args = [rest[0], *moved, *rest[1:]]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         # The one error boundary: a command returns its exit code; an error it raises becomes
         # one line on stderr and its exit code.
         try:
             code = super().invoke(ctx)
+        except UsageError as exc:
+            raise exc if isinstance(exc, _UsageError) else _UsageError(exc) from None
+        except BrokenPipeError:
+            # The reader went away (`pledgetrack list | head -0`, `| true`): it asked for no
+            # more, which is no error. What is left unwritten goes nowhere, quietly.
+            _quiet_stdout()
+            code = EXIT_OK
         except PledgetrackError as exc:
             for line in exc.lines:
                 PLAIN.say(f"{single_line(line)}\n")
@@ -47,7 +142,7 @@ class PledgetrackGroup(TyperGroup):
 
             close = closest(name, self.list_commands(ctx))
             if close:
-                ctx.fail(f"no such command '{name}'; did you mean '{close[0]}'?")
+                ctx.fail(f"no such command '{name}' (did you mean '{close[0]}'?)")
         return super().resolve_command(ctx, args)
 
 
@@ -108,9 +203,9 @@ def main() -> None:
     try:
         app()
     except BrokenPipeError:
-        # The reader went away (`pledgetrack list | head`): not an error worth a traceback.
-        sys.stderr.close()
-        sys.exit(1)
+        # The reader went away (`pledgetrack list | head`): not an error worth a word.
+        _quiet_stdout()
+        sys.exit(0)
     except OSError as exc:
         # Outside a command (its help text, say), as inside one: one line, never a traceback.
         PLAIN.error(f"{exc.strerror or exc}")

@@ -59,7 +59,13 @@ def main() -> None:
         return
     import pledgetrack.cli
 
-    pledgetrack.cli.ONLY_COMMAND = argv[0] if argv and not argv[0].startswith("-") else None
+    # The command's name, after any common options that come first (`pledgetrack --dir X list`).
+    at = 0
+    while at < len(argv) and argv[at].split("=", 1)[0] in ("--dir", "-d", "--color",
+                                                          "--no-cache"):
+        at += 1 if argv[at] == "--no-cache" or "=" in argv[at] else 2
+    name = argv[at] if at < len(argv) else ""
+    pledgetrack.cli.ONLY_COMMAND = name if name and not name.startswith("-") else None
     pledgetrack.cli.STANDALONE = True
     from pledgetrack.cli.app import main as run
 

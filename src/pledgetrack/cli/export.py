@@ -9,7 +9,7 @@ import typer
 from pledgetrack.cli.app import app
 from pledgetrack.cli.filters import Selection, filter_options
 from pledgetrack.cli.options import DirOption, NoCacheOption, StrictOption, format_option
-from pledgetrack.cli.output import OutputOption
+from pledgetrack.cli.output import output_option
 
 
 @app.command()
@@ -32,7 +32,7 @@ def export(
         "--raw", help="CSV: keep cells that start with =, +, -, @ as they are, instead of "
         "prefixing a ' so that spreadsheets do not run them as formulas.",
     )] = False,
-    output: OutputOption = None,
+    output: Annotated[str | None, output_option("export")] = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
 ) -> int:

@@ -16,7 +16,7 @@ from pledgetrack.cli.options import (
     choice,
     format_option,
 )
-from pledgetrack.cli.output import OutputOption
+from pledgetrack.cli.output import output_option
 
 # A light copy of queries.selection.SORT_KEYS (tests/cli/test_startup.py ties the two): defining
 # the command must not import the queries.
@@ -38,7 +38,7 @@ def list_(
     limit: Annotated[int | None, typer.Option(
         "--limit", "-n", min=1, metavar="N", show_default=False,
         help="Show at most N pledges (after sorting).")] = None,
-    output: OutputOption = None,
+    output: Annotated[str | None, output_option("list")] = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
     color: ColorOption = "auto",

@@ -7,20 +7,28 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Any
 
 import typer
 
 from pledgetrack.render.guard import TEXT_FORMATS, guard_commands, valid_unicode
 
-OutputOption = Annotated[
-    str | None,
-    typer.Option(
+
+def output_option(kind: str) -> Any:
+    """``--output FILE``, whose help lists only the extensions that give one of the formats of
+    ``kind`` (the renderer registry's)."""
+    from pledgetrack.render import registry
+
+    formats = registry.choices(kind)
+    names = {"table": " (table)", "html": f" ({kind})" if kind == "report" else ""}
+    extensions = [f"{ext}{names.get(fmt, '')}" for ext, fmt in EXTENSIONS.items()
+                  if fmt in formats and ext in PRIMARY_EXTENSIONS]
+    return typer.Option(
         "--output", "-o", metavar="FILE", show_default=False,
         help="Write to FILE (atomically) instead of stdout. Without --format, the format "
-        "follows the extension: .md, .json, .jsonl, .csv, .tsv, .txt (table), .html (report).",
-    ),
-]
+        f"follows the extension: {', '.join(extensions)}.",
+    )
+
 
 # File extension -> format name (used when the command has that format).
 EXTENSIONS = {
@@ -28,6 +36,9 @@ EXTENSIONS = {
     ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".txt": "table", ".html": "html",
     ".htm": "html",
 }
+# The extensions --help names (the others are their synonyms).
+PRIMARY_EXTENSIONS = (".md", ".json", ".jsonl", ".csv", ".tsv", ".txt", ".html")
+
 
 
 def single_line(message: str) -> str:

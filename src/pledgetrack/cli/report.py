@@ -17,7 +17,7 @@ from pledgetrack.cli.options import (
     choice,
     format_option,
 )
-from pledgetrack.cli.output import OutputOption
+from pledgetrack.cli.output import output_option
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -43,7 +43,7 @@ def report(
     matrix: Annotated[bool, typer.Option(
         "--matrix", help="Add the compliance matrix: pledges x parties, with row and column "
         "averages.")] = False,
-    output: OutputOption = None,
+    output: Annotated[str | None, output_option("report")] = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
     color: ColorOption = "auto",

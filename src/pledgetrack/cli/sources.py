@@ -10,7 +10,7 @@ import typer
 from pledgetrack.cli.app import app
 from pledgetrack.cli.filters import Selection, filter_options
 from pledgetrack.cli.options import ColorOption, DirOption, NoCacheOption, choice, format_option
-from pledgetrack.cli.output import OutputOption
+from pledgetrack.cli.output import output_option
 
 FAIL_ON = ("any", "dead", "none")
 
@@ -52,7 +52,7 @@ def sources(
     summary: Annotated[str | None, typer.Option(
         "--summary", metavar="FILE", show_default=False,
         help="Also append the Markdown report to FILE (such as $GITHUB_STEP_SUMMARY).")] = None,
-    output: OutputOption = None,
+    output: Annotated[str | None, output_option("sources")] = None,
     dir: DirOption = None,
     no_cache: NoCacheOption = False,
     color: ColorOption = "auto",

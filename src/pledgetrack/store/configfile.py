@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pledgetrack.errors import PledgetrackError
@@ -55,8 +55,8 @@ def config_from_bytes(data: bytes, where: str = CONFIG_FILE) -> Config:
         raise fail("the configuration must be a mapping")
     for key in tree:
         if key not in CONFIG_KEYS:
-            raise fail(f"unknown setting '{key}'; known: {', '.join(CONFIG_KEYS)}",
-                       tree.key_line(key))
+            raise fail(f"unknown setting '{key}'{_did_you_mean(key, CONFIG_KEYS)}; known: "
+                       f"{', '.join(CONFIG_KEYS)}", tree.key_line(key))
     raw = {k: plain(v) for k, (_, v) in tree.entries.items()}
 
     stale = raw.get("stale_after_days")
@@ -127,6 +127,13 @@ def _domains(raw: object, fail: _Fail, line: int) -> dict[str, str]:
     return items
 
 
+def _did_you_mean(key: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _vocabulary(raw: object, fail: _Fail, line: int) -> Vocabulary:
     if raw is None:
         return DEFAULT_VOCABULARY
@@ -139,7 +146,9 @@ def _vocabulary(raw: object, fail: _Fail, line: int) -> Vocabulary:
         name = entry["name"]
         unknown = [k for k in entry if k not in STATUS_KEYS]
         if unknown:
-            raise fail(f"status '{name}': unknown key '{unknown[0]}'", line)
+            raise fail(f"status '{name}': unknown key '{unknown[0]}'"
+                       f"{_did_you_mean(str(unknown[0]), STATUS_KEYS)}; known: "
+                       f"{', '.join(STATUS_KEYS)}", line)
         # fullmatch: with match, "$" would also accept a trailing line break ("rated\n").
         if not _NAME.fullmatch(name):
             raise fail(f"status {name!r} must be a lowercase name (a-z, 0-9, _ and -)", line)

@@ -148,13 +148,25 @@ def find_conflict_markers(text: str) -> list[int]:
     return lines
 
 
-def _mark_error(exc: yaml.MarkedYAMLError) -> YamlProblem:
+def _mark_error(exc: yaml.MarkedYAMLError, text: str = "") -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     parts = [p for p in (exc.context, exc.problem) if p]
     message = "; ".join(parts) or "invalid YAML"
     line = mark.line + 1 if mark else 1
     col = mark.column + 1 if mark else 1
-    return YamlProblem("yaml-syntax", f"invalid YAML: {message}", line, col)
+    hint = _hint(exc, text, line)
+    return YamlProblem("yaml-syntax", f"invalid YAML: {message}{hint}", line, col)
+
+
+def _hint(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
+    """What to do about the parser's message, in words a person can act on."""
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in here[: len(here) - len(here.lstrip(" \t"))] or "character '\\t'" in str(exc):
+        return " (YAML does not allow tabs for indentation: indent with spaces)"
+    if exc.problem and "mapping values are not allowed" in exc.problem:
+        return (" (quote text that contains ': ', as in title: \"Japan: a new pledge\")")
+    return ""
 
 
 def parse(text: str) -> ParseResult:
@@ -172,7 +184,7 @@ def parse(text: str) -> ParseResult:
                 builder.drain()
             raise
     except yaml.MarkedYAMLError as exc:
-        raise _mark_error(exc) from None
+        raise _mark_error(exc, text) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml-syntax", f"invalid YAML: {exc}") from None
     finally:
