@@ -124,3 +124,24 @@ def test_strict_report_to_a_file_still_writes_it(root: Path, tmp_path: Path) -> 
     result = run("report", "--dir", str(root), "--strict", "-o", str(out))
     assert result.exit_code == 1
     assert "> **Warning:**" in out.read_text(encoding="utf-8")
+
+
+def test_a_taxonomy_added_later_does_not_drop_pledges_silently(tmp_path: Path) -> None:
+    (tmp_path / "pledges").mkdir()
+    for pid, domain in (("a", "cyber"), ("b", "ai"), ("c", "maritime")):
+        (tmp_path / "pledges" / f"{pid}.yaml").write_text(
+            f"id: {pid}\ntitle: T\nactors: [Japan]\ndomains: [{domain}]\nannounced: 2025-01-01\n"
+            "sources:\n  - url: https://example.org/x\n", encoding="utf-8")
+    assert len(json.loads(cli("list", "--dir", tmp_path, "-f", "json").stdout)) == 3
+    # A taxonomy without 'maritime': c fails the check, and every answer says so.
+    (tmp_path / "pledgetrack.yaml").write_text("domains:\n  cyber: Cyber\n  ai: AI\n")
+    table = cli("list", "--dir", tmp_path, "-f", "table")
+    assert table.exit_code == 0
+    assert "2 pledges; 1 file fails the check and is not counted: pledges/c.yaml" in (
+        " ".join(table.stdout.split()))
+    assert "skipping pledges/c.yaml (1 error" in table.stderr
+    assert cli("list", "--dir", tmp_path, "--strict", "-f", "tsv").exit_code == 1
+    doc = json.loads(cli("report", "--dir", tmp_path, "-f", "json").stdout)
+    assert doc["total"] == 2
+    assert doc["skipped"][0]["path"] == "pledges/c.yaml"
+    assert "unknown domain 'maritime'" in doc["skipped"][0]["first"]
