@@ -20,6 +20,7 @@ from pledgetrack.render.tabular import (
     rich_text,
     shorten,
     tsv_text,
+    wrap_at_hyphens,
 )
 
 if TYPE_CHECKING:
@@ -29,8 +30,9 @@ COLUMNS = (
     "id", "title", "actors", "recipients", "domains", "status", "status_date", "deadline",
     "overdue", "stale", "parties",
 )
-# Below this width the table folds each pledge's details under its title.
-WIDE_TABLE = 120
+# The one-line-per-pledge table is used only where the title keeps at least this many
+# characters; below, each pledge's details fold under its id and title.
+TITLE_MIN = 24
 NONE = "\u2013"  # en dash: no value
 
 
@@ -157,9 +159,9 @@ def table(
             cell.append(name, style=status.color if status and color else "")
         return cell
 
-    narrow = width is not None and width < WIDE_TABLE
     # The parties column only when a listed pledge is joint: most data sets have none.
     joint = any(s.parties for s in states)
+    narrow = width is not None and width < _wide_width(states, joint)
     t = _table(narrow, len(states), skipped, joint and not narrow)
     if narrow:
         assert width is not None
@@ -168,7 +170,7 @@ def table(
         for s in states:
             p = s.pledge
             cell = Text()
-            cell.append(p.id, style="bold")
+            cell.append(wrap_at_hyphens(p.id, room), style="bold")
             # Two lines of title at most, cut at a word.
             cell.append("\n" + shorten(p.title, 2 * room - 6))
             cell.append("\n" + _parties(s) + " · " + ", ".join(p.domains), style="dim")
@@ -189,6 +191,24 @@ def table(
     return rich_text(t, color=color, width=width)
 
 
+def _longest_word(texts: Sequence[str]) -> int:
+    return max((len(w) for text in texts for w in text.split()), default=0)
+
+
+def _wide_width(states: Sequence[PledgeState], joint: bool) -> int:
+    """The columns a one-line-per-pledge table needs so that no id is cut and the title keeps
+    at least :data:`TITLE_MIN` characters (the other text columns may wrap at spaces)."""
+    ids = max((len(s.pledge.id) for s in states), default=2)
+    status = max([6, *(len(s.status) for s in states)])
+    deadline = 8 + (len(" overdue") if any(s.overdue for s in states) else 0)
+    parties = _longest_word([_parties(s) for s in states])
+    domains = _longest_word([", ".join(s.pledge.domains) for s in states])
+    columns = [ids, TITLE_MIN, max(parties, 10), max(domains, 7), status, 10, max(deadline, 10)]
+    if joint:
+        columns.append(max(10, _longest_word([" ".join(s.parties) for s in states]) + 15))
+    return sum(columns) + 2 * (len(columns) - 1)
+
+
 def _table(narrow: bool, count: int, skipped: Sequence[Skipped] = (),
            joint: bool = False) -> Table:
     from rich import box
@@ -206,7 +226,7 @@ def _table(narrow: bool, count: int, skipped: Sequence[Skipped] = (),
         t.add_column("pledge", ratio=1, overflow="fold")
     else:
         t.add_column("id", no_wrap=True)
-        t.add_column("title", ratio=1)
+        t.add_column("title", ratio=1, min_width=TITLE_MIN)
         t.add_column("actors → recipients")
         t.add_column("domains")
     t.add_column("status", no_wrap=True)

@@ -297,35 +297,74 @@ def table(summary: Summary, *, color: bool = False, width: int | None = None,
         parts.append(s_table)
 
     if s.matrix is not None:
-        m = s.matrix
-        m_table = _new_table("Compliance matrix")
-        longest = max((len(r.id) for r in m.rows), default=6)
-        # The id column gets what the score columns (headers may wrap at spaces) leave.
-        others = sum(max(5, *(len(w) for w in p.split())) + 2 for p in m.parties) + 22
-        room = (width or 10_000) - others
-        m_table.add_column("pledge", overflow="fold", min_width=max(12, min(longest, room)))
-        for party in m.parties:
-            # On a terminal, one word per line keeps the score columns narrow.
-            header = party if width is None else "\n".join(party.split())
-            m_table.add_column(Text(header, justify="right"), justify="right")
-        m_table.add_column("mean", justify="right")
-        m_table.add_column("%", justify="right")
-        m_table.add_column("assessed", justify="right")
-        for r in m.rows:
-            m_table.add_row(Text(r.id), *(_md_score(r.scores, p) for p in m.parties),
-                            mean_text(r.compliance.mean), pct(r.compliance.percent),
-                            short_coverage(r.compliance))
-        m_table.add_row(Text("average", style="bold"),
-                        *(mean_text(m.by_party[p].mean) for p in m.parties),
-                        mean_text(s.compliance.mean), pct(s.compliance.percent),
-                        short_coverage(s.compliance), style="bold")
-        m_table.add_row(Text("assessed", style="bold"),
-                        *(short_coverage(m.by_party[p]) for p in m.parties), "", "", "",
-                        style="bold")
-        parts.append(m_table)
+        parts.append(_matrix_table(s, width))
         parts.append(Text("Scores: +1 delivered, 0 partial or in progress, -1 not delivered, "
                           "n/a not assessed; blank: the party is not bound by the pledge."))
     return rich_text(Group(*_spaced(parts)), color=color, width=width)
+
+
+def _matrix_table(s: Summary, width: int | None) -> Any:
+    """The compliance matrix: a grid (a column per party) where it fits, else one row per pledge
+    with each party's score on a line of its own — never a number or an id cut short."""
+    from rich.text import Text
+
+    from pledgetrack.render.tabular import wrap_at_hyphens
+
+    m = s.matrix
+    assert m is not None
+    m_table = _new_table("Compliance matrix")
+    rows = [(r.id, r.compliance, {p: _md_score(r.scores, p) for p in m.parties})
+            for r in m.rows]
+    average = {p: mean_text(m.by_party[p].mean) for p in m.parties}
+    assessed = {p: short_coverage(m.by_party[p]) for p in m.parties}
+    longest = max([len("assessed"), *(len(r[0]) for r in rows)])
+    totals = [len(short_coverage(c)) for _, c, _ in rows] + [len(short_coverage(s.compliance))]
+    tail = 5 + 5 + max([8, *totals])  # mean, %, assessed
+    party_columns = [max(5, *(len(w) for w in p.split()), *(len(assessed[p]) for _ in [0]))
+                     for p in m.parties]
+    grid = longest + sum(party_columns) + tail + 3 * (len(m.parties) + 3)
+    if width is None or grid <= width:
+        m_table.add_column("pledge", no_wrap=True, min_width=longest)
+        for party in m.parties:
+            # On a terminal, one word per line keeps the score columns narrow.
+            header = party if width is None else "\n".join(party.split())
+            m_table.add_column(Text(header, justify="right"), justify="right", no_wrap=True)
+        for header in ("mean", "%", "assessed"):
+            m_table.add_column(header, justify="right", no_wrap=True)
+        for pledge_id, c, scores in rows:
+            m_table.add_row(Text(pledge_id), *(scores[p] for p in m.parties),
+                            mean_text(c.mean), pct(c.percent), short_coverage(c))
+        m_table.add_row(Text("average", style="bold"), *(average[p] for p in m.parties),
+                        mean_text(s.compliance.mean), pct(s.compliance.percent),
+                        short_coverage(s.compliance), style="bold")
+        m_table.add_row(Text("assessed", style="bold"), *(assessed[p] for p in m.parties),
+                        "", "", "", style="bold")
+        return m_table
+    # Too many parties for the width: the scores of each pledge as lines "party score".
+    names = max((len(p) for p in m.parties), default=5)
+
+    def lines(values: dict[str, str], align: int = 5) -> str:
+        return "\n".join(f"{p.ljust(names)} {values[p]:>{align}}" for p in m.parties
+                         if values.get(p))
+
+    body = [(pledge_id, lines(scores), mean_text(c.mean), pct(c.percent), short_coverage(c))
+            for pledge_id, c, scores in rows]
+    body.append(("average", lines(average), mean_text(s.compliance.mean),
+                 pct(s.compliance.percent), short_coverage(s.compliance)))
+    body.append(("assessed", lines(assessed, 0), "", "", ""))
+    widths = [max([len(h), *(len(line) for row in body for line in row[i].splitlines())])
+              for i, h in enumerate(("pledge", "scores", "mean", "%", "assessed"))]
+    # Between two columns: a padding space each side and the box's divider.
+    room = max(12, width - sum(widths[1:]) - 3 * 4)
+    m_table.add_column("pledge", overflow="fold", width=min(room, widths[0]))
+    for i, header in enumerate(("scores", "mean", "%", "assessed"), 1):
+        m_table.add_column(header, justify="left" if i == 1 else "right", no_wrap=True,
+                           width=widths[i])
+    for pledge_id, *cells in body:
+        bold = pledge_id in ("average", "assessed") and len(m_table.rows) >= len(rows)
+        m_table.add_row(Text(wrap_at_hyphens(pledge_id, room)), *cells,
+                        style="bold" if bold else None)
+    return m_table
 
 
 def _new_table(title: str | None = None) -> Table:

@@ -239,6 +239,26 @@ def rich_text(*renderables: Any, color: bool = False, width: int | None = None) 
     return str(text)
 
 
+_ID_PIECES = re.compile(r"[^-]*-|[^-]+")
+
+
+def wrap_at_hyphens(word: str, width: int) -> str:
+    """A long id on several lines, broken only after its hyphens (a terminal table would
+    otherwise cut it mid-word); a piece longer than ``width`` stays whole."""
+    if len(word) <= width:
+        return word
+    lines: list[str] = []
+    line = ""
+    for piece in _ID_PIECES.findall(word):
+        if line and len(line) + len(piece) > width:
+            lines.append(line)
+            line = piece
+        else:
+            line += piece
+    lines.append(line)
+    return "\n".join(lines)
+
+
 def shorten(text: str, limit: int) -> str:
     """Cut ``text`` to at most ``limit`` characters at a word boundary, with an ellipsis."""
     text = " ".join(text.split())

@@ -1,0 +1,141 @@
+"""Tables that fit: `list` and `report --matrix` in a real pseudo-terminal at 80, 100, 120 and
+160 columns — titles never squeezed below 20 characters, ids never cut mid-word, no number cut
+short, no blank header."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import pytest
+
+WIDTHS = (80, 100, 120, 160)
+ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def run_in_terminal(args: list[str], columns: int) -> str:
+    """Run pledgetrack with stdout on a pseudo-terminal of ``columns`` columns."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR")}
+    env["NO_COLOR"] = "1"
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "pledgetrack", *args], stdout=follower,
+                                stderr=subprocess.PIPE, env=env)
+        os.close(follower)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        _, err = proc.communicate(timeout=120)
+    finally:
+        os.close(leader)
+    assert proc.returncode == 0, err
+    return ESCAPES.sub("", out.decode("utf-8").replace("\r\n", "\n"))
+
+
+LONG_ID = "japan-asean-maritime-domain-awareness-capacity-building-programme"
+
+
+def pledge(pid: str, title: str, actors: list[str], updates: list[tuple[str, str]]) -> str:
+    lines = [f"id: {pid}", f"title: {title}", "actors:", *(f"  - {a}" for a in actors),
+             "domains:", "  - maritime", "announced: 2024-06-14", "sources:",
+             f"  - url: https://example.org/{pid}"]
+    if updates:
+        lines.append("updates:")
+        for party, status in updates:
+            lines += ["  - date: 2025-05-01", f"    status: {status}", f"    party: {party}"]
+    return "\n".join(lines) + "\n"
+
+
+MEMBERS = ["Canada", "France", "Germany", "Italy", "Japan", "United Kingdom", "United States"]
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("widths")
+    (root / "pledges").mkdir()
+    files = {
+        # c1: +1 +1 0 0 -1 +1 +1 over 7 members: mean 3/7 = +0.43, (0.43 + 1) / 2 = 71.4 %
+        "c1": pledge("c1", "Australian and Japanese coast guard exchange programme", MEMBERS,
+                     list(zip(MEMBERS, ["delivered", "delivered", "partial", "partial",
+                                        "broken", "delivered", "delivered"], strict=True))),
+        # c2: -1 for both: mean -1.00, 0.0 %
+        "c2": pledge("c2", "Short", ["Japan", "France"],
+                     [("Japan", "broken"), ("France", "broken")]),
+        LONG_ID: pledge(LONG_ID, "Maritime domain awareness capacity building with a long "
+                        "title that goes on and on", ["Japan"], []),
+    }
+    for pid, text in files.items():
+        (root / "pledges" / f"{pid}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+IDS = ("c1", "c2", LONG_ID)
+
+
+def first_tokens(text: str) -> list[str]:
+    """The first cell of each line when it is one word (prose such as a title has a single space
+    after its first word; a cell is followed by a column gap or the end of the line)."""
+    return [m.group(1) for line in text.splitlines()
+            if (m := re.match(r"([a-z0-9-]+)(?:\s{2,}|\s*$)", line))]
+
+
+def assert_ids_whole_or_broken_at_hyphens(text: str) -> None:
+    for token in first_tokens(text):
+        if token in IDS or not any(len(token) > 2 and token in pid for pid in IDS):
+            continue  # a whole id, or a line that does not start with a piece of one
+        # A first piece ends with a hyphen; a later one follows a hyphen and ends with one or
+        # ends the id.
+        pieces_ok = any(
+            (pid.startswith(token) and token.endswith("-"))
+            or (("-" + token) in pid and (token.endswith("-") or pid.endswith("-" + token)))
+            for pid in IDS)
+        assert pieces_ok, f"id cut mid-word: {token!r}\n{text}"
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_list_fits_without_squeezing_titles_or_cutting_ids(root: Path, columns: int) -> None:
+    text = run_in_terminal(["list", "--dir", str(root), "--as-of", "2025-06-01"], columns)
+    assert max(len(line) for line in text.splitlines()) <= columns
+    assert "…" not in text.split("Maritime domain")[0]  # the short titles whole
+    header = next(line for line in text.splitlines() if "status" in line)
+    assert all(word in header for word in ("status", "updated", "deadline"))
+    if header.startswith("id"):  # one line per pledge: the title column keeps 20 or more
+        assert header.index("actors") - header.index("title") >= 20 + 2, header
+    else:
+        assert header.startswith("pledge") and header.index("status") >= 20 + 2, header
+    assert_ids_whole_or_broken_at_hyphens(text)
+    for title_start in ("Australian and Japanese", "Maritime domain awareness"):
+        assert title_start in text
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_matrix_never_cuts_a_number(root: Path, columns: int) -> None:
+    text = run_in_terminal(["report", "--matrix", "--dir", str(root), "--as-of", "2025-06-01"],
+                           columns)
+    matrix = text[text.index("Compliance matrix"):]
+    assert "…" not in matrix
+    assert max(len(line) for line in matrix.splitlines()) <= columns
+    # Hand-worked: c1 +0.43 (71.4 %), c2 -1.00 (0.0 %); each score whole.
+    assert re.search(r"^c1\b.*\+0\.43\s+71\.4\s", matrix, re.M), matrix
+    assert re.search(r"^c2\b.*-1\.00\s+0\.0\s", matrix, re.M), matrix
+    assert "United" in matrix and "Kingdom" in matrix
+    header = next(line for line in matrix.splitlines()[1:] if line.strip())
+    assert header.strip(), "blank header"
+    assert_ids_whole_or_broken_at_hyphens(matrix)
+    if columns == 80:  # seven members do not fit as columns: one line per party score
+        assert re.search(r"^\s+United States\s+-?\+?\d", matrix, re.M) or \
+            re.search(r"United States\s+\+1", matrix), matrix
