@@ -607,3 +607,23 @@ def test_compliance_model_coverage() -> None:
     c = Compliance.of([1, None, None, 0.5])
     assert (c.mean, c.assessed, c.cells, c.coverage) == (0.75, 2, 4, 50.0)
     assert Compliance.of([]).coverage is None
+
+
+def test_narrow_terminal_table_shows_parties_under_the_title(tmp_path: Path) -> None:
+    from pledgetrack.queries.selection import select, states
+    from pledgetrack.render import listing
+
+    root = make_joint_root(tmp_path)
+    ds = load_dataset(root)
+    when = dt.date(2025, 2, 15)
+    rows = states(ds, select(ds, None, when), when)
+    text = listing.table(rows, vocabulary=ds.config.statuses, color=False, width=80)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    # Folded at spaces within the pledge's cell, never cut.
+    words = " ".join(text.split())
+    for part in ("Japan delivered", "Philippines in_progress", "US in_progress",
+                 "Japan broken", "US in_progress"):
+        assert part in words
+    wide = listing.table(rows, vocabulary=ds.config.statuses, color=False, width=200)
+    assert "Japan broken · US in_progress" in wide
+    assert "parties" in wide.splitlines()[0]
