@@ -23,8 +23,7 @@ from __future__ import annotations
 # typing alone would double its start-up time. mypy reads TYPE_CHECKING as true by its name.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0"
-FORMAT_VERSION = 1
+from pledgetrack.version import FORMAT_VERSION, __version__  # noqa: E402 - after the note above
 
 __all__ = [
     "FORMAT_VERSION",

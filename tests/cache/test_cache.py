@@ -3,6 +3,8 @@ before and after edits, and a damaged cache is ignored and rebuilt."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import pickle
 from pathlib import Path
@@ -10,8 +12,18 @@ from pathlib import Path
 import pytest
 
 from pledgetrack.cache import shards as cache
-from pledgetrack.store import loader
+from pledgetrack.model.records import (
+    Pledge,
+    PledgeOutline,
+    Update,
+    UpdateOutline,
+    ViewError,
+    full_only,
+)
+from pledgetrack.queries.exports import export_rows
+from pledgetrack.queries.selection import Filter, select
 from pledgetrack.store.loader import load_dataset
+from pledgetrack.yamlfile import pledgefile
 from tests.clirun import cli
 from tests.conftest import VALID
 
@@ -151,13 +163,13 @@ def test_old_files_are_taken_from_the_cache_and_changed_ones_parsed(
     first = load_dataset(tmp_path, jobs=1)
 
     parsed: list[str] = []
-    real = loader.parse_with_salvage
+    real = pledgefile.parse_with_salvage
 
     def counting(data: bytes, rel: str) -> object:
         parsed.append(rel)
         return real(data, rel)
 
-    monkeypatch.setattr(loader, "parse_with_salvage", counting)
+    monkeypatch.setattr(pledgefile, "parse_with_salvage", counting)
     again = load_dataset(tmp_path, jobs=1)
     assert parsed == []
     assert again.pledges == first.pledges and again.problems == first.problems
@@ -229,8 +241,8 @@ def test_a_limited_load_keeps_the_other_entries(
     assert limited.files == 2
 
     parsed: list[str] = []
-    real = loader.parse_with_salvage
-    monkeypatch.setattr(loader, "parse_with_salvage",
+    real = pledgefile.parse_with_salvage
+    monkeypatch.setattr(pledgefile, "parse_with_salvage",
                         lambda data, rel: parsed.append(rel) or real(data, rel))
     load_dataset(tmp_path, jobs=1)
     assert parsed == []
@@ -263,7 +275,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(
     # Rebuilt: every shard is a valid one again.
     key = cache.version_key()
     for shard in shard_files(cache_home):
-        assert cache.read_shard(shard, key, lean=True, full=True) is not None
+        assert cache.read_shard(shard, key, outline=True, full=True) is not None
 
 
 class _Evil:
@@ -287,7 +299,7 @@ def test_a_cache_that_names_a_function_is_refused(
     evil = pickle.dumps(_Evil(marker))
     key = cache.version_key()
     for shard in shard_files(cache_home):
-        stored = cache.read_shard(shard, key, lean=False, full=False)
+        stored = cache.read_shard(shard, key, outline=False, full=False)
         assert stored is not None
         parts = {"index": cache.dumps((key, list(stored.entries.values()))),
                  "lean": cache.dumps([]), "full": b""}
@@ -315,12 +327,12 @@ def test_a_cache_whose_parts_do_not_fit_together_is_rebuilt(
         data = shard.read_bytes()
         index, lean, full = (bytes(part) for part in cache.split_parts(data))
         _, entries = cache.loads(index)
-        with_records = [i for i, e in enumerate(entries) if e[cache.E_LEAN] >= 0]
+        with_records = [i for i, e in enumerate(entries) if e[cache.E_OUTLINE] >= 0]
         if len(with_records) < 2:
             continue
         a, b = with_records[0], with_records[1]
         ea = list(entries[a])
-        for field in (cache.E_LEAN, cache.E_FULL_AT, cache.E_FULL_LEN):
+        for field in (cache.E_OUTLINE, cache.E_FULL_AT, cache.E_FULL_LEN):
             ea[field] = entries[b][field]
         entries[a] = tuple(ea)
         head_index, _ = cache.shard_parts(key, entries, lean, full)
@@ -376,26 +388,62 @@ def test_the_cache_lives_outside_the_data_folder(
     assert shard_files(tmp_path / "home" / ".cache" / "pledgetrack")
 
 
-def test_lean_records_match_full_ones(tmp_path: Path, yaml_loader: str) -> None:
+def test_outline_records_hold_the_full_records_fields_but_the_full_only_ones(
+    tmp_path: Path, yaml_loader: str
+) -> None:
     make_data(tmp_path)
     for cached in (False, True, True):
         full = load_dataset(tmp_path, cache=cached)
-        lean = load_dataset(tmp_path, cache=cached, detail="lean")
-        problems = load_dataset(tmp_path, cache=cached, detail="problems")
-        assert lean.problems == full.problems == problems.problems
-        assert lean.broken == full.broken == problems.broken
+        outline = load_dataset(tmp_path, cache=cached, view="outline")
+        problems = load_dataset(tmp_path, cache=cached, view="problems")
+        assert outline.problems == full.problems == problems.problems
+        assert outline.broken == full.broken == problems.broken
         assert problems.pledges == []
-        assert len(lean.pledges) == len(full.pledges) > 0
-        for a, b in zip(lean.pledges, full.pledges, strict=True):
-            assert (a.id, a.title, a.actors, a.recipients, a.domains, a.tags, a.announced,
-                    a.deadline, a.path) == (b.id, b.title, b.actors, b.recipients, b.domains,
-                                            b.tags, b.announced, b.deadline, b.path)
-            assert [(u.date, u.status, u.party, u.recorded, u.line) for u in a.updates] == [
-                (u.date, u.status, u.party, u.recorded, u.line) for u in b.updates]
-            assert a.summary is None and a.sources == () and all(
-                u.note is None and u.sources == () for u in a.updates)
+        assert len(outline.pledges) == len(full.pledges) > 0
+        for a, b in zip(outline.pledges, full.pledges, strict=True):
+            assert type(a) is PledgeOutline and type(b) is Pledge
+            for f in dataclasses.fields(Pledge):
+                if f.name in full_only(Pledge):
+                    with pytest.raises(ViewError, match=f"'{f.name}' is not part of the outline"):
+                        getattr(a, f.name)
+                elif f.compare and f.name != "updates":
+                    assert getattr(a, f.name) == getattr(b, f.name), f.name
+            for ua, ub in zip(a.updates, b.updates, strict=True):
+                assert type(ua) is UpdateOutline
+                for f in dataclasses.fields(Update):
+                    if f.name in full_only(Update):
+                        with pytest.raises(ViewError):
+                            getattr(ua, f.name)
+                    else:
+                        assert getattr(ua, f.name) == getattr(ub, f.name), f.name
             assert a.status() == b.status()
-            assert dict(a.lines) == dict(b.lines)
+        assert outline.pledges == load_dataset(tmp_path, cache=cached, view="outline").pledges
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_search_gets_the_same_answer_from_every_view_or_a_refusal(
+    tmp_path: Path, cached: bool
+) -> None:
+    """The text searched is not in an outline: the answer is the full records' one, or an
+    error saying so — never fewer pledges."""
+    make_data(tmp_path)
+    question = Filter(search="hanoi")
+    full = select(load_dataset(tmp_path, cache=cached), question)
+    assert len(full) == 12  # the twelve generated pledges: each has a note naming Hanoi
+    for view in ("full", "outline", "problems"):
+        dataset = load_dataset(tmp_path, cache=cached, view=view)  # type: ignore[arg-type]
+        try:
+            found = select(dataset, question)
+        except ViewError as exc:
+            assert view == "outline" and "load the full records" in str(exc)
+            continue
+        assert found == full or (view == "problems" and found == [] and dataset.pledges == [])
+    # Nor does an export or a pledge's own text quietly come out empty.
+    outline = load_dataset(tmp_path, cache=cached, view="outline")
+    with pytest.raises(ViewError):
+        export_rows(outline.pledges, outline.config, dt.date(2026, 6, 30))
+    assert cli("list", "--format", "json", "--search", "hanoi",
+               "--dir", str(tmp_path)).stdout.count('"id"') == 12
 
 
 def test_a_symbolic_link_is_reported_never_cached_nor_followed(tmp_path: Path) -> None:
@@ -414,3 +462,56 @@ def test_a_symbolic_link_is_reported_never_cached_nor_followed(tmp_path: Path) -
     link.write_text(secret.read_text(encoding="utf-8"), encoding="utf-8")
     assert_same_with_and_without_cache(root)
     assert "symbolic link" not in cli("check", "--dir", str(root)).stdout
+
+
+def test_the_cache_key_follows_every_module_of_the_package(tmp_path: Path) -> None:
+    """The code fingerprint is made from the package's own files, found by walking it: a
+    module of any layer — here a renderer that no hand-kept list would have named — edited in
+    place changes the key, so nothing the old code loaded is reused."""
+    import shutil
+
+    import pledgetrack
+
+    package = Path(pledgetrack.__file__).parent
+    copy = tmp_path / "pledgetrack"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); "
+              "from pledgetrack.cache import shards; print(shards.version_key()[-1].hex())")
+
+    def key() -> str:
+        import subprocess
+        import sys
+
+        return subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                              text=True, check=True).stdout.strip()
+
+    before = key()
+    assert before == key()
+    module = copy / "render" / "statuses.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    edited = key()
+    assert edited != before
+    (copy / "queries" / "new_module.py").write_text("X = 1\n", encoding="utf-8")
+    assert key() != edited
+
+
+def test_the_cache_is_used_through_its_door_only() -> None:
+    """Outside the cache package, only the package itself is imported — never its shard files,
+    entry layout, encoding or scheduler."""
+    import re
+
+    import pledgetrack
+
+    package = Path(pledgetrack.__file__).parent
+    submodules = "|".join(p.stem for p in (package / "cache").glob("*.py")
+                          if p.stem != "__init__")
+    inner = re.compile(rf"import\s+pledgetrack\.cache\.|from\s+pledgetrack\.cache\.|"
+                       rf"from\s+pledgetrack\.cache\s+import\s+\(?\s*({submodules})\b")
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path.parent.name == "cache" and path.parent.parent == package:
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if inner.search(line):
+                offenders.append(f"{path.relative_to(package)}: {line.strip()}")
+    assert offenders == []

@@ -48,21 +48,21 @@ def processes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return started
 
 
-@pytest.mark.parametrize("detail", ["full", "lean", "problems"])
+@pytest.mark.parametrize("view", ["full", "outline", "problems"])
 def test_parallel_load_equals_serial_load(
-    data: Path, yaml_loader: str, detail: str, processes: list[int]
+    data: Path, yaml_loader: str, view: str, processes: list[int]
 ) -> None:
-    serial = load_dataset(data, cache=False, jobs=1, detail=detail)  # type: ignore[arg-type]
+    serial = load_dataset(data, cache=False, jobs=1, view=view)  # type: ignore[arg-type]
     assert processes == []
-    parallel_cold = load_dataset(data, cache=False, jobs=2, detail=detail)  # type: ignore[arg-type]
+    parallel_cold = load_dataset(data, cache=False, jobs=2, view=view)  # type: ignore[arg-type]
     assert processes == [2]
     same(parallel_cold, serial)
     # With the cache: filled by the workers, then read back in this process.
-    filled = load_dataset(data, jobs=2, detail=detail)  # type: ignore[arg-type]
+    filled = load_dataset(data, jobs=2, view=view)  # type: ignore[arg-type]
     same(filled, serial)
-    warm = load_dataset(data, jobs=2, detail=detail)  # type: ignore[arg-type]
+    warm = load_dataset(data, jobs=2, view=view)  # type: ignore[arg-type]
     same(warm, serial)
-    if detail == "problems":
+    if view == "problems":
         assert serial.pledges == []
     else:
         # dup.yaml declares p01's id (p01.yaml, named after it, keeps it) and is left out,

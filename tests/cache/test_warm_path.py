@@ -18,7 +18,7 @@ from pledgetrack.cache import codec
 from pledgetrack.cache import shards as cache
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
-from pledgetrack.model.records import Pledge, Update
+from pledgetrack.model.records import Pledge, PledgeOutline, Update, UpdateOutline, full_only
 from pledgetrack.model.vocabulary import UNRATED
 from pledgetrack.queries.selection import evaluate, last_activity
 from pledgetrack.render import jsontext
@@ -107,31 +107,42 @@ def _init_fields(cls: type) -> list[str]:
 
 
 def test_the_cache_constructors_take_the_classes_fields_in_order() -> None:
-    pledge, update = codec._builders()
-    for build, cls in ((pledge, Pledge), (update, Update)):
-        params = [n for n in inspect.signature(build).parameters if not n.startswith("_")]
-        assert params == _init_fields(cls)
-        # Every slot is set (a slot left unset would raise on reading).
-        setters = {n for n in inspect.signature(build).parameters if n.startswith("_")}
-        assert setters == {"_" + n.lstrip("_") for n in cls.__slots__}  # type: ignore[attr-defined]
+    """The constructors are made from the record classes' fields: the full ones take every init
+    field, the outline ones every field but the full-only ones, in the class's order."""
+    built = codec._built()
+    for build, cls, withheld in (
+        (built.pledge, Pledge, ()), (built.update, Update, ()),
+        (built.pledge_outline, Pledge, full_only(Pledge)),
+        (built.update_outline, Update, full_only(Update)),
+    ):
+        params = list(inspect.signature(build).parameters)
+        assert params == [n for n in _init_fields(cls) if n not in withheld]
+    assert full_only(Pledge) == ("sources", "summary", "quote", "criteria", "extra")
+    assert full_only(Update) == ("note", "sources", "lines")
 
 
 def test_the_cache_constructors_build_equal_records() -> None:
-    pledge, update = codec._builders()
+    built = codec._built()
     lines = codec.LineMap(("id",), (1,))
     u_args = (PartialDate(2025, 10), "stalled", "A", "a note", (), PartialDate(2025, 11), 7,
               lines)
-    u = update(*u_args)
+    u = built.update(*u_args)
     assert type(u) is Update and u == Update(*u_args)
     p_args: tuple[Any, ...] = (
         "p", "title", ("A", "B"), ("cyber",), (), PartialDate(2025), ("ASEAN",), "PM",
         PartialDate(2026, quarter=2), "summary", "quote", "criteria", ("t",), (u,), {"x": 1},
         "pledges/p.yaml", lines,
     )
-    p = pledge(*p_args)
+    p = built.pledge(*p_args)
     assert type(p) is Pledge and p == Pledge(*p_args)
+    # Every slot is set (a slot left unset would raise on reading).
+    assert [getattr(p, n) for n in Pledge.__slots__][-1] is None  # type: ignore[attr-defined]
     assert p.status(party="A") == "stalled" and p.assessed_parties == ("A", "B")
     assert p.status() == "mixed"  # A stalled, B not yet rated
+    outline = codec.Encoder().outline_copy(p)
+    assert type(outline) is PledgeOutline and type(outline.updates[0]) is UpdateOutline
+    assert codec.loads(codec.Encoder().outline([p]))[0] == outline
+    assert (outline.id, outline.updates[0].party, outline.status()) == ("p", "A", "mixed")
 
 
 def test_states_are_built_with_every_field_of_the_class() -> None:
@@ -153,7 +164,7 @@ def test_dates_read_back_are_shared_and_equal() -> None:
     encoder = codec.Encoder()
     p = Pledge("p", "t", ("A",), ("d",), (), announced=PartialDate(2025, 10, 26),
                updates=(Update(PartialDate(2025, 10, 26), "stalled"),), path="pledges/p.yaml")
-    again = codec.loads(encoder.lean([p]))[0]
+    again = codec.loads(encoder.outline([p]))[0]
     other = codec.loads(codec.Encoder().full(p))
     assert again.announced == p.announced and again.announced is other.announced
     assert again.updates[0].date is again.announced
@@ -174,17 +185,17 @@ def test_a_cache_of_the_old_layout_is_rebuilt(tmp_path: Path) -> None:
     old_key = (key[0] - 1, *key[1:])
     # Each shard, rewritten as an older layout would have had it.
     for path in shards:
-        shard = cache.read_shard(path, key, lean=True, full=True)
+        shard = cache.read_shard(path, key, outline=True, full=True)
         assert shard is not None
         data = path.read_bytes()
         index, lean, full = cache.split_parts(data)
         _, entries = cache.loads(index)
         head_index, _ = cache.shard_parts(old_key, entries, bytes(lean), bytes(full))
         path.write_bytes(head_index + bytes(lean) + bytes(full))
-        assert cache.read_shard(path, key, lean=True, full=True) is None
+        assert cache.read_shard(path, key, outline=True, full=True) is None
     again = cli("report", "-f", "json", "--dir", str(tmp_path), env=env)
     assert again.exit_code == 0 and again.stdout == first.stdout
-    assert all(cache.read_shard(p, key, lean=True, full=True) is not None for p in shards)
+    assert all(cache.read_shard(p, key, outline=True, full=True) is not None for p in shards)
 
 
 def test_the_collector_stays_on_inside_another_program(tmp_path: Path) -> None:

@@ -1,1 +1,110 @@
-"""The records cache: listing, shards, encoding, cache folder, parallel parsing."""
+"""The records cache, behind one door: :func:`load` turns a listing of pledge files into records
+of a view with every problem found per file, reusing what the cache holds for unchanged files;
+:func:`load_config` reads a data root's configuration through it.
+
+Everything else in this package — the shard files and the positional layout of their entries,
+the encoding of records, the cache folder, the parallel parsing and the shard scheduler — is
+its own business: no module outside it imports them (a test holds this). The package imports
+nothing heavy until it is used.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pledgetrack.cache.listing import Listed as Listed
+    from pledgetrack.model.config import Config
+    from pledgetrack.model.problems import Problem
+    from pledgetrack.model.records import Pledge
+    from pledgetrack.model.views import View
+
+__all__ = ["Loaded", "folder_of", "list_files", "load", "load_config", "now_ns", "user_folder"]
+
+
+class Loaded:
+    """What :func:`load` found, file by file, before the rules that span files.
+
+    ``pledges``: the records of the view (none for ``"problems"``) of files without errors, in
+    no particular order; ``problems``: every file's problems; ``declared``: (id, path, line of
+    the id) of every file whose id could be read; ``failed``: the paths of files with errors.
+    """
+
+    __slots__ = ("declared", "failed", "pledges", "problems")
+
+    def __init__(self, pledges: list[Pledge], problems: list[Problem],
+                 declared: list[tuple[str, str, int]], failed: set[str]) -> None:
+        self.pledges = pledges
+        self.problems = problems
+        self.declared = declared
+        self.failed = failed
+
+
+def folder_of(root: Path, use: bool = True) -> Path | None:
+    """The cache folder of a data root; None when the cache is not to be used (``use`` False,
+    ``PLEDGETRACK_NO_CACHE`` set) or there is no home folder to keep it in."""
+    from pledgetrack.cache.folder import disabled_by_env
+
+    if not use or disabled_by_env():
+        return None
+    from pledgetrack.cache.shards import cache_dir
+
+    return cache_dir(root)
+
+
+def user_folder() -> str | None:
+    """The user's cache folder, where every data root's cache folder is (None: no home):
+    ``$PLEDGETRACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/pledgetrack``, else
+    ``~/.cache/pledgetrack``."""
+    from pledgetrack.cache.folder import cache_base
+
+    return cache_base()
+
+
+def now_ns() -> int:
+    """The time to take before listing: a file changed after it is never trusted unread."""
+    return time.time_ns()
+
+
+def list_files(root: Path, files: list[Path] | None = None) -> list[Listed]:
+    """The pledge files of a data root (every ``pledges/*.yaml``, or ``files``), as the cache
+    keys them: path relative to the root, path, time and size. Raises OSError when the folder
+    cannot be read."""
+    from pledgetrack.cache import listing as listing_mod
+
+    if files is None:
+        return listing_mod.scan(os.fspath(root))
+    return listing_mod.of_files(root, files)
+
+
+def load(
+    listed: list[Listed], config: Config, view: View, *, folder: Path | None,
+    complete: bool, listed_ns: int, jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Loaded:
+    """The records of ``view`` and the problems of the ``listed`` files.
+
+    ``folder``: the cache folder (None: nothing read or written; the result is the same).
+    ``complete``: the listing is every file of the data root (entries of other files are
+    dropped from the cache). ``listed_ns``: :func:`now_ns` taken before the listing
+    (:func:`list_files`). ``jobs`` caps the worker processes that parse many files (default:
+    the CPUs available, or ``PLEDGETRACK_JOBS``). ``progress(done, total)`` is called as groups
+    of files are done (once, at the end, when the cache has every file).
+    """
+    from pledgetrack.cache.scheduler import ShardLoader
+
+    loader = ShardLoader(config, folder, view, complete, listed_ns)
+    loader.run(listed, jobs, progress)
+    return Loaded(loader.pledges, loader.problems, loader.declared, loader.failed)
+
+
+def load_config(root: Path, folder: Path | None) -> Config:
+    """A data root's configuration, from the cache while ``pledgetrack.yaml`` is unchanged
+    (parsing it imports the YAML parser)."""
+    from pledgetrack.cache.scheduler import load_config as through_cache
+
+    return through_cache(root, folder)

@@ -2,25 +2,29 @@
 in the cache.
 
 Records are pickled as calls to constructors of their own (:func:`pledge_record`,
-:func:`update_record`, :func:`partial_date`, which build the same records faster than the classes
-do), so that reading them back is one pass of the C unpickler with no Python loop of ours;
+:func:`update_record`, their outline views' :func:`pledge_outline` and :func:`update_outline`,
+and :func:`partial_date`, which build the same records faster than the classes do), so that
+reading them back is one pass of the C unpickler with no Python loop of ours;
 :func:`loads` accepts exactly these constructors, the record classes and builtin values, so a
 cache file never gets to name any other class or function. Equal values are shared when encoding
 — dates, names (actors, statuses, parties, publishers), the tuples of them, the key tuples of line
 maps — so that the pickle stores them once and the records read back share them: a dataset of
 100,000 pledges stays several times smaller. Dates are also shared across shards when read.
 
-A record is encoded twice: *lean* (no summary, quote, criteria, notes, sources or unknown fields,
-and no per-field line numbers on updates: what counting, grouping and listing need) and *full*.
+A record is encoded twice: as its *outline* (:class:`~pledgetrack.model.records.PledgeOutline`:
+what counting, grouping and listing need) and *full*. Which fields each holds, and in which
+order, comes from the record classes alone.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import pickle
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
@@ -29,18 +33,6 @@ from pledgetrack.model.vocabulary import Status, Vocabulary
 if TYPE_CHECKING:
     from pledgetrack.model.dates import PartialDate
     from pledgetrack.model.records import Pledge, Source, Update
-
-# How much of each record load_dataset builds:
-#   full      every field;
-#   lean      summary, quote, criteria, notes, sources and extra fields left empty, and no
-#             per-field line numbers on updates: enough to count, group and list;
-#   problems  no records at all, only the problems (what `check` needs).
-Detail = Literal["full", "lean", "problems"]
-FULL: Detail = "full"
-LEAN: Detail = "lean"
-PROBLEMS: Detail = "problems"
-DETAILS: tuple[Detail, ...] = (FULL, LEAN, PROBLEMS)
-
 
 class LineMap(Mapping[str, int]):
     """A compact, read-only ``{field: line}``: the key tuple is shared by every record with the
@@ -78,115 +70,104 @@ class LineMap(Mapping[str, int]):
         return (LineMap, (self._keys, self._lines))
 
 
-# The line numbers of an update in a lean record: none, in one shared empty map.
-EMPTY: Mapping[str, int] = LineMap((), ())
-
 def _allowed() -> dict[tuple[str, str], Any]:
     # The record modules are imported when records are first read, not with this module.
     from pledgetrack.model.dates import PartialDate
-    from pledgetrack.model.records import Pledge, Source, Update
+    from pledgetrack.model.records import Source
 
-    pledge, update = _built()
+    built = _built()
     return {
-        ("pledgetrack.model.records", "Pledge"): Pledge,
-        ("pledgetrack.model.records", "Update"): Update,
         ("pledgetrack.model.records", "Source"): Source,
         ("pledgetrack.model.dates", "PartialDate"): PartialDate,
         ("pledgetrack.cache.codec", "LineMap"): LineMap,
         ("pledgetrack.cache.codec", "partial_date"): partial_date,
-        ("pledgetrack.cache.codec", "pledge_record"): pledge,
-        ("pledgetrack.cache.codec", "update_record"): update,
+        ("pledgetrack.cache.codec", "pledge_record"): built.pledge,
+        ("pledgetrack.cache.codec", "update_record"): built.update,
+        ("pledgetrack.cache.codec", "pledge_outline"): built.pledge_outline,
+        ("pledgetrack.cache.codec", "update_outline"): built.update_outline,
     }
 
 
-def _builders() -> tuple[Callable[..., Pledge], Callable[..., Update]]:
-    """Constructors of pledges and updates that set the fields straight into their slots.
-
-    A frozen dataclass's own ``__init__`` goes through ``object.__setattr__`` for every field:
-    reading 50,000 records back, that was most of the time. These take the same arguments in
-    the same order (tests hold them to the classes' fields) and build equal records.
-    """
-    from pledgetrack.model.records import Pledge, Update
-
-    new = object.__new__
-    p = {name: Pledge.__dict__[name].__set__ for name in Pledge.__slots__}
-    u = {name: Update.__dict__[name].__set__ for name in Update.__slots__}
-
-    def pledge(
-        id: str, title: str, actors: tuple[str, ...], domains: tuple[str, ...],
-        sources: tuple[Source, ...], announced: PartialDate | None,
-        recipients: tuple[str, ...], made_by: str | None, deadline: PartialDate | None,
-        summary: str | None, quote: str | None, criteria: str | None, tags: tuple[str, ...],
-        updates: tuple[Update, ...], extra: Mapping[str, object], path: str,
-        lines: Mapping[str, int],
-        _id: Any = p["id"], _title: Any = p["title"], _actors: Any = p["actors"],
-        _domains: Any = p["domains"], _sources: Any = p["sources"],
-        _announced: Any = p["announced"], _recipients: Any = p["recipients"],
-        _made_by: Any = p["made_by"], _deadline: Any = p["deadline"],
-        _summary: Any = p["summary"], _quote: Any = p["quote"], _criteria: Any = p["criteria"],
-        _tags: Any = p["tags"], _updates: Any = p["updates"], _extra: Any = p["extra"],
-        _path: Any = p["path"], _lines: Any = p["lines"], _timeline: Any = p["_timeline"],
-    ) -> Pledge:
-        record: Pledge = new(Pledge)
-        _id(record, id)
-        _title(record, title)
-        _actors(record, actors)
-        _domains(record, domains)
-        _sources(record, sources)
-        _announced(record, announced)
-        _recipients(record, recipients)
-        _made_by(record, made_by)
-        _deadline(record, deadline)
-        _summary(record, summary)
-        _quote(record, quote)
-        _criteria(record, criteria)
-        _tags(record, tags)
-        _updates(record, updates)
-        _extra(record, extra)
-        _path(record, path)
-        _lines(record, lines)
-        _timeline(record, None)
-        return record
-
-    def update(
-        date: PartialDate, status: str, party: str | None, note: str | None,
-        sources: tuple[Source, ...], recorded: PartialDate | None, line: int,
-        lines: Mapping[str, int],
-        _date: Any = u["date"], _status: Any = u["status"], _party: Any = u["party"],
-        _note: Any = u["note"], _sources: Any = u["sources"], _recorded: Any = u["recorded"],
-        _line: Any = u["line"], _lines: Any = u["lines"],
-    ) -> Update:
-        record: Update = new(Update)
-        _date(record, date)
-        _status(record, status)
-        _party(record, party)
-        _note(record, note)
-        _sources(record, sources)
-        _recorded(record, recorded)
-        _line(record, line)
-        _lines(record, lines)
-        return record
-
-    return pledge, update
+# -- constructors and reducers, derived from the record classes' fields --------------------------
+#
+# A frozen dataclass's own ``__init__`` goes through ``object.__setattr__`` for every field:
+# reading 50,000 records back, that was most of the time. The constructors below set the fields
+# straight into their slots; the reducers pick the same fields in the same order. Both are
+# generated from the classes' fields (:func:`dataclasses.fields`), so that a field added to a
+# record needs nothing here; a view's constructor takes only the fields that view holds.
 
 
-_BUILT: list[tuple[Callable[..., Pledge], Callable[..., Update]]] = []
+def _stored(cls: type, view: type) -> tuple[str, ...]:
+    """The init fields of ``cls`` that ``view`` holds, in the class's order."""
+    from pledgetrack.model.records import full_only
+
+    withheld = full_only(cls) if view is not cls else ()
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init and f.name not in withheld)
 
 
-def _built() -> tuple[Callable[..., Pledge], Callable[..., Update]]:
+def _constructor(cls: type, view: type) -> Callable[..., Any]:
+    """A function taking ``view``'s stored fields in order and returning a ``view`` record;
+    the other slots of the class (worked out later, as a pledge's timeline) are set to None."""
+    stored = _stored(cls, view)
+    unset = tuple(f.name for f in dataclasses.fields(cls) if not f.init)
+    scope: dict[str, Any] = {"_new": object.__new__, "_view": view}
+    body = ["    record = _new(_view)"]
+    for name in stored + unset:
+        scope[f"_set_{name}"] = cls.__dict__[name].__set__
+        body.append(f"    _set_{name}(record, {name if name in stored else 'None'})")
+    body.append("    return record")
+    code = f"def build({', '.join(stored)}):\n" + "\n".join(body) + "\n"
+    exec(code, scope)
+    build: Callable[..., Any] = scope["build"]
+    build.__qualname__ = build.__name__ = f"build_{view.__name__}"
+    return build
+
+
+class _Built:
+    """The constructors of the record classes and of their outline views."""
+
+    __slots__ = ("pledge", "pledge_outline", "update", "update_outline")
+
+    def __init__(self) -> None:
+        from pledgetrack.model.records import Pledge, PledgeOutline, Update, UpdateOutline
+
+        self.pledge = _constructor(Pledge, Pledge)
+        self.update = _constructor(Update, Update)
+        self.pledge_outline = _constructor(Pledge, PledgeOutline)
+        self.update_outline = _constructor(Update, UpdateOutline)
+
+
+_BUILT: list[_Built] = []
+
+
+def _built() -> _Built:
     if not _BUILT:
-        _BUILT.append(_builders())
+        _BUILT.append(_Built())
     return _BUILT[0]
 
 
 def pledge_record(*fields: Any) -> Pledge:
     """A pledge from its fields in constructor order (the name a cache file calls)."""
-    return _built()[0](*fields)
+    record: Pledge = _built().pledge(*fields)
+    return record
 
 
 def update_record(*fields: Any) -> Update:
     """An update from its fields in constructor order (the name a cache file calls)."""
-    return _built()[1](*fields)
+    record: Update = _built().update(*fields)
+    return record
+
+
+def pledge_outline(*fields: Any) -> Pledge:
+    """A pledge's outline from the fields it holds, in constructor order."""
+    record: Pledge = _built().pledge_outline(*fields)
+    return record
+
+
+def update_outline(*fields: Any) -> Update:
+    """An update's outline from the fields it holds, in constructor order."""
+    record: Update = _built().update_outline(*fields)
+    return record
 
 
 _ALLOWED: dict[tuple[str, str], Any] = {}
@@ -208,17 +189,55 @@ def loads(data: bytes | memoryview) -> Any:
     return _RecordUnpickler(io.BytesIO(data)).load()
 
 
+def _reducer(cls: type, view: type, call: Callable[..., Any]) -> Callable[[Any, Any], Any]:
+    """A function (encoder, record) -> (call, fields) picking ``view``'s stored fields of a
+    record, sharing equal values: names, dates and tuples of names are shared, line maps made
+    compact, unknown fields copied into a plain dict, records within (updates, sources) left to
+    the pickler's table."""
+    hints = {f.name: str(f.type) for f in dataclasses.fields(cls)}
+    scope: dict[str, Any] = {"_call": call, "_dict": dict}
+    picks = []
+    for name in _stored(cls, view):
+        hint = hints[name]
+        if hint.startswith("Mapping[str, int]"):
+            picks.append(f"enc._lines(r.{name})")
+        elif hint.startswith("Mapping"):
+            picks.append(f"_dict(r.{name})")
+        elif hint.startswith(("tuple[Update", "tuple[Source", "int")):
+            picks.append(f"r.{name}")
+        else:  # text, names, dates and tuples of names
+            picks.append(f"enc.share(r.{name})")
+    code = (f"def reduce(enc, r):\n    return (_call, ({', '.join(picks)},))\n")
+    exec(code, scope)
+    reduce: Callable[[Any, Any], Any] = scope["reduce"]
+    return reduce
+
+
 class Encoder:
     """Pickles records, sharing equal values (see the module's docstring)."""
 
     def __init__(self) -> None:
         from pledgetrack.model.dates import PartialDate
-        from pledgetrack.model.records import Pledge, Source, Update
+        from pledgetrack.model.records import (
+            Pledge,
+            PledgeOutline,
+            Source,
+            Update,
+            UpdateOutline,
+        )
 
         self._shared: dict[Any, Any] = {}
-        self._lean_table = {Pledge: self._lean_pledge, Update: self._lean_update,
-                            PartialDate: _reduce_date}
-        self._full_table = {Pledge: self._full_pledge, Update: self._full_update,
+        reducers = _reducers()
+        outline_pledge = partial(reducers[0], self)
+        outline_update = partial(reducers[1], self)
+        self._outline_pledge = outline_pledge
+        self._outline_update = outline_update
+        # An outline pickled again (a shard rebuilt around it) stays the same outline.
+        self._outline_table = {Pledge: outline_pledge, PledgeOutline: outline_pledge,
+                               Update: outline_update, UpdateOutline: outline_update,
+                               PartialDate: _reduce_date}
+        self._full_table = {Pledge: partial(reducers[2], self),
+                            Update: partial(reducers[3], self),
                             Source: self._source, PartialDate: _reduce_date}
 
     def share(self, value: Any) -> Any:
@@ -234,34 +253,8 @@ class Encoder:
     def _lines(self, lines: Mapping[str, int]) -> LineMap:
         return LineMap(self.share(tuple(lines)), tuple(lines.values()))
 
-    def _lean_pledge(self, p: Pledge) -> tuple[Any, ...]:
-        s = self.share
-        return (pledge_record, (
-            p.id, p.title, s(p.actors), s(p.domains), (), s(p.announced), s(p.recipients),
-            s(p.made_by), s(p.deadline), None, None, None, s(p.tags), p.updates, {}, p.path,
-            self._lines(p.lines)))
-
-    def _lean_update(self, u: Update) -> tuple[Any, ...]:
-        s = self.share
-        return (update_record, (
-            s(u.date), s(u.status), s(u.party), None, (), s(u.recorded), u.line, EMPTY))
-
-    def _full_pledge(self, p: Pledge) -> tuple[Any, ...]:
-        s = self.share
-        return (pledge_record, (
-            p.id, p.title, s(p.actors), s(p.domains), p.sources, s(p.announced),
-            s(p.recipients), s(p.made_by), s(p.deadline), p.summary, p.quote, p.criteria,
-            s(p.tags), p.updates, dict(p.extra), p.path, self._lines(p.lines)))
-
-    def _full_update(self, u: Update) -> tuple[Any, ...]:
-        s = self.share
-        return (update_record, (
-            s(u.date), s(u.status), s(u.party), u.note, u.sources, s(u.recorded), u.line,
-            self._lines(u.lines)))
-
     def _source(self, x: Source) -> tuple[Any, ...]:
-        s = self.share
-        return (type(x), (x.url, x.title, s(x.publisher), s(x.published), x.archived, x.line))
+        return (type(x), tuple(self.share(getattr(x, f.name)) for f in dataclasses.fields(x)))
 
     def _dumps(self, value: Any, table: dict[type, Any]) -> bytes:
         buffer = io.BytesIO()
@@ -270,20 +263,46 @@ class Encoder:
         pickler.dump(value)
         return buffer.getvalue()
 
-    def lean(self, value: Any) -> bytes:
-        """Pickle ``value`` (records, or lists of them) as lean records."""
-        return self._dumps(value, self._lean_table)
+    def outline(self, value: Any) -> bytes:
+        """Pickle ``value`` (records, or lists of them) as outline records."""
+        return self._dumps(value, self._outline_table)
 
     def full(self, value: Any) -> bytes:
         return self._dumps(value, self._full_table)
 
-    def lean_copy(self, p: Pledge) -> Pledge:
-        """The lean record of ``p`` without pickling (records parsed in this process)."""
-        cls, args = self._lean_pledge(p)
+    def outline_copy(self, p: Pledge) -> Pledge:
+        """The outline of ``p`` without pickling (records parsed in this process)."""
+        built = _built()
+        _, args = self._outline_pledge(p)
+        updates_at = _stored_index("updates")
         fields = list(args)
-        fields[13] = tuple(type(u)(*self._lean_update(u)[1]) for u in p.updates)
-        lean: Pledge = cls(*fields)
-        return lean
+        fields[updates_at] = tuple(built.update_outline(*self._outline_update(u)[1])
+                                   for u in p.updates)
+        outline: Pledge = built.pledge_outline(*fields)
+        return outline
+
+
+_REDUCERS: list[tuple[Callable[[Any, Any], Any], ...]] = []
+
+
+def _reducers() -> tuple[Callable[[Any, Any], Any], ...]:
+    """The reducers of outline pledges and updates, then of full ones."""
+    if not _REDUCERS:
+        from pledgetrack.model.records import Pledge, PledgeOutline, Update, UpdateOutline
+
+        _REDUCERS.append((
+            _reducer(Pledge, PledgeOutline, pledge_outline),
+            _reducer(Update, UpdateOutline, update_outline),
+            _reducer(Pledge, Pledge, pledge_record),
+            _reducer(Update, Update, update_record),
+        ))
+    return _REDUCERS[0]
+
+
+def _stored_index(name: str) -> int:
+    from pledgetrack.model.records import Pledge, PledgeOutline
+
+    return _stored(Pledge, PledgeOutline).index(name)
 
 
 def _reduce_date(d: PartialDate) -> tuple[Any, ...]:

@@ -1,15 +1,8 @@
-"""Where the caches live, and the hash they use: kept apart from the caches themselves so that
-the executable can find an answer with nothing more imported than this."""
+"""Where the records cache lives, whether it is on, and the hash it uses."""
 
 from __future__ import annotations
 
 import os
-
-# Not `typing` nor `pathlib`: the executable imports this module before deciding whether it needs
-# anything else (typing alone costs a few milliseconds of start-up).
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 try:  # hashlib would also load OpenSSL, a few ms of start-up for one hash function
     from _blake2 import blake2b
@@ -33,11 +26,6 @@ def disabled_by_env() -> bool:
 
 def digest(data: bytes) -> bytes:
     return blake2b(data, digest_size=16).digest()
-
-
-def hasher(size: int) -> Any:
-    """An incremental hash of ``size`` bytes (BLAKE2b)."""
-    return blake2b(digest_size=size)
 
 
 def cache_base() -> str | None:

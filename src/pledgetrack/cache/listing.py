@@ -1,5 +1,5 @@
 """The pledge files of a data root as they stand: names, times and sizes, from one pass over
-``pledges/``. The loader keys its cache on this listing.
+``pledges/`` (or the files a caller names). The records cache keys its entries on this listing.
 
 A file's *time* is the later of its modification time and its status-change time (ns): every
 write, `chmod`, rename or `touch -d` moves the latter, so an edit that keeps the size and sets the
@@ -11,16 +11,18 @@ import contextlib
 import os
 import stat
 
+from pledgetrack.store.root import PLEDGES_DIR, relative
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # not at run time: this module must stay light
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
+    from pathlib import Path
 
 # (path relative to the data root, absolute path, time in ns, size); SYMLINK in both numbers for
-# a symbolic link (reported, never followed, never cached).
+# a symbolic link (reported, never followed, never cached); -1 in both when stat failed (a file
+# named by the caller).
 Listed = tuple[str, str, int, int]
 SYMLINK = -2
-# A light copy of store.root.PLEDGES_DIR (tests/cli/test_startup.py ties the two).
-PLEDGES_DIR = "pledges"
 
 
 def file_time(st: os.stat_result) -> int:
@@ -41,6 +43,19 @@ def scan(root: str) -> list[Listed]:
         elif stat.S_ISLNK(st.st_mode):
             listing.append((prefix + name, path, SYMLINK, SYMLINK))
     listing.sort()
+    return listing
+
+
+def of_files(root: Path, files: Iterable[Path]) -> list[Listed]:
+    """The listing of the files named, in the order given."""
+    listing: list[Listed] = []
+    for path in files:
+        try:
+            st = os.lstat(path)
+            mark = (SYMLINK, SYMLINK) if stat.S_ISLNK(st.st_mode) else (file_time(st), st.st_size)
+        except OSError:
+            mark = (-1, -1)
+        listing.append((relative(root, path), os.fspath(path), *mark))
     return listing
 
 
@@ -65,11 +80,3 @@ def _entries(folder: str) -> Iterator[tuple[str, str, os.stat_result]]:
     finally:
         os.close(fd)
 
-
-def signature(listing: list[Listed]) -> bytes:
-    """A digest of a listing's names, times and sizes."""
-    import marshal
-
-    from pledgetrack.cache.folder import digest
-
-    return digest(marshal.dumps([(rel, time, size) for rel, _, time, size in listing]))

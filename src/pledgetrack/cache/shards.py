@@ -1,4 +1,7 @@
-"""The cache of parsed records: where it lives, what makes an entry valid, and its files.
+"""The records cache's files: where they live, what makes an entry valid, and their layout.
+
+Internal to :mod:`pledgetrack.cache`, whose :func:`~pledgetrack.cache.load` is the only way in:
+the positional layout of entries below is known to this package alone.
 
 Layout: one folder per data root under the user's cache directory (``$PLEDGETRACK_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/pledgetrack``, else ``~/.cache/pledgetrack``), named after a hash of the data
@@ -8,11 +11,12 @@ file arriving with a pull request cannot feed `check` a forged result.
 Files are spread over :data:`SHARDS` shard files by a hash of their path; a shard is the unit that
 is read, rebuilt and written (atomically: temporary file and rename). A shard file is::
 
-    MAGIC | three lengths | three digests | index | lean | full
+    MAGIC | three lengths | three digests | index | outline | full
 
 ``index`` is a pickle of ``(version key, [entry, ...])`` holding only builtin values (read with an
 unpickler that refuses every class): enough for `check`, which needs problems and ids only.
-``lean`` is one pickle of the shard's lean records, ``full`` the per-record pickles of full records
+``outline`` is one pickle of the shard's outline records, ``full`` the per-record pickles of full
+records
 (see :mod:`pledgetrack.cache.codec`); each is read only when asked for. Anything wrong — a bad
 magic number, a short file, a digest mismatch, another version key, an exception of any kind while
 reading — means the shard is ignored and rebuilt.
@@ -49,29 +53,34 @@ from pledgetrack.cache.folder import (
 __all__ = ["CACHE_ENV", "NO_CACHE_ENV", "RACY_NS", "cache_base", "digest", "disabled_by_env"]
 
 SHARDS = 64
-LAYOUT = 2
+LAYOUT = 3
 MAGIC = b"PTCACHE\x01"
 _HEADER = struct.Struct("<8sQQQ16s16s16s")
 HEADER_SIZE = _HEADER.size
 
 # Entry fields (a tuple of builtin values, so that it pickles small and loads fast): the file's
 # path, mtime, size and content hash, when it was read; the structural problems; the position of
-# the record in the lean part (-1: none), its id and the line of the id; where its full record is
-# in the full part; the configuration the rules ran with, and their problems.
+# the record in the outline part (-1: none), its id and the line of the id; where its full record
+# is in the full part; the configuration the rules ran with, and their problems. Made by
+# new_entry alone.
 E_REL, E_MTIME, E_SIZE, E_DIGEST, E_READ_NS, E_PARSE_PROBLEMS = 0, 1, 2, 3, 4, 5
-E_LEAN, E_ID, E_ID_LINE, E_FULL_AT, E_FULL_LEN, E_RULE_KEY, E_RULE_PROBLEMS = (
+E_OUTLINE, E_ID, E_ID_LINE, E_FULL_AT, E_FULL_LEN, E_RULE_KEY, E_RULE_PROBLEMS = (
     6, 7, 8, 9, 10, 11, 12
 )
 ENTRY_FIELDS = 13
 Entry = tuple[Any, ...]
 
-# The modules whose code decides what a file loads to: an edited checkout must not reuse results
-# of the code before the edit, even when the version number has not changed.
-_SOURCES = (
-    "yamlfile/build.py", "yamlfile/yamltree.py", "store/loader.py", "cache/codec.py",
-    "cache/shards.py", "store/configfile.py", "checks/rules.py", "model/records.py",
-    "model/dates.py", "model/problems.py", "model/vocabulary.py", "model/config.py",
-)
+
+def new_entry(
+    rel: str, mtime: int, size: int, file_digest: bytes | None, read_ns: int,
+    parse_problems: tuple[tuple[Any, ...], ...], rule_key: str,
+    rule_problems: tuple[tuple[Any, ...], ...] = (), pledge_id: str | None = None,
+    id_line: int = 0,
+) -> list[Any]:
+    """A new entry, as a list: the places of its records are filled in when the shard is
+    written. ``file_digest`` None: the file could not be read (never reused)."""
+    return [rel, mtime, size, file_digest, read_ns, parse_problems, -1, pledge_id, id_line, 0, 0,
+            rule_key, rule_problems]
 
 
 def cache_dir(root: Path) -> Path | None:
@@ -108,16 +117,27 @@ def _loader_name() -> str:
     return "pure-python"
 
 
-def _code_fingerprint() -> tuple[tuple[int, int], ...]:
-    package = Path(__file__).resolve().parent.parent
-    marks = []
-    for rel in _SOURCES:
+def _code_fingerprint() -> bytes:
+    """A digest of the names, sizes and times of every module of the installed package: an
+    edited checkout never reuses what the code before the edit loaded, whichever module changed
+    (the records depend on the parser, the builder, the rules, the model and this package)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    marks: list[tuple[str, int, int, int]] = []
+    folders = [package]
+    while folders:
+        folder = folders.pop()
         try:
-            st = os.stat(package / rel)
-            marks.append((st.st_mtime_ns, st.st_size))
+            with os.scandir(folder) as found:
+                for e in found:
+                    if e.name.endswith(".py"):
+                        st = e.stat()
+                        marks.append((e.path, st.st_size, st.st_mtime_ns, st.st_ino))
+                    elif e.is_dir() and not e.name.startswith((".", "__")):
+                        folders.append(e.path)
         except OSError:
-            marks.append((0, 0))
-    return tuple(marks)
+            marks.append((folder, -1, -1, -1))
+    marks.sort()
+    return digest(repr(marks).encode("utf-8", "surrogateescape"))
 
 
 _version_key: tuple[Any, ...] | None = None
@@ -126,7 +146,7 @@ _version_key: tuple[Any, ...] | None = None
 def version_key() -> tuple[Any, ...]:
     """Everything besides a file's own content that decides what it loads to."""
     global _version_key
-    from pledgetrack import FORMAT_VERSION, __version__
+    from pledgetrack.version import FORMAT_VERSION, __version__
 
     loader = _loader_name()
     if _version_key is None or _version_key[4] != loader:
@@ -159,26 +179,27 @@ def dumps(value: Any) -> bytes:
 
 
 class Shard:
-    """One shard: its entries by path, and its lean records and full part when they were read."""
+    """One shard: its entries by path, and its outline records and full part when they were
+    read."""
 
-    __slots__ = ("entries", "full", "lean", "number")
+    __slots__ = ("entries", "full", "number", "outline")
 
-    def __init__(self, entries: dict[str, Entry], lean: list[Any] | None,
+    def __init__(self, entries: dict[str, Entry], outline: list[Any] | None,
                  full: bytes | None) -> None:
         self.entries = entries
-        self.lean = lean
+        self.outline = outline
         self.full = full
         self.number = -1
 
 
-def read_shard(path: Path, key: tuple[Any, ...], *, lean: bool, full: bool) -> Shard | None:
+def read_shard(path: Path, key: tuple[Any, ...], *, outline: bool, full: bool) -> Shard | None:
     """The shard, or None when it is missing, unreadable, corrupt or of another version."""
     from pledgetrack.cache.codec import loads as load_records
 
     try:
         with open(path, "rb") as handle:
             head = handle.read(_HEADER.size)
-            magic, index_len, lean_len, full_len, index_sum, lean_sum, full_sum = (
+            magic, index_len, outline_len, full_len, index_sum, outline_sum, full_sum = (
                 _HEADER.unpack(head)
             )
             if magic != MAGIC:
@@ -186,16 +207,16 @@ def read_shard(path: Path, key: tuple[Any, ...], *, lean: bool, full: bool) -> S
             index = handle.read(index_len)
             if len(index) != index_len or digest(index) != index_sum:
                 return None
-            lean_records = None
-            if lean:
-                lean_bytes = handle.read(lean_len)
-                if len(lean_bytes) != lean_len or digest(lean_bytes) != lean_sum:
+            outline_records = None
+            if outline:
+                outline_bytes = handle.read(outline_len)
+                if len(outline_bytes) != outline_len or digest(outline_bytes) != outline_sum:
                     return None
-                lean_records = load_records(lean_bytes)
+                outline_records = load_records(outline_bytes)
             full_bytes = None
             if full:
-                if not lean:
-                    handle.seek(lean_len, os.SEEK_CUR)
+                if not outline:
+                    handle.seek(outline_len, os.SEEK_CUR)
                 full_bytes = handle.read(full_len)
                 if len(full_bytes) != full_len or digest(full_bytes) != full_sum:
                     return None
@@ -209,9 +230,9 @@ def read_shard(path: Path, key: tuple[Any, ...], *, lean: bool, full: bool) -> S
             if type(e) is not tuple or len(e) != ENTRY_FIELDS or type(e[E_REL]) is not str:
                 return None
             by_path[e[E_REL]] = e
-        if lean_records is not None and type(lean_records) is not list:
+        if outline_records is not None and type(outline_records) is not list:
             return None
-        return Shard(by_path, lean_records, full_bytes)
+        return Shard(by_path, outline_records, full_bytes)
     except Exception:  # a cache that cannot be read is no cache, never an error
         return None
 
@@ -226,22 +247,23 @@ def full_of(shard: Shard, entry: Entry) -> bytes:
 # -- writing -----------------------------------------------------------------------------------
 
 def shard_parts(
-    key: tuple[Any, ...], entries: list[Entry], lean: bytes, full: bytes
+    key: tuple[Any, ...], entries: list[Entry], outline: bytes, full: bytes
 ) -> tuple[bytes, bytes]:
-    """(header + index, lean records): with the full part, the three parts of a shard file."""
+    """(header + index, outline records): with the full part, the three parts of a shard
+    file."""
     index = dumps((key, entries))
-    head = _HEADER.pack(MAGIC, len(index), len(lean), len(full), digest(index), digest(lean),
-                        digest(full))
-    return head + index, lean
+    head = _HEADER.pack(MAGIC, len(index), len(outline), len(full), digest(index),
+                        digest(outline), digest(full))
+    return head + index, outline
 
 
 def split_parts(data: bytes) -> tuple[memoryview, memoryview, memoryview]:
-    """The index, lean and full parts of a shard file's bytes (as sent by a worker)."""
-    _, index_len, lean_len, full_len, *_ = _HEADER.unpack_from(data)
+    """The index, outline and full parts of a shard file's bytes (as sent by a worker)."""
+    _, index_len, outline_len, full_len, *_ = _HEADER.unpack_from(data)
     view = memoryview(data)
     at = _HEADER.size
-    return (view[at:at + index_len], view[at + index_len:at + index_len + lean_len],
-            view[at + index_len + lean_len:at + index_len + lean_len + full_len])
+    end = at + index_len + outline_len
+    return (view[at:at + index_len], view[at + index_len:end], view[end:end + full_len])
 
 
 def write_atomic(path: Path, *parts: bytes) -> bool:

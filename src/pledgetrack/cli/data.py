@@ -8,8 +8,8 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pledgetrack.cache.codec import Detail
     from pledgetrack.cli.output import Output
+    from pledgetrack.model.views import View
     from pledgetrack.queries.selection import Filter
     from pledgetrack.store.loader import Dataset
     from pledgetrack.store.workspace import Workspace
@@ -20,23 +20,23 @@ PROGRESS_MIN_FILES = 300
 
 def load(
     workspace: Workspace, out: Output, *, color: str = "auto", filter: Filter | None = None,
-    lean: bool = False,
+    outline: bool = False,
 ) -> Dataset:
     """The workspace's records, warning (through ``out``) about every broken file.
 
     Broken files are left out of the records: ``pledgetrack check`` tells why. A ``filter`` is
-    checked against the configuration first, so that a typo fails before any warning. ``lean``
-    loads records without their long texts and sources (see load_dataset's ``detail``), for
-    commands that only count, group and list; a ``--search`` filter reads those texts, so it
-    gets full records.
+    checked against the configuration first, so that a typo fails before any warning.
+    ``outline`` loads the outline view of the records (without their long texts and sources; see
+    load_dataset's ``view``), for commands that only count, group and list; a ``--search``
+    filter reads those texts, so it gets full records.
     """
     from pledgetrack.render.console import is_terminal
 
     searching = filter is not None and filter.search is not None
-    detail: Detail = "lean" if lean and not searching else "full"
+    view: View = "outline" if outline and not searching else "full"
     progress = _Progress(color) if is_terminal(sys.stderr) else None
     try:
-        dataset = workspace.dataset(detail, progress=progress)
+        dataset = workspace.dataset(view, progress=progress)
     finally:
         if progress is not None:
             progress.close()

@@ -44,7 +44,7 @@ def _valid_streams() -> None:
 
 def print_version() -> None:
     """`pledgetrack --version`, answered here alone."""
-    from pledgetrack import __version__
+    from pledgetrack.version import __version__
 
     sys.stdout.write(f"pledgetrack {__version__}\n")
 

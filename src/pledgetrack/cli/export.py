@@ -72,7 +72,7 @@ def export(
     searching = selection.filter.search is not None
     narrow = dataclasses.replace(selection.filter, search=None)
     workspace = Workspace(dir, cache=not no_cache)
-    dataset = load(workspace, out, filter=narrow, lean=True)
+    dataset = load(workspace, out, filter=narrow, outline=True)
     chosen = select(dataset, narrow, when)
     pledges: Iterable[Pledge]
     changed: list[str] = []

@@ -58,7 +58,7 @@ def list_(
 
     out = target("list", fmt, output, color, terminal_format="table", pipe_format="tsv")
     dataset = load(Workspace(dir, cache=not no_cache), out, color=color,
-                   filter=selection.filter, lean=True)
+                   filter=selection.filter, outline=True)
     pledges = select(dataset, selection.filter, selection.as_of)
     rows = sort_states(states(dataset, pledges, selection.as_of), cast(SortKey, sort),
                        dataset.config, reverse=reverse)

@@ -65,10 +65,10 @@ def report(
 
     out = target("report", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")
-    # Lean records (no texts or sources) are enough for the figures; the HTML page also shows
+    # Outline records (no texts or sources) are enough for the figures; the HTML page also shows
     # each pledge's timeline with its notes and sources.
     dataset = load(Workspace(dir, cache=not no_cache), out, color=color,
-                   filter=selection.filter, lean=out.format != "html")
+                   filter=selection.filter, outline=out.format != "html")
     summary = summarise(dataset, selection.filter, selection.as_of,
                         by=cast(GroupBy | None, by), with_matrix=matrix)
     from pledgetrack.render.deadlinks import cited_sources, dead_links, kept_dead

@@ -62,7 +62,7 @@ def _pick(base: str | None, ours: str | None, theirs: str | None) -> str | None:
 
 
 def _parse(text: str, label: str) -> Pledge:
-    from pledgetrack.store.loader import parse_pledge
+    from pledgetrack.yamlfile.pledgefile import parse_pledge
 
     pledge, problems = parse_pledge(text.encode("utf-8"), "pledges/merge.yaml")
     if pledge is None or any(p.level == "error" for p in problems):
@@ -325,7 +325,7 @@ def _merge_file(base: Path, ours: Path, theirs: Path) -> bool:
     if 0 < code < 128:
         return False  # the markers are in the file
     if code == 0:
-        from pledgetrack.store.loader import parse_pledge
+        from pledgetrack.yamlfile.pledgefile import parse_pledge
 
         pledge, problems = parse_pledge(ours.read_bytes(), "pledges/merge.yaml")
         if pledge is not None and not any(p.level == "error" for p in problems):

@@ -6,13 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import NamedTuple
 
+from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.model.joint import UNANIMOUS, JointRule, overall_status
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Vocabulary
+
+# Metadata of the fields that only the full view of a record holds: the texts and sources that
+# counting, grouping and listing never read. The outline types below leave them out.
+FULL_ONLY = {"view": "full"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +37,12 @@ class Update:
     date: PartialDate
     status: str
     party: str | None = None
-    note: str | None = None
-    sources: tuple[Source, ...] = ()
+    note: str | None = field(default=None, metadata=FULL_ONLY)
+    sources: tuple[Source, ...] = field(default=(), metadata=FULL_ONLY)
     recorded: PartialDate | None = None
     line: int = 0
     # 1-based line of each field, for problems found later ("status", "party", "date" …).
-    lines: Mapping[str, int] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict, metadata=FULL_ONLY)
 
 
 class Timeline:
@@ -156,18 +161,18 @@ class Pledge:
     title: str
     actors: tuple[str, ...]
     domains: tuple[str, ...]
-    sources: tuple[Source, ...]
+    sources: tuple[Source, ...] = field(metadata=FULL_ONLY)
     announced: PartialDate | None = None
     recipients: tuple[str, ...] = ()
     made_by: str | None = None
     deadline: PartialDate | None = None
-    summary: str | None = None
-    quote: str | None = None
-    criteria: str | None = None
+    summary: str | None = field(default=None, metadata=FULL_ONLY)
+    quote: str | None = field(default=None, metadata=FULL_ONLY)
+    criteria: str | None = field(default=None, metadata=FULL_ONLY)
     tags: tuple[str, ...] = ()
     updates: tuple[Update, ...] = ()
     # Optional fields this version does not know, kept so that nothing is lost on export.
-    extra: Mapping[str, object] = field(default_factory=dict)
+    extra: Mapping[str, object] = field(default_factory=dict, metadata=FULL_ONLY)
     # Path relative to the data root, with forward slashes ("pledges/<id>.yaml").
     path: str = ""
     lines: Mapping[str, int] = field(default_factory=dict)
@@ -242,3 +247,67 @@ class Pledge:
     def is_overdue(self, as_of: dt.date, final: bool) -> bool:
         """Deadline passed (the end of a partial deadline's period) without a final status."""
         return self.deadline is not None and self.deadline.end < as_of and not final
+
+
+# -- views ---------------------------------------------------------------------------------------
+
+
+class ViewError(PledgetrackError):
+    """A field asked of a record view that does not hold it."""
+
+
+def full_only(cls: type) -> tuple[str, ...]:
+    """The fields of a record class that only its full view holds."""
+    return tuple(f.name for f in fields(cls) if f.metadata.get("view") == "full")
+
+
+def _withheld(cls: type, name: str) -> property:
+    def missing(self: object) -> object:
+        raise ViewError(
+            f"{cls.__name__.lower()} '{name}' is not part of the outline records loaded for "
+            "counting and listing; load the full records (load_dataset(..., view=\"full\"))"
+        )
+
+    return property(missing)
+
+
+def _outline(outline: type, full: type) -> None:
+    """Make ``outline`` the view of ``full`` without its full-only fields: reading one raises
+    :class:`ViewError`, so that no question gets a different answer from an outline."""
+    withheld = full_only(full)
+    kept = tuple(f.name for f in fields(full) if f.name not in withheld and f.compare)
+    for name in withheld:
+        setattr(outline, name, _withheld(full, name))
+
+    def eq(self: object, other: object) -> object:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in kept)
+
+    def rep(self: object) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in kept)
+        return f"{outline.__name__}({shown})"
+
+    outline.__eq__ = eq  # type: ignore[method-assign,assignment]
+    outline.__repr__ = rep  # type: ignore[method-assign,assignment]
+    outline.__hash__ = None  # type: ignore[assignment]
+    outline.WITHHELD = withheld  # type: ignore[attr-defined]
+
+
+class UpdateOutline(Update):
+    """An update as the outline view holds it: no note, sources or field lines."""
+
+    __slots__ = ()
+
+
+class PledgeOutline(Pledge):
+    """A pledge as the outline view holds it (what `list` and `report` load): every field but
+    the full-only ones (:data:`FULL_ONLY`: summary, quote, criteria, sources, unknown fields),
+    with :class:`UpdateOutline` updates. Reading a field it does not hold raises
+    :class:`ViewError` instead of answering as if the text were empty."""
+
+    __slots__ = ()
+
+
+_outline(UpdateOutline, Update)
+_outline(PledgeOutline, Pledge)

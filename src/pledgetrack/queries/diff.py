@@ -20,8 +20,8 @@ from pledgetrack.git.revisions import MAX_FILE_BYTES, Snapshot
 from pledgetrack.model.config import Config
 from pledgetrack.model.problems import Problem
 from pledgetrack.model.records import Pledge, Source, Standing, Update
-from pledgetrack.store.loader import parse_pledge
 from pledgetrack.yamlfile.build import PLEDGE_FIELDS
+from pledgetrack.yamlfile.pledgefile import parse_pledge
 
 ChangeKind = Literal["added", "removed", "renamed", "modified"]
 # "moved": the same id in another file; "new-id": the same content under a new id.

@@ -739,7 +739,7 @@ def report(summary: Summary, *, generated: dt.datetime | None = None,
            filter: Filter | None = None, **_: object) -> str:
     """The page. ``generated`` is the time shown as the generation time (default: now);
     ``filter`` is described on the page when it selects anything."""
-    from pledgetrack import __version__
+    from pledgetrack.version import __version__
 
     s = summary
     sts = _Statuses(s.vocabulary)

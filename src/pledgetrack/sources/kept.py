@@ -45,9 +45,9 @@ def parse_max_age(text: str) -> dt.timedelta:
 
 
 def kept_path() -> Path | None:
-    from pledgetrack.cache.folder import cache_base
+    from pledgetrack.cache import user_folder
 
-    base = cache_base()
+    base = user_folder()
     return Path(base) / FILE_NAME if base else None
 
 

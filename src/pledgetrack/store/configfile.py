@@ -12,7 +12,8 @@ from pledgetrack.model.joint import JOINT_RULES, MIXED, UNANIMOUS, JointRule
 from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Status, Vocabulary
 from pledgetrack.store.root import CONFIG_FILE
 from pledgetrack.yamlfile.build import plain
-from pledgetrack.yamlfile.yamltree import MAX_FILE_BYTES, YamlProblem, YMap, YScalar, decode, parse
+from pledgetrack.yamlfile.pledgefile import MAX_FILE_BYTES
+from pledgetrack.yamlfile.yamltree import YamlProblem, YMap, YScalar, decode, parse
 
 CONFIG_KEYS = ("statuses", "domains", "stale_after_days", "require_update_sources",
                "require_archived", "joint_status")

@@ -16,8 +16,8 @@ from pledgetrack.store.root import find_root
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pledgetrack.cache.codec import Detail
     from pledgetrack.model.config import Config
+    from pledgetrack.model.views import View
     from pledgetrack.store.loader import Dataset
 
 
@@ -50,13 +50,13 @@ class Workspace:
             self._config = load_config(self.root)
         return self._config
 
-    def dataset(self, detail: Detail = "full", *,
+    def dataset(self, view: View = "full", *,
                 progress: Callable[[int, int], None] | None = None) -> Dataset:
-        """Every pledge of the data root, as much of each as ``detail`` says (see
+        """Every pledge of the data root, in the ``view`` asked for (see
         :func:`pledgetrack.store.loader.load_dataset`)."""
         from pledgetrack.store.loader import load_dataset
 
-        dataset = load_dataset(self.root, config=self._config, cache=self.cache, detail=detail,
+        dataset = load_dataset(self.root, config=self._config, cache=self.cache, view=view,
                                progress=progress)
         self._config = dataset.config
         return dataset

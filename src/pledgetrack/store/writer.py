@@ -285,8 +285,7 @@ def read_pledge(root: Path, pledge_id: str, config: Config | None = None) -> Ple
     """Read and parse one pledge file, refusing one with errors (it must be fixed first): with
     ``config``, every rule of `check` on one file counts, else the file's structure only. The
     refusal lists every error in `check`'s format."""
-    from pledgetrack.store.loader import parse_with_salvage, rule_problems
-    from pledgetrack.yamlfile.yamltree import MAX_FILE_BYTES
+    from pledgetrack.yamlfile.pledgefile import MAX_FILE_BYTES, parse_with_salvage, rule_problems
 
     path = existing_path(root, pledge_id)
     rel = f"{PLEDGES_DIR}/{path.name}"
@@ -382,8 +381,8 @@ def validate_update(pledge: Pledge, update: Update, config: Config,
 def append_update(root: Path, pledge_id: str, update: Update, config: Config) -> AppendResult:
     """Add ``update`` to the pledge's ``updates`` in date order (a backdated entry goes among
     the others), keeping every existing byte of the file. A file with errors is refused."""
-    from pledgetrack.store.loader import parse_pledge
     from pledgetrack.yamlfile import splice
+    from pledgetrack.yamlfile.pledgefile import parse_pledge
 
     path = existing_path(root, pledge_id)
     with locked(root, path):
@@ -428,7 +427,7 @@ def check_new_pledge(pledge: Pledge, config: Config) -> list[Problem]:
 
 def render_new(pledge: Pledge) -> bytes:
     """The canonical text of ``pledge``, verified to read back as the same record."""
-    from pledgetrack.store.loader import parse_pledge
+    from pledgetrack.yamlfile.pledgefile import parse_pledge
     from pledgetrack.yamlfile.serialize import dump_pledge
 
     pledge_path(Path("."), pledge.id)  # the id must be a slug
@@ -484,7 +483,7 @@ def replace_text(root: Path, pledge_id: str, data: bytes, expected_old: bytes) -
 
 def check_text(data: bytes, rel: str, config: Config) -> list[Problem]:
     """Everything `check` would report about ``data`` as the file ``rel`` (one file only)."""
-    from pledgetrack.store.loader import parse_with_salvage, rule_problems
+    from pledgetrack.yamlfile.pledgefile import parse_with_salvage, rule_problems
 
     pledge, problems, salvage = parse_with_salvage(data, rel)
     problems.extend(rule_problems(pledge, salvage, config))

@@ -19,7 +19,6 @@ from typing import Any
 
 import yaml
 
-MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 100_000
 
