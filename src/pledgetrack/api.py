@@ -10,4 +10,4 @@ from pledgetrack.store.loader import load_dataset
 
 def check(root: str | os.PathLike[str] | None = None) -> list[Problem]:
     """Every problem in a data root, sorted by file and line (an empty list when clean)."""
-    return load_dataset(root).problems
+    return load_dataset(root, view="problems").problems  # the same problems in every view
