@@ -31,29 +31,43 @@ class Loaded:
 
     ``pledges``: the records of the view (none for ``"problems"``) of files without errors, in
     no particular order; ``problems``: every file's problems; ``declared``: (id, path, line of
-    the id) of every file whose id could be read; ``failed``: the paths of files with errors.
+    the id) of every file whose id could be read; ``failed``: the paths of files with errors;
+    ``notes``: warnings for the user about the cache itself (a cache folder refused), each
+    given once per process.
     """
 
-    __slots__ = ("declared", "failed", "pledges", "problems")
+    __slots__ = ("declared", "failed", "notes", "pledges", "problems")
 
     def __init__(self, pledges: list[Pledge], problems: list[Problem],
-                 declared: list[tuple[str, str, int]], failed: set[str]) -> None:
+                 declared: list[tuple[str, str, int]], failed: set[str],
+                 notes: list[str]) -> None:
         self.pledges = pledges
         self.problems = problems
         self.declared = declared
         self.failed = failed
+        self.notes = notes
 
 
 def folder_of(root: Path, use: bool = True) -> Path | None:
     """The cache folder of a data root; None when the cache is not to be used (``use`` False,
-    ``PLEDGETRACK_NO_CACHE`` set) or there is no home folder to keep it in."""
-    from pledgetrack.cache.folder import disabled_by_env
+    ``PLEDGETRACK_NO_CACHE`` set), there is no home folder to keep it in, or the folder (or the
+    user's cache folder above it) is a symbolic link, belongs to another user or can be written
+    by other users — then with a note (see :attr:`Loaded.notes`)."""
+    from pledgetrack.cache.folder import disabled_by_env, refuse, refused, unsafe
 
     if not use or disabled_by_env():
         return None
     from pledgetrack.cache.shards import cache_dir
 
-    return cache_dir(root)
+    folder = cache_dir(root)
+    if folder is None:
+        return None
+    for path in (os.fspath(folder.parent), os.fspath(folder)):
+        why = unsafe(path, folder=True)
+        if why is not None:
+            refuse(path, why)
+            return None
+    return None if refused(os.fspath(folder)) else folder
 
 
 def user_folder() -> str | None:
@@ -95,11 +109,12 @@ def load(
     the CPUs available, or ``PLEDGETRACK_JOBS``). ``progress(done, total)`` is called as groups
     of files are done (once, at the end, when the cache has every file).
     """
+    from pledgetrack.cache.folder import notes
     from pledgetrack.cache.scheduler import ShardLoader
 
     loader = ShardLoader(config, folder, view, complete, listed_ns)
     loader.run(listed, jobs, progress)
-    return Loaded(loader.pledges, loader.problems, loader.declared, loader.failed)
+    return Loaded(loader.pledges, loader.problems, loader.declared, loader.failed, notes())
 
 
 def load_config(root: Path, folder: Path | None) -> Config:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 
 try:  # hashlib would also load OpenSSL, a few ms of start-up for one hash function
     from _blake2 import blake2b
@@ -41,3 +43,70 @@ def cache_base() -> str | None:
     if home == "~":
         return None
     return os.path.join(home, ".cache", "pledgetrack")
+
+
+# -- trust -------------------------------------------------------------------------------------
+#
+# The cache decides what `check` reports without reading a file: a cache folder or file that
+# another user can write (a link planted in a shared folder, a folder writable by a group) could
+# feed any answer. Such a place is refused: the run goes on without the cache, with one warning.
+
+_NOTES: list[str] = []
+_REFUSED: set[str] = set()
+
+
+def unsafe(path: str, folder: bool) -> str | None:
+    """Why a cache folder (``folder``) or file must not be used; None when it may be, or does
+    not exist yet."""
+    try:
+        st = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # not there (yet): nothing to trust; a folder that cannot be made is no cache
+    except OSError as exc:
+        return f"cannot be examined ({exc.strerror or exc})"
+    return unsafe_stat(st, folder)
+
+
+def unsafe_stat(st: os.stat_result, folder: bool) -> str | None:
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symbolic link"
+    if folder and not stat.S_ISDIR(st.st_mode):
+        return "is not a folder"
+    if not folder and not stat.S_ISREG(st.st_mode):
+        return "is not a regular file"
+    owner = getattr(os, "geteuid", None)
+    if owner is not None and st.st_uid != owner():
+        return "belongs to another user"
+    if os.name == "posix" and st.st_mode & 0o022:
+        return "can be written by other users"
+    return None
+
+
+def refuse(path: str, why: str) -> None:
+    """Stop using the cache folder holding ``path`` for this process, with one note."""
+    folder = path if os.path.isdir(path) and not os.path.islink(path) else os.path.dirname(path)
+    if folder in _REFUSED:
+        return
+    _REFUSED.add(folder)
+    _NOTES.append(f"not using the records cache: {path} {why}; running without it "
+                  "(delete it, or set PLEDGETRACK_CACHE_DIR to a folder of your own)")
+
+
+def refused(folder: str) -> bool:
+    return folder in _REFUSED
+
+
+def notes() -> list[str]:
+    """The notes about refused cache folders not yet handed out (each is given once)."""
+    found = list(_NOTES)
+    _NOTES.clear()
+    return found
+
+
+def make_private(folder: str) -> None:
+    """Create ``folder`` and the user's cache folder above it, readable by the user alone."""
+    base = os.path.dirname(folder)
+    os.makedirs(os.path.dirname(base), exist_ok=True)
+    for path in (base, folder):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)

@@ -48,6 +48,10 @@ from pledgetrack.cache.folder import (
     cache_base,
     digest,
     disabled_by_env,
+    make_private,
+    refuse,
+    refused,
+    unsafe_stat,
 )
 
 __all__ = ["CACHE_ENV", "NO_CACHE_ENV", "RACY_NS", "cache_base", "digest", "disabled_by_env"]
@@ -192,12 +196,34 @@ class Shard:
         self.number = -1
 
 
+def _open_own(path: Path) -> Any:
+    """The cache file opened for reading, never through a link; a file that is not the user's
+    own regular file, or that others can write, is refused (None) and its folder no longer used.
+    Raises OSError (FileNotFoundError when missing)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        if not os.path.islink(path):
+            raise
+        refuse(os.fspath(path), "is a symbolic link")
+        return contextlib.nullcontext(None)
+    handle = open(fd, "rb")  # noqa: SIM115 - closed by the caller's with, or just below
+    why = unsafe_stat(os.fstat(fd), folder=False)
+    if why is None:
+        return handle
+    handle.close()
+    refuse(os.fspath(path), why)
+    return contextlib.nullcontext(None)
+
+
 def read_shard(path: Path, key: tuple[Any, ...], *, outline: bool, full: bool) -> Shard | None:
     """The shard, or None when it is missing, unreadable, corrupt or of another version."""
     from pledgetrack.cache.codec import loads as load_records
 
     try:
-        with open(path, "rb") as handle:
+        with _open_own(path) as handle:
+            if handle is None:
+                return None
             head = handle.read(_HEADER.size)
             magic, index_len, outline_len, full_len, index_sum, outline_sum, full_sum = (
                 _HEADER.unpack(head)
@@ -268,9 +294,11 @@ def split_parts(data: bytes) -> tuple[memoryview, memoryview, memoryview]:
 
 def write_atomic(path: Path, *parts: bytes) -> bool:
     """Write a cache file whole or not at all. Never raises: no cache is better than a failure."""
+    if refused(os.fspath(path.parent)):
+        return False
     tmp = path.with_name(f".tmp-{os.getpid()}-{os.urandom(4).hex()}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(os.fspath(path.parent))
         with open(tmp, "xb") as handle:
             for part in parts:
                 handle.write(part)
@@ -292,7 +320,10 @@ def read_config(folder: Path, config_path: Path, key: tuple[Any, ...]) -> Any:
     # One small file: its content decides, whatever its times say (an edit that keeps the size
     # and sets the time back, as `cp -p`, `rsync -a` or `touch -r` can, is seen).
     try:
-        data = (folder / CONFIG_CACHE).read_bytes()
+        with _open_own(folder / CONFIG_CACHE) as handle:
+            if handle is None:
+                return None
+            data = handle.read()
         stored_key, mark, encoded = loads(data)
         if stored_key != key:
             return None

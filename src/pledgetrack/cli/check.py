@@ -59,6 +59,8 @@ def check(
     # Findings are data, written as they are: each line starts with its file (or is a GitHub
     # annotation, meant to be read as a workflow command).
     out = Output()
+    for note in dataset.notes:
+        out.warn(note)
     prefix = github_prefix(dataset.root) if fmt == "github" else ""
     render = registry.get("problems", fmt)
     out.data(render(dataset.problems, prefix=prefix, files=dataset.files))

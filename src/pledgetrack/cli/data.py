@@ -45,6 +45,8 @@ def load(
         filter.validate(dataset.config, dataset.pledges)
         for message in filter.unmatched(dataset.pledges):
             out.warn(message)
+    for note in dataset.notes:
+        out.warn(note)
     warn_broken(dataset, out)
     return dataset
 

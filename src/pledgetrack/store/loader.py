@@ -66,6 +66,8 @@ class Dataset:
     broken: list[str] = field(default_factory=list)
     files: int = 0
     view: View = FULL
+    # Warnings about the records cache itself (a cache folder refused as unsafe).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -168,4 +170,4 @@ def _dataset(
     pledges = [p for p in loaded.pledges if p.path not in failed] if failed else loaded.pledges
     pledges.sort(key=attrgetter("id"))
     problems.sort(key=Problem.sort_key)
-    return Dataset(root, config, pledges, problems, sorted(failed), files, view)
+    return Dataset(root, config, pledges, problems, sorted(failed), files, view, loaded.notes)
