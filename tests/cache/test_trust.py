@@ -13,6 +13,7 @@ import pytest
 from pledgetrack.cache.shards import cache_dir
 from tests.cache.test_cache import make_data
 from tests.clirun import SCRIPT
+from tests.conftest import VALID
 
 COMMAND = ["list", "--format", "json", "--as-of", "2026-06-30"]
 WARNING = "pledgetrack: warning: not using the records cache: "
@@ -113,3 +114,41 @@ def test_a_shard_others_could_have_written_is_refused(
     result = run(data, home)
     assert result.returncode == 0 and result.stdout == answer
     assert result.stderr.count(WARNING) == 1 and why in result.stderr
+
+
+def test_a_folder_swapped_for_a_copy_of_the_same_times_and_sizes_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a file system with one-second times, a data folder replaced by a copy written in the
+    same second, with a same-size edit, shows the same names, times and sizes: only the files'
+    identity (device and inode, as in git's index) tells them apart."""
+    from pledgetrack.cache import listing, shards
+    from pledgetrack.store.loader import load_dataset
+
+    real = listing.scan
+
+    def coarse(root: str) -> list[listing.Listed]:
+        return [(rel, path, time // 10**9 * 10**9, size, ident)
+                for rel, path, time, size, ident in real(root)]
+
+    monkeypatch.setattr(listing, "scan", coarse)
+    monkeypatch.setattr(shards, "RACY_NS", 0)  # the copies are not "just written"
+    text = VALID.replace("{id}", "p") + (
+        "updates:\n  - date: 2025-11-01\n    status: {status}\n")
+    for _ in range(20):  # both copies written within one second of the clock
+        for name, status in (("old", "stalled"), ("new", "partial")):
+            (tmp_path / name / "pledges").mkdir(parents=True, exist_ok=True)
+            (tmp_path / name / "pledges" / "p.yaml").write_text(
+                text.replace("{status}", status), encoding="utf-8")
+        times = {coarse(str(tmp_path / n))[0][2] for n in ("old", "new")}
+        if len(times) == 1:
+            break
+    assert len(times) == 1
+    data = tmp_path / "data"
+    (tmp_path / "old").rename(data)
+    assert [p.status() for p in load_dataset(data, jobs=1).pledges] == ["stalled"]
+    data.rename(tmp_path / "old-again")
+    (tmp_path / "new").rename(data)
+    assert [p.status() for p in load_dataset(data, jobs=1).pledges] == ["partial"]
+    assert [p.status() for p in load_dataset(data, jobs=1, view="outline").pledges] == [
+        "partial"]

@@ -18,16 +18,23 @@ if TYPE_CHECKING:  # not at run time: this module must stay light
     from collections.abc import Iterable, Iterator
     from pathlib import Path
 
-# (path relative to the data root, absolute path, time in ns, size); SYMLINK in both numbers for
-# a symbolic link (reported, never followed, never cached); -1 in both when stat failed (a file
-# named by the caller).
-Listed = tuple[str, str, int, int]
+# (path relative to the data root, absolute path, time in ns, size, identity); SYMLINK in time and
+# size for a symbolic link (reported, never followed, never cached); -1 in both when stat failed (a
+# file named by the caller). The identity is the file's device and inode in one number, as git's
+# index keeps them: a file replaced by a copy written in the same clock tick, with the same size,
+# is a different file.
+Listed = tuple[str, str, int, int, int]
 SYMLINK = -2
 
 
 def file_time(st: os.stat_result) -> int:
     """A file's time, as the caches compare it (see the module doc)."""
     return max(st.st_mtime_ns, st.st_ctime_ns)
+
+
+def identity(st: os.stat_result) -> int:
+    """A file's device and inode, in one number."""
+    return st.st_dev << 64 | st.st_ino
 
 
 def scan(root: str) -> list[Listed]:
@@ -42,9 +49,10 @@ def scan(root: str) -> list[Listed]:
         mode = st.st_mode
         if regular(mode):
             mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
-            listing.append((prefix + name, path, mtime if mtime > ctime else ctime, st.st_size))
+            listing.append((prefix + name, path, mtime if mtime > ctime else ctime, st.st_size,
+                            st.st_dev << 64 | st.st_ino))
         elif link(mode):
-            listing.append((prefix + name, path, SYMLINK, SYMLINK))
+            listing.append((prefix + name, path, SYMLINK, SYMLINK, 0))
     listing.sort()
     return listing
 
@@ -55,9 +63,10 @@ def of_files(root: Path, files: Iterable[Path]) -> list[Listed]:
     for path in files:
         try:
             st = os.lstat(path)
-            mark = (SYMLINK, SYMLINK) if stat.S_ISLNK(st.st_mode) else (file_time(st), st.st_size)
+            mark = ((SYMLINK, SYMLINK, 0) if stat.S_ISLNK(st.st_mode)
+                    else (file_time(st), st.st_size, identity(st)))
         except OSError:
-            mark = (-1, -1)
+            mark = (-1, -1, 0)
         listing.append((relative(root, path), os.fspath(path), *mark))
     return listing
 

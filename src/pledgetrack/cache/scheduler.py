@@ -21,6 +21,7 @@ from pledgetrack.cache.shards import (
     E_FULL_LEN,
     E_ID,
     E_ID_LINE,
+    E_IDENT,
     E_MTIME,
     E_OUTLINE,
     E_PARSE_PROBLEMS,
@@ -42,13 +43,16 @@ if TYPE_CHECKING:
     from pledgetrack.model.records import Pledge
 
 
-def _trusted(entry: cachefile.Entry | None, mtime: int, size: int, rule_key: str) -> bool:
+def _trusted(
+    entry: cachefile.Entry | None, mtime: int, size: int, ident: int, rule_key: str
+) -> bool:
     """Whether a cache entry can be used without reading the file."""
     return (
         entry is not None
         and entry[E_DIGEST] is not None
         and entry[E_SIZE] == size
         and entry[E_MTIME] == mtime
+        and entry[E_IDENT] == ident
         and mtime + cachefile.RACY_NS <= entry[E_READ_NS]
         and entry[E_RULE_KEY] == rule_key
     )
@@ -58,7 +62,8 @@ def _untrusted(entries: dict[str, cachefile.Entry], files: list[Listed], rule_ke
     """How many of the listed files' entries cannot be used without reading the file."""
     trusted = _trusted
     get = entries.get
-    return sum(not trusted(get(rel), mtime, size, rule_key) for rel, _, mtime, size in files)
+    return sum(not trusted(get(rel), mtime, size, ident, rule_key)
+               for rel, _, mtime, size, ident in files)
 
 
 class ShardTask:
@@ -161,7 +166,7 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
         entries.append(tuple(entry))
 
     listed_ns = task.listed_ns
-    for rel, path, mtime, size in task.files:
+    for rel, path, mtime, size, ident in task.files:
         cached = old_entries.pop(rel, None)
         data: bytes | None = None
         if cached is not None and (cached[E_DIGEST] is None or size < 0):
@@ -171,7 +176,8 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
             # (files with errors are few).
             cached = None
         if cached is not None:
-            same = cached[E_SIZE] == size and cached[E_MTIME] == mtime
+            same = (cached[E_SIZE] == size and cached[E_MTIME] == mtime
+                    and cached[E_IDENT] == ident)
             if not (same and mtime + cachefile.RACY_NS <= cached[E_READ_NS]):
                 # Touched, checked out again, or perhaps edited in the clock tick it was read
                 # in: the content decides.
@@ -184,7 +190,7 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
         if cached is not None:
             assert old is not None and old.outline is not None
             reuse = list(cached)
-            reuse[E_MTIME], reuse[E_SIZE] = mtime, size
+            reuse[E_MTIME], reuse[E_SIZE], reuse[E_IDENT] = mtime, size, ident
             if data is not None:
                 reuse[E_READ_NS] = listed_ns
             full = cachefile.full_of(old, cached)
@@ -205,7 +211,7 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
             reuse[E_RULE_KEY] = task.rule_key
             add(reuse, record, full, returned)
             continue
-        entry, pledge = _parse_entry(rel, path, mtime, size, data, config, task.rule_key,
+        entry, pledge = _parse_entry(rel, path, mtime, size, ident, data, config, task.rule_key,
                                      listed_ns)
         full = encoder.full(pledge) if pledge is not None and full_bytes_needed else b""
         returned = None
@@ -234,24 +240,24 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
 
 
 def _parse_entry(
-    rel: str, path: str, mtime: int, size: int, data: bytes | None, config: Config,
-    rule_key: str, listed_ns: int,
+    rel: str, path: str, mtime: int, size: int, ident: int, data: bytes | None,
+    config: Config, rule_key: str, listed_ns: int,
 ) -> tuple[list[Any], Pledge | None]:
     if size == SYMLINK:
         link = encode_problems([pledgefile.symlink(rel)])
-        return new_entry(rel, mtime, size, None, listed_ns, link, rule_key), None
+        return new_entry(rel, mtime, size, ident, None, listed_ns, link, rule_key), None
     if data is None:
         try:
             data = pledgefile.read_pledge_file(path)
         except OSError as exc:
             unreadable = encode_problems([pledgefile.unreadable(rel, exc)])
-            return new_entry(rel, mtime, size, None, listed_ns, unreadable, rule_key), None
+            return new_entry(rel, mtime, size, ident, None, listed_ns, unreadable, rule_key), None
     pledge, problems, salvage = pledgefile.parse_with_salvage(data, rel)
     pledge_id, id_line = None, 0
     if pledge is not None:
         pledge_id, id_line = pledge.id, pledge.lines.get("id", 1)
     found = encode_problems(pledgefile.rule_problems(pledge, salvage, config))
-    entry = new_entry(rel, mtime, size, cachefile.digest(data), listed_ns,
+    entry = new_entry(rel, mtime, size, ident, cachefile.digest(data), listed_ns,
                       encode_problems(problems), rule_key, found, pledge_id, id_line)
     return entry, pledge
 

@@ -21,12 +21,14 @@ records
 magic number, a short file, a digest mismatch, another version key, an exception of any kind while
 reading — means the shard is ignored and rebuilt.
 
-An entry is reused without reading the file when the file's size and time (ns; the later of its
+An entry is reused without reading the file when the file's size, time (ns; the later of its
 modification and status-change times, so that an edit setting the modification time back, as
-``touch -d`` does, still shows) are those recorded and the file did not change within
-:data:`RACY_NS` before it was read (otherwise an edit in the same clock tick could go unseen, as
-git's index also guards against); when only the time differs (a fresh checkout, a change of
-permissions), the file's content hash decides.
+``touch -d`` does, still shows) and identity (device and inode: a folder swapped for a copy with
+the same times and sizes, on a file system with coarse times, still shows) are those recorded,
+and the file did not change within :data:`RACY_NS` before it was read (otherwise an edit in the
+same clock tick could go unseen, as git's index also guards against); when only the time or the
+identity differs (a fresh checkout, a change of permissions, a copy), the file's content hash
+decides.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ from pledgetrack.cache.folder import (
 __all__ = ["CACHE_ENV", "NO_CACHE_ENV", "RACY_NS", "cache_base", "digest", "disabled_by_env"]
 
 SHARDS = 64
-LAYOUT = 3
+LAYOUT = 4
 MAGIC = b"PTCACHE\x01"
 _HEADER = struct.Struct("<8sQQQ16s16s16s")
 HEADER_SIZE = _HEADER.size
@@ -65,18 +67,19 @@ HEADER_SIZE = _HEADER.size
 # Entry fields (a tuple of builtin values, so that it pickles small and loads fast): the file's
 # path, mtime, size and content hash, when it was read; the structural problems; the position of
 # the record in the outline part (-1: none), its id and the line of the id; where its full record
-# is in the full part; the configuration the rules ran with, and their problems. Made by
-# new_entry alone.
+# is in the full part; the configuration the rules ran with, and their problems; the file's
+# identity (device and inode). Made by new_entry alone.
 E_REL, E_MTIME, E_SIZE, E_DIGEST, E_READ_NS, E_PARSE_PROBLEMS = 0, 1, 2, 3, 4, 5
 E_OUTLINE, E_ID, E_ID_LINE, E_FULL_AT, E_FULL_LEN, E_RULE_KEY, E_RULE_PROBLEMS = (
     6, 7, 8, 9, 10, 11, 12
 )
-ENTRY_FIELDS = 13
+E_IDENT = 13
+ENTRY_FIELDS = 14
 Entry = tuple[Any, ...]
 
 
 def new_entry(
-    rel: str, mtime: int, size: int, file_digest: bytes | None, read_ns: int,
+    rel: str, mtime: int, size: int, ident: int, file_digest: bytes | None, read_ns: int,
     parse_problems: tuple[tuple[Any, ...], ...], rule_key: str,
     rule_problems: tuple[tuple[Any, ...], ...] = (), pledge_id: str | None = None,
     id_line: int = 0,
@@ -84,7 +87,7 @@ def new_entry(
     """A new entry, as a list: the places of its records are filled in when the shard is
     written. ``file_digest`` None: the file could not be read (never reused)."""
     return [rel, mtime, size, file_digest, read_ns, parse_problems, -1, pledge_id, id_line, 0, 0,
-            rule_key, rule_problems]
+            rule_key, rule_problems, ident]
 
 
 def cache_dir(root: Path) -> Path | None:
