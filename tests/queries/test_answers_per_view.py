@@ -1,5 +1,5 @@
 """Through the Python API, a question gets the same answer from the records whatever view of them
-was loaded (full records, or the lean ones `list` and `report` load)."""
+was loaded (full records, or the outline ones `list` and `report` load)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.fixture_reports import AS_OF, make_root
 def test_summaries_selections_and_skipped_files_agree(tmp_path: Path) -> None:
     root = make_root(tmp_path)
     full = load_dataset(root, cache=False)
-    lean = load_dataset(root, detail="lean")
+    lean = load_dataset(root, view="outline")
     assert full.broken == lean.broken == ["pledges/zz-broken.yaml"]
     for chosen in (Filter(), Filter(domains="CYBER"), Filter(statuses=("in_progress", "stalled")),
                    Filter(parties=["Philippines"]), Filter(final=False)):
