@@ -160,3 +160,21 @@ def test_files_that_merely_look_alike_are_not_a_rename(tmp_path: Path) -> None:
     doc = json.loads(cli("diff", "HEAD~1", "HEAD", "-f", "json", "--dir", repo).stdout)
     assert sorted(c["change"] for c in doc["changes"]) == ["added", "removed"]
     assert subprocess.run(["git", "--version"], capture_output=True).returncode == 0
+
+
+def test_a_rename_with_an_update_is_not_called_same_content(tmp_path: Path) -> None:
+    repo = root_with(tmp_path / "repo", a=CANONICAL)
+    git(repo, "init", "-q")
+    commit(repo, "base")
+    assert cli("rename", "a", "a-new", "--dir", repo).exit_code == 0
+    commit(repo, "renamed")
+    plain = cli("diff", "HEAD~1", "HEAD", "--dir", repo)
+    assert "(new id, same content)" in plain.stdout, plain.stdout
+    assert cli("update", "a-new", "--status", "stalled", "--date", "2025-08-01",
+               "--dir", repo).exit_code == 0
+    commit(repo, "updated")
+    for fmt in ("table", "markdown"):
+        result = cli("diff", "HEAD~2", "HEAD", "--format", fmt, "--dir", repo)
+        assert result.exit_code == 0, result.stderr
+        assert "same content" not in result.stdout, result.stdout
+        assert "(new id)" in result.stdout, result.stdout

@@ -34,10 +34,14 @@ def _party(party: str | None) -> str:
 
 
 def _rename(c: PledgeChange) -> str:
-    how = "same id, new file" if c.renamed == "moved" else "new id, same content"
-    if c.renamed == "new-id" and c.old_path == c.new_path:
-        how = "new id"
-    return how
+    if c.renamed == "moved":
+        return "same id, new file"
+    # "same content" only when the rename is the whole change: an update or an edit made with
+    # it is listed beside it, and the parenthesis must not contradict that list.
+    other = (c.status_changes or c.updates_added or c.deadline is not None or c.edited)
+    if c.old_path == c.new_path or other:
+        return "new id"
+    return "new id, same content"
 
 
 def _problem(p: Problem | None) -> str:
