@@ -61,6 +61,34 @@ def test_usage_errors_are_at_most_two_lines_in_our_style(root: Path) -> None:
                                           "Try 'pledgetrack show -h' for help."]
 
 
+def test_no_command_shows_the_help_as_lines() -> None:
+    result = cli()
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Usage: pledgetrack [OPTIONS] COMMAND [ARGS]...\n")
+    assert "\\n" not in result.stderr and "\n  list " in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--dir"], "option '--dir' requires an argument"),
+    (["-d"], "option '-d' requires an argument"),
+    (["--color"], "option '--color' requires an argument"),
+    (["--dir", "."], "missing command"),
+    (["--dir=.", "--no-cache"], "missing command"),
+])
+def test_common_options_without_a_command(args: list[str], message: str) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"pledgetrack: error: {message}",
+                                          "Try 'pledgetrack -h' for help."]
+
+
+def test_common_options_before_help(root: Path) -> None:
+    result = cli("--dir", root, "-h")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Usage: pledgetrack [OPTIONS] COMMAND")
+
+
 @pytest.mark.parametrize("reader", ["head -0", "true"])
 def test_a_reader_that_stops_reading_is_no_error(tmp_path: Path, reader: str) -> None:
     (tmp_path / "pledges").mkdir()

@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 import typer
-from typer._click.exceptions import NoSuchOption, UsageError
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperGroup
 
 import pledgetrack.cli
@@ -46,6 +46,10 @@ class _UsageError(UsageError):
 
     def show(self, file: Any = None) -> None:
         exc = self.original
+        if isinstance(exc, NoArgsIsHelpError):
+            # `pledgetrack` alone: its message is the whole help, lines and all.
+            exc.show(file)
+            return
         if isinstance(exc, NoSuchOption):
             from pledgetrack.model.suggest import closest
 
@@ -91,7 +95,20 @@ class PledgetrackGroup(TyperGroup):
         # option the command does not have, such as --color for export, is left out: it
         # would change nothing).
         lead, rest = split_common_options(args)
-        if lead and rest and not rest[0].startswith("-"):
+        if lead and (not rest or rest[0].startswith("-")):
+            # Common options with no command after them: say what is missing, rather than
+            # that the group has no such option. Before -h or -V they change nothing.
+            at = 0
+            while at < len(lead):
+                name = lead[at].split("=", 1)[0]
+                size = 2 if COMMON_OPTIONS[name] and "=" not in lead[at] else 1
+                if at + size > len(lead):
+                    ctx.fail(f"option '{name}' requires an argument")
+                at += size
+            if not rest:
+                ctx.fail("missing command")
+            args = rest
+        elif lead and rest:
             command = self.get_command(ctx, rest[0])
             if command is not None:
                 known = {o for p in command.params for o in getattr(p, "opts", ())}
