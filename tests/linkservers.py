@@ -91,6 +91,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(302, {"Location": "/loop-b"})
         elif path == "/loop-b":
             self._send(302, {"Location": "/loop-a"})
+        elif path == "/escape":
+            # A Location with an escape sequence, a space and a Latin-1 byte in it.
+            self._send(301, {"Location": "/ok?\x1b[31mred \xe9"})
         elif path == "/gone404":
             self._send(404)
         elif path == "/gone410":

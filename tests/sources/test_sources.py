@@ -95,6 +95,18 @@ def test_each_kind_of_answer_is_classified(server: LinkServer) -> None:
     assert found[u("/nohead")].method == "GET"
 
 
+def test_control_characters_in_a_redirect_are_percent_encoded(
+    data_root: Path, server: LinkServer,
+) -> None:
+    found = check_urls([server.url("/escape")], FAST)[server.url("/escape")]
+    assert (found.state, found.moved_to) == ("moved", server.url("/ok?%1B[31mred%20%E9"))
+    write_pledge(data_root, "esc", [server.url("/escape")])
+    for fmt in ("table", "markdown", "github", "json"):
+        _code, out, err = sources(data_root, "--format", fmt, "--max-age", "0")
+        assert "\x1b" not in out + err, (fmt, out)
+        assert "%1B[31mred%20%E9" in out or fmt in ("markdown", "github"), (fmt, out)
+
+
 def test_the_user_agent_looks_like_a_browser_and_names_the_tool(server: LinkServer) -> None:
     check_urls([server.url("/ok")], FAST)
     agent = server.log.requests[0].agent

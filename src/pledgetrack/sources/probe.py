@@ -210,7 +210,7 @@ class Prober:
                 answer = self._answer(current, tried)
                 status = answer.status
                 if status in REDIRECTS and answer.location:
-                    target = urljoin(current, answer.location.strip())
+                    target = urljoin(current, _url_text(answer.location.strip()))
                     hops.append((status, target))
                     if target in seen:
                         return result("error", status, f"redirect loop back to {target}")
@@ -279,6 +279,22 @@ def describe_failure(exc: Exception) -> tuple[LinkState, str]:
     if isinstance(exc, e.LocationValueError):
         return "error", f"bad URL: {_short(exc)}"
     return "error", _short(exc)
+
+
+def _url_text(location: str) -> str:
+    """A Location header as a URL that can be shown anywhere: control characters, spaces and
+    non-ASCII characters percent-encoded, as browsers do. The header comes from any server, and
+    a raw escape sequence in it would reach the terminal, the Markdown and the annotations."""
+    out: list[str] = []
+    for char in location:
+        code = ord(char)
+        if code <= 0x20 or code >= 0x7F:
+            # Header text is decoded as Latin-1, one character a byte; anything wider is UTF-8.
+            raw = bytes([code]) if code <= 0xFF else char.encode("utf-8")
+            out.append("".join(f"%{b:02X}" for b in raw))
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _short(value: object) -> str:
