@@ -358,10 +358,12 @@ def main(argv: list[str] | None = None) -> int:
         if n100k:
             peaks: list[tuple[str, tuple[str, ...]]] = [
                 ("check", ("cold", "first", "warm")),
-                ("report", ("cold", "first", "warm", "records"))]
+                ("report", ("cold", "first", "warm", "records")),
+                ("export", ("warm", "json", "full", "updates"))]
             for name, states in peaks:
                 for state in states:
-                    what = "warm (new question)" if state == "records" else state
+                    what = {"records": "warm (new question)", "json": "`--format json`",
+                            "full": "`--full`", "updates": "`--updates`"}.get(state, state)
                     report.memory(f"peak RSS of {what} `{name}` at 100,000",
                                   n100k.get(f"{name} {state}"), 300)
     finally:
@@ -450,6 +452,9 @@ def time_size(
         ("list warm", "list", ["list"], False),
         ("list records", "list", ["list"], True),
         ("export warm", "export", ["export", "--format", "csv"], False),
+        ("export json", "export", ["export", "--format", "json"], False),
+        ("export full", "export", ["export", "--full"], False),
+        ("export updates", "export", ["export", "--updates"], False),
     ]
     for key, needs, words, another in warm_specs:
         if not available[needs] or words is None:
@@ -481,7 +486,8 @@ def time_size(
 
     for key in ("bare", "check cold", "check first", "check warm",
                 "report cold", "report first", "report warm", "report records", "report matrix",
-                "list warm", "list records", "export warm", "update"):
+                "list warm", "list records", "export warm", "export json", "export full",
+                "export updates", "update"):
         report.timing(label, found.get(key), key.replace(" warm", "").replace(" matrix", " --matrix")
                       .replace(" records", ""))
     if tw is not None:

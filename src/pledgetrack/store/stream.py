@@ -13,7 +13,7 @@ from pledgetrack.model.records import Pledge
 # Up to this many pledges, their full records are loaded together (through the records cache,
 # the fastest way); above it they are read one by one, so that memory does not grow with the
 # data (about 10 KB a full record in memory: 100,000 would take a gigabyte).
-IN_MEMORY_MAX = 5000
+IN_MEMORY_MAX = 15_000
 
 
 def full_records(root: Path, config: Config, paths: Iterable[str],
