@@ -197,7 +197,8 @@ def _root(
 # start); a name not listed here (a typo, a command added without listing it) or no name at all
 # (--help, shell completion) registers them all, as importing this module elsewhere does.
 COMMAND_MODULES = {
-    "add": "authoring", "update": "authoring", "edit": "authoring", "check": "check",
+    "add": "authoring", "update": "authoring", "edit": "authoring", "changes": "changes",
+    "check": "check",
     "diff": "diff", "export": "export", "init": "init", "merge-driver": "init", "import": "io",
     "list": "listing", "statuses": "reference", "schema": "reference", "report": "report",
     "show": "show", "sources": "sources", "fmt": "tidy", "rename": "tidy",

@@ -229,6 +229,32 @@ def _pledge_json(result: Any, **options: Any) -> str:
     return pledge.json(result, **options)
 
 
+# -- changes: what happened between two dates --------------------------------------------------
+
+def _changes_table(result: Any, **options: Any) -> str:
+    from pledgetrack.render import changes
+
+    return changes.table(result, **options)
+
+
+def _changes_markdown(result: Any, **options: Any) -> str:
+    from pledgetrack.render import changes
+
+    return changes.markdown(result, **options)
+
+
+def _changes_json(result: Any, **options: Any) -> str:
+    from pledgetrack.render import changes
+
+    return changes.json(result, **options)
+
+
+def _changes_html(result: Any, **options: Any) -> str:
+    from pledgetrack.render import changes
+
+    return changes.html(result, **options)
+
+
 def _formats(*formats: Format) -> dict[str, Format]:
     return {f.name: f for f in formats}
 
@@ -258,6 +284,12 @@ FORMATS: dict[str, dict[str, Format]] = {
         Format("json", _report_json),
         Format("csv", _report_csv),
         Format("html", _report_html),
+    ),
+    "changes": _formats(
+        Format("table", _changes_table),
+        Format("markdown", _changes_markdown),
+        Format("json", _changes_json),
+        Format("html", _changes_html),
     ),
     "export": _formats(
         Format("csv", _export_csv, _export_csv_chunks),

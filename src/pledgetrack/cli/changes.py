@@ -1,0 +1,68 @@
+"""`pledgetrack changes`: what happened between two dates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pledgetrack.cli.app import app
+from pledgetrack.cli.filters import DATE_FORMS, Selection, filter_options
+from pledgetrack.cli.options import (
+    ColorOption,
+    DirOption,
+    NoCacheOption,
+    StrictOption,
+    format_option,
+)
+from pledgetrack.cli.output import output_option
+
+
+@app.command()
+@filter_options
+def changes(
+    selection: Selection,
+    since: Annotated[str, typer.Option(
+        "--since", metavar="DATE", show_default=False,
+        help=f"Open the window on the first day of DATE ({DATE_FORMS}).")],
+    until: Annotated[str | None, typer.Option(
+        "--until", metavar="DATE", show_default=False,
+        help="Close the window on the last day of DATE. Default: today.")] = None,
+    dir: DirOption = None,
+    fmt: Annotated[str, format_option(
+        "changes", "auto", help_text="Output format; auto follows -o FILE's extension, else "
+        "table on a terminal and markdown in a pipe.",
+    )] = "auto",
+    output: Annotated[str | None, output_option("changes")] = None,
+    no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
+    color: ColorOption = "auto",
+) -> int:
+    """What happened between two dates, from the dated updates: status changes per pledge and
+    party (with note and sources), pledges announced, pledges that became overdue, deadlines in
+    the window, and compliance at both ends with the change.
+
+    The pledges are those `report --as-of UNTIL` selects with the same filters; the figures
+    at --since are those of `report --as-of` the day before it. The JSON shape is documented
+    in docs/reports.md.
+    """
+    from pledgetrack.cli.data import load, skipped_code
+    from pledgetrack.cli.output import target
+    from pledgetrack.errors import EXIT_USAGE, PledgetrackError
+    from pledgetrack.model.dates import parse_date
+    from pledgetrack.queries.changes import changes as what_changed
+    from pledgetrack.render import registry
+    from pledgetrack.store.workspace import Workspace
+
+    if selection.as_of_given:
+        raise PledgetrackError("changes takes --since and --until, not --as-of",
+                               exit_code=EXIT_USAGE)
+    start = parse_date(since, "--since")
+    end = parse_date(until, "--until") if until is not None and until.strip() else None
+    out = target("changes", fmt, output, color, terminal_format="table",
+                 pipe_format="markdown")
+    dataset = load(Workspace(dir, cache=not no_cache), out, color=color,
+                   filter=selection.filter)
+    result = what_changed(dataset, start, end, selection.filter)
+    out.data(registry.get("changes", out.format)(result, color=out.color, width=out.width))
+    return skipped_code(dataset, out, strict)

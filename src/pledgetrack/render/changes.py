@@ -1,0 +1,259 @@
+"""Formats for `pledgetrack changes`: a Rich table for a terminal, a Markdown digest ready for a
+newsletter, JSON (the documented contract) and a small self-contained HTML page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pledgetrack.queries.changes import Changes, Ends, Transition
+from pledgetrack.queries.skipped import skipped_text
+from pledgetrack.render import jsontext
+from pledgetrack.render.report import compliance_text, mean_text, pct
+from pledgetrack.render.tabular import MARKDOWN_LIMIT, MarkdownWriter, md_code, md_escape
+
+ARROW = "\u2192"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def window(c: Changes) -> str:
+    return f"{c.since.isoformat()} to {c.until.isoformat()}"
+
+
+def change_text(c: Changes) -> str:
+    """``+0.25 (+12.5 points)``, or ``n/a`` when either end has no assessed cell."""
+    mean, points = c.change
+    if mean is None or points is None:
+        return "n/a"
+    return f"{mean_text(mean)} ({points:+.1f} points)"
+
+
+def summary_line(c: Changes) -> str:
+    """One sentence: how much moved in the window."""
+    points = c.change[1]
+    moved = len({t.id for t in c.transitions})
+    trend = ("n/a" if points is None
+             else f"{pct(c.end.compliance.percent)} % ({points:+.1f} points)")
+    return (f"{_plural(len(c.transitions), 'status change')} on {_plural(moved, 'pledge')}, "
+            f"{len(c.announced)} announced, {len(c.became_overdue)} became overdue, "
+            f"{_plural(len(c.deadlines), 'deadline')} in the window; compliance {trend}.")
+
+
+def _ends_text(e: Ends) -> str:
+    return f"{compliance_text(e.compliance)} over {_plural(e.total, 'pledge')}"
+
+
+def _party(t: Transition) -> str:
+    return t.party or ""
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+
+
+def json(changes: Changes, **_: object) -> str:
+    return jsontext.dumps(changes.to_dict()) + "\n"
+
+
+# -- Markdown ------------------------------------------------------------------------------------
+
+
+def _md_sources(t: Transition) -> str:
+    from pledgetrack.render.htmltext import safe_url
+
+    links = []
+    for s in t.sources:
+        url = safe_url(s.url)
+        # Only http(s) links, and no character that would end the link's <...> early.
+        if url is not None and not any(ch in url for ch in "<>"):
+            links.append(f"[{md_escape(s.title or s.publisher or 'source')}](<{url}>)")
+        else:
+            links.append(md_escape(s.url))
+    return ", ".join(links)
+
+
+def markdown(changes: Changes, *, limit: int = MARKDOWN_LIMIT, **_: object) -> str:
+    """A digest: the headline, one summary line, then a section per kind of change."""
+    c = changes
+    out = MarkdownWriter(limit)
+    out.text(f"## What changed, {window(c)}\n\n")
+    if c.skipped:
+        out.text(f"> **Warning:** {skipped_text(c.skipped, path=md_escape)}.\n\n")
+    out.text(f"{summary_line(c)}\n")
+
+    out.text("\n### Compliance\n")
+    out.table(("", "As of", "Pledges", "Compliance"), [
+        ["Since", c.start.as_of.isoformat(), str(c.start.total),
+         compliance_text(c.start.compliance)],
+        ["Until", c.end.as_of.isoformat(), str(c.end.total), compliance_text(c.end.compliance)],
+        ["**Change**", "", f"{c.end.total - c.start.total:+d}", change_text(c)],
+    ], "llrl")
+
+    if c.transitions:
+        out.text(f"\n### Status changes ({len(c.transitions)})\n")
+        rows = [[t.date.isoformat(), md_code(t.id), md_escape(_party(t)),
+                 f"{md_code(t.before)} {ARROW} {md_code(t.after)}", md_escape(t.note or ""),
+                 _md_sources(t)] for t in c.transitions]
+        out.table(("Date", "Pledge", "Party", "Change", "Note", "Sources"), rows)
+        by_party = c.parties_changed
+        if any(t.party for t in c.transitions):
+            out.text("\nBy party: " + ", ".join(f"{md_escape(p)} {n}"
+                                                for p, n in by_party.items()) + ".\n")
+    if c.announced:
+        out.text(f"\n### Announced ({len(c.announced)})\n")
+        out.table(("Pledge", "Title", "Announced"), [
+            [md_code(p.id), md_escape(p.title), str(p.announced or "")] for p in c.announced])
+    if c.became_overdue:
+        out.text(f"\n### Became overdue ({len(c.became_overdue)})\n")
+        out.table(("Pledge", "Title", "Deadline", "Status"), [
+            [md_code(s.id), md_escape(s.pledge.title), str(s.pledge.deadline or ""),
+             md_code(s.status)] for s in c.became_overdue])
+    if c.deadlines:
+        out.text(f"\n### Deadlines in the window ({len(c.deadlines)})\n")
+        out.table(("Pledge", "Title", "Deadline", "Status on " + c.until.isoformat()), [
+            [md_code(s.id), md_escape(s.pledge.title), str(s.pledge.deadline or ""),
+             md_code(s.status)] for s in c.deadlines])
+    return out.getvalue()
+
+
+# -- Rich table ----------------------------------------------------------------------------------
+
+
+def table(changes: Changes, *, color: bool = False, width: int | None = None,
+          **_: object) -> str:
+    from rich.console import Group
+    from rich.text import Text
+
+    from pledgetrack.render.report import _new_table, _spaced
+    from pledgetrack.render.tabular import rich_text
+
+    c = changes
+    vocab = c.closing.vocabulary
+
+    def status(name: str) -> Text:
+        st = vocab.get(name)
+        return Text(name, style=st.color if color and st else "")
+
+    parts: list[Any] = [Text(f"What changed, {window(c)}", style="bold"),
+                        Text(summary_line(c))]
+    if c.skipped:
+        parts.append(Text(f"{skipped_text(c.skipped)}.", style="bold yellow" if color else ""))
+    parts.append(Text(f"Compliance on {c.start.as_of}: {_ends_text(c.start)}\n"
+                      f"Compliance on {c.end.as_of}: {_ends_text(c.end)}\n"
+                      f"Change: {change_text(c)}"))
+    if c.transitions:
+        t = _new_table(f"Status changes ({len(c.transitions)})")
+        for header in ("date", "pledge", "party", "from", "to", "note"):
+            t.add_column(header, overflow="fold")
+        for tr in c.transitions:
+            t.add_row(tr.date.isoformat(), Text(tr.id), Text(_party(tr)), status(tr.before),
+                      status(tr.after), Text(tr.note or ""))
+        parts.append(t)
+    for title, rows in (
+        (f"Announced ({len(c.announced)})",
+         [(p.id, str(p.announced or ""), "") for p in c.announced]),
+        (f"Became overdue ({len(c.became_overdue)})",
+         [(s.id, str(s.pledge.deadline or ""), s.status) for s in c.became_overdue]),
+        (f"Deadlines in the window ({len(c.deadlines)})",
+         [(s.id, str(s.pledge.deadline or ""), s.status) for s in c.deadlines]),
+    ):
+        if not rows:
+            continue
+        sub = _new_table(title)
+        sub.add_column("pledge", overflow="fold")
+        sub.add_column("date")
+        sub.add_column("status")
+        for pledge_id, date, st in rows:
+            sub.add_row(Text(pledge_id), date, status(st) if st else "")
+        parts.append(sub)
+    return rich_text(Group(*_spaced(parts)), color=color, width=width)
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+
+def html(changes: Changes, **_: object) -> str:
+    """One self-contained page (no script, no network requests): the digest's sections."""
+    from pledgetrack import __version__
+    from pledgetrack.render.html import _asset, _csp_hash, link, status_css
+    from pledgetrack.render.htmltext import Markup, block, el
+
+    c = changes
+    style = _asset("report.css") + status_css(c.closing.vocabulary)
+    csp = (f"default-src 'none'; style-src {_csp_hash(style)}; img-src data:; "
+           "base-uri 'none'; form-action 'none'")
+    title = f"What changed, {window(c)}"
+
+    def code(text: str) -> Markup:
+        return el("code", text)
+
+    def table_of(caption: str, header: Sequence[str], rows: Sequence[Sequence[object]],
+                 section_id: str) -> Markup:
+        return el("section",
+                  el("h2", caption, id=f"{section_id}-heading"),
+                  el("div", el("table",
+                               el("thead", el("tr", *(el("th", h, scope="col") for h in header))),
+                               el("tbody", *(el("tr", *(el("td", cell) for cell in row))
+                                             for row in rows))),
+                     class_="scroll"),
+                  aria_labelledby=f"{section_id}-heading")
+
+    def sources(t: Transition) -> list[object]:
+        items: list[object] = []
+        for s in t.sources:
+            if items:
+                items.append(", ")
+            items.append(link(s.url, s.title or s.publisher or s.url))
+        return items
+
+    sections: list[object] = [
+        table_of("Compliance", ("", "As of", "Pledges", "Compliance"), [
+            ("Since", c.start.as_of.isoformat(), str(c.start.total),
+             compliance_text(c.start.compliance)),
+            ("Until", c.end.as_of.isoformat(), str(c.end.total),
+             compliance_text(c.end.compliance)),
+            ("Change", "", f"{c.end.total - c.start.total:+d}", change_text(c)),
+        ], "compliance"),
+    ]
+    if c.transitions:
+        sections.append(table_of(
+            f"Status changes ({len(c.transitions)})",
+            ("Date", "Pledge", "Party", "Change", "Note", "Sources"),
+            [(t.date.isoformat(), code(t.id), _party(t),
+              [code(t.before), f" {ARROW} ", code(t.after)], t.note or "", sources(t))
+             for t in c.transitions], "transitions"))
+    if c.announced:
+        sections.append(table_of(
+            f"Announced ({len(c.announced)})", ("Pledge", "Title", "Announced"),
+            [(code(p.id), p.title, str(p.announced or "")) for p in c.announced], "announced"))
+    if c.became_overdue:
+        sections.append(table_of(
+            f"Became overdue ({len(c.became_overdue)})",
+            ("Pledge", "Title", "Deadline", "Status"),
+            [(code(s.id), s.pledge.title, str(s.pledge.deadline or ""), code(s.status))
+             for s in c.became_overdue], "overdue"))
+    if c.deadlines:
+        sections.append(table_of(
+            f"Deadlines in the window ({len(c.deadlines)})",
+            ("Pledge", "Title", "Deadline", "Status"),
+            [(code(s.id), s.pledge.title, str(s.pledge.deadline or ""), code(s.status))
+             for s in c.deadlines], "deadlines"))
+    head = el("head", el("meta", charset="utf-8"),
+              el("meta", name="viewport", content="width=device-width, initial-scale=1"),
+              el("meta", http_equiv="Content-Security-Policy", content=csp),
+              el("meta", name="generator", content=f"pledgetrack {__version__}"),
+              el("title", title), el("link", rel="icon", href="data:,"),
+              el("style", Markup(style)))
+    skipped = (el("p", el("strong", f"{skipped_text(c.skipped)}."), class_="skipped",
+                  role="alert") if c.skipped else None)
+    body = block("body",
+                 el("header", el("h1", title), el("p", summary_line(c), class_="meta"), skipped,
+                    class_="page-head"),
+                 block("main", *sections, id="main"),
+                 el("footer", el("p", f"Made with pledgetrack {__version__}.", class_="muted"),
+                    class_="page-foot"))
+    page = block("html", head, body, lang="en")
+    page.insert(0, "<!DOCTYPE html>\n")
+    return "".join(page)
