@@ -43,6 +43,13 @@ def report(
     matrix: Annotated[bool, typer.Option(
         "--matrix", help="Add the compliance matrix: pledges x parties, with row and column "
         "averages.")] = False,
+    trend: Annotated[str | None, choice(
+        "trend", ("month", "quarter", "year"), "Add the state at the end of each month, "
+        "quarter or year (counts by status, compliance), up to the report date.")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", metavar="DATE", show_default=False,
+        help="With --trend: begin with the period holding DATE. Default: the first "
+        "announcement or update.")] = None,
     output: Annotated[str | None, output_option("report")] = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
@@ -59,9 +66,16 @@ def report(
 
     from pledgetrack.cli.data import load, skipped_code
     from pledgetrack.cli.output import target
+    from pledgetrack.errors import PledgetrackError
+    from pledgetrack.model.dates import parse_date
     from pledgetrack.queries.reports import GroupBy, summarise
+    from pledgetrack.queries.trend import Period
     from pledgetrack.render import registry
     from pledgetrack.store.workspace import Workspace
+
+    if since is not None and trend is None:
+        raise PledgetrackError("--since goes with --trend month|quarter|year")
+    trend_since = parse_date(since, "--since").start if since else None
 
     out = target("report", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")
@@ -70,7 +84,8 @@ def report(
     dataset = load(Workspace(dir, cache=not no_cache), out, color=color,
                    filter=selection.filter, outline=out.format != "html")
     summary = summarise(dataset, selection.filter, selection.as_of,
-                        by=cast(GroupBy | None, by), with_matrix=matrix)
+                        by=cast(GroupBy | None, by), with_matrix=matrix,
+                        trend=cast(Period | None, trend), trend_since=trend_since)
     from pledgetrack.render.deadlinks import cited_sources, dead_links, kept_dead
 
     extra: dict[str, object] = {}

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pledgetrack.errors import PledgetrackError
 from pledgetrack.model.config import Config
@@ -41,6 +41,9 @@ from pledgetrack.model.records import Pledge, Standing, standing_at
 from pledgetrack.model.vocabulary import UNRATED, Vocabulary
 from pledgetrack.queries.selection import DataLike, Filter, PledgeState, select, state_at
 from pledgetrack.queries.skipped import Skipped, skipped_files
+
+if TYPE_CHECKING:
+    from pledgetrack.queries.trend import Period, TrendPoint
 
 GroupBy = Literal["domain", "actor", "recipient", "party", "year", "tag"]
 GROUP_BY: tuple[GroupBy, ...] = ("domain", "actor", "recipient", "party", "year", "tag")
@@ -154,6 +157,9 @@ class Summary:
     skipped: list[Skipped] = field(default_factory=list)
     # The rule that gave joint pledges their status (model.joint).
     joint_status: JointRule = UNANIMOUS
+    # With --trend: the period and the state at the end of each period (see queries.trend).
+    trend_period: Period | None = None
+    trend: list[TrendPoint] = field(default_factory=list)
 
     @property
     def final(self) -> int:
@@ -191,6 +197,9 @@ class Summary:
         }
         if self.matrix is not None:
             doc["matrix"] = self.matrix.to_dict()
+        if self.trend_period is not None:
+            doc["trend_period"] = self.trend_period
+            doc["trend"] = [point.to_dict() for point in self.trend]
         return doc
 
 
@@ -430,13 +439,26 @@ def summarise(
     *,
     by: GroupBy | None = None,
     with_matrix: bool = False,
+    trend: Period | None = None,
+    trend_since: dt.date | None = None,
 ) -> Summary:
     """Select with ``filter`` as of ``as_of`` (default today) and summarise: counts by status,
     final-verdict rates, groups, overdue and stale pledges, compliance, the files left out
-    (``skipped``), and optionally the compliance matrix. The filter's parties narrow
-    compliance to their cells."""
+    (``skipped``), and optionally the compliance matrix and the state at the end of each
+    ``trend`` period from ``trend_since`` (default: the first announcement or update). The
+    filter's parties narrow compliance to their cells."""
     when = as_of or today()
     chosen = filter or Filter()
     pledges = select(dataset, chosen, when)
-    return summarise_pledges(pledges, dataset.config, when, by=by, with_matrix=with_matrix,
-                             parties=chosen.parties, skipped=skipped_files(dataset))
+    summary = summarise_pledges(pledges, dataset.config, when, by=by, with_matrix=with_matrix,
+                                parties=chosen.parties, skipped=skipped_files(dataset))
+    if trend is None:
+        return summary
+    from dataclasses import replace
+
+    from pledgetrack.queries import trend as trends
+
+    start = trend_since or trends.first_day(dataset.pledges, chosen) or when
+    ends = trends.period_ends(start, when, trend)
+    points = trends.trend(dataset.pledges, dataset.config, chosen, ends)
+    return replace(summary, trend_period=trend, trend=points)

@@ -435,6 +435,79 @@ def _charts(s: Summary, sts: _Statuses) -> Markup:
     )
 
 
+# The trend chart draws in its own coordinates (a viewBox), scaled to the box's width.
+TREND_W, TREND_H, TREND_LEFT, TREND_TOP, TREND_BOTTOM = 640, 220, 44, 12, 28
+
+
+def trend_chart(s: Summary) -> Markup:
+    """Compliance (%) at each period end, as a line; a gap where nothing was assessed."""
+    points = s.trend
+    width = TREND_W - TREND_LEFT - 8
+    height = TREND_H - TREND_TOP - TREND_BOTTOM
+    step = width / max(1, len(points) - 1)
+
+    def xy(i: int, value: float) -> str:
+        x = TREND_LEFT + (i * step if len(points) > 1 else width / 2)
+        y = TREND_TOP + height * (1 - value / 100)
+        return f"{x:.1f},{y:.1f}"
+
+    grid = []
+    for level in (0, 50, 100):
+        line_y = TREND_TOP + height * (1 - level / 100)
+        grid.append(el("line", x1=TREND_LEFT, x2=TREND_W - 8, y1=f"{line_y:.1f}",
+                       y2=f"{line_y:.1f}", stroke="currentColor", stroke_opacity="0.2"))
+        grid.append(el("text", f"{level} %", x=TREND_LEFT - 6, y=f"{line_y + 4:.1f}",
+                       text_anchor="end", font_size="12", fill="currentColor"))
+    lines: list[list[str]] = [[]]
+    dots = []
+    for i, p in enumerate(points):
+        value = p.compliance.percent
+        if value is None:
+            lines.append([])
+            continue
+        lines[-1].append(xy(i, value))
+        cx, cy = xy(i, value).split(",")
+        dots.append(el("g", el("title", f"{p.as_of.isoformat()}: {pct(value)} %"),
+                       el("circle", cx=cx, cy=cy, r=3, fill="currentColor")))
+    paths = [el("polyline", points=" ".join(run), fill="none", stroke="currentColor",
+                stroke_width="2") for run in lines if len(run) > 1]
+    labels = [el("text", points[i].as_of.isoformat(), x=xy(i, 0).split(",")[0],
+                 y=TREND_H - 8, text_anchor=anchor, font_size="12", fill="currentColor")
+              for i, anchor in ((0, "start"), (len(points) - 1, "end")) if points]
+    first, last = points[0], points[-1]
+    desc = (f"Compliance by {s.trend_period} from {first.as_of.isoformat()} "
+            f"({_percent_text(first.compliance.percent)}) to {last.as_of.isoformat()} "
+            f"({_percent_text(last.compliance.percent)}).")
+    return el("svg", el("title", "Compliance over time", id="chart-trend-title"),
+              el("desc", desc, id="chart-trend-desc"), grid, paths, dots, labels,
+              viewBox=f"0 0 {TREND_W} {TREND_H}", width="100%", class_="chart trend",
+              role="img", aria_labelledby="chart-trend-title chart-trend-desc")
+
+
+def _trend_section(s: Summary) -> Markup | None:
+    if s.trend_period is None or not s.trend:
+        return None
+    used = [st for st in s.vocabulary if any(p.by_status.get(st.name) for p in s.trend)]
+    rows = [el("tr", el("th", _time(p.as_of.isoformat()), scope="row"), el("td", p.total),
+               [el("td", p.by_status[st.name]) for st in used],
+               el("td", _compliance_cell(p.compliance)), el("td", short_coverage(p.compliance)))
+            for p in s.trend]
+    return el(
+        "section",
+        el("h2", f"Trend by {s.trend_period}", id="trend-heading"),
+        el("figure",
+           el("figcaption", el("h3", "Compliance at the end of each period"),
+              el("p", "The last point is the report date.", class_="muted")),
+           trend_chart(s),
+           el("details", el("summary", "The figures as a table"),
+              _data_table(("As of", "Pledges", *(st.label for st in used), "Compliance",
+                           "Cells assessed"), rows),
+              class_="figure-data"),
+           class_="chart-box"),
+        id="trend", aria_labelledby="trend-heading",
+    )
+
+
 # (heading, label on a phone, sort type). The script sorts by each cell's data-sort.
 COLUMNS = (("Pledge", "Pledge", "text"), ("Actors \u2192 recipients", "Actors", "text"),
            ("Domains", "Domains", "text"), ("Status", "Status", "number"),
@@ -776,6 +849,7 @@ def report(summary: Summary, *, generated: dt.datetime | None = None,
         el("section", el("h2", "Summary", id="summary-heading", class_="sr-only"),
            _figures(s), aria_labelledby="summary-heading"),
         _charts(s, sts),
+        _trend_section(s),
         _pledge_table(s, sts),
         _group_section(s, sts),
         _matrix_section(s),

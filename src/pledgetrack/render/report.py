@@ -109,6 +109,8 @@ def csv(summary: Summary, **_: object) -> str:
             rows.append([SKIPPED_ROW, f"{f.path} ({f.errors} errors; first: {f.first})",
                          *([""] * (len(m.parties) + 5))])
         return csv_text(header, rows)
+    if summary.trend_period is not None:
+        return _trend_csv(summary)
 
     def status_rows(group: str, total: int, counts: dict[str, int]) -> list[list[str]]:
         final = sum(n for st, n in counts.items() if vocab.is_final(st))
@@ -130,6 +132,22 @@ def csv(summary: Summary, **_: object) -> str:
     for f in summary.skipped:
         rows.append([SKIPPED_ROW, f.path, f.first, "", "", str(f.errors), "", ""])
     return csv_text(STATUS_CSV, rows)
+
+
+# The columns of `report --trend … --format csv` before and after the statuses.
+TREND_CSV = ("as_of", "total")
+TREND_CSV_END = ("mean", "percent", "assessed", "cells", "coverage")
+
+
+def _trend_csv(summary: Summary) -> str:
+    """One row per period end: the counts by status and the compliance."""
+    names = summary.vocabulary.names
+    rows = [[p.as_of.isoformat(), str(p.total), *(str(p.by_status.get(n, 0)) for n in names),
+             *_csv_compliance(p.compliance)] for p in summary.trend]
+    for f in summary.skipped:
+        rows.append([SKIPPED_ROW, f"{f.path} ({f.errors} errors; first: {f.first})",
+                     *([""] * (len(names) + len(TREND_CSV_END)))])
+    return csv_text([*TREND_CSV, *names, *TREND_CSV_END], rows)
 
 
 def _csv_pct(part: int, whole: int) -> str:
@@ -217,7 +235,43 @@ def markdown(summary: Summary, *, limit: int = MARKDOWN_LIMIT, **_: object) -> s
         out.table(header, rows, "l" + "r" * (len(m.parties) + 3))
         out.text("\nScores: +1 delivered, 0 partial or in progress, -1 not delivered; "
                  "n/a not assessed; blank: the party is not bound by the pledge.\n")
+    if s.trend_period is not None:
+        out.text(f"\n### Trend by {s.trend_period}\n")
+        used = _trend_statuses(s)
+        header = ["As of", "Pledges", *(md_escape(st.label) for st in used), "Compliance",
+                  "Cells assessed"]
+        rows = [[p.as_of.isoformat(), str(p.total), *(str(p.by_status[st.name]) for st in used),
+                 _md_compliance(p.compliance), short_coverage(p.compliance)] for p in s.trend]
+        out.table(header, rows, "lr" + "r" * len(used) + "rr")
     return out.getvalue()
+
+
+def _trend_statuses(s: Summary) -> list[Any]:
+    """The statuses some point of the trend counts (a column of zeros says nothing)."""
+    return [st for st in s.vocabulary if any(p.by_status.get(st.name) for p in s.trend)]
+
+
+SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
+
+
+def sparkline(values: Sequence[float | None]) -> str:
+    """One block per value, its height the value's place between 0 and 100; a space for
+    None (nothing assessed)."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append(" ")
+        else:
+            out.append(SPARKS[min(len(SPARKS) - 1, int(v / 100 * len(SPARKS)))])
+    return "".join(out)
+
+
+def bar(value: float | None, width: int = 10) -> str:
+    """A small bar: ``value`` % of ``width`` cells."""
+    if value is None:
+        return ""
+    full = round(value / 100 * width)
+    return "\u2588" * full + "\u00b7" * (width - full)
 
 
 def _md_compliance(c: Compliance) -> str:
@@ -300,6 +354,24 @@ def table(summary: Summary, *, color: bool = False, width: int | None = None,
         parts.append(_matrix_table(s, width))
         parts.append(Text("Scores: +1 delivered, 0 partial or in progress, -1 not delivered, "
                           "n/a not assessed; blank: the party is not bound by the pledge."))
+    if s.trend_period is not None:
+        used = _trend_statuses(s)
+        t_table = _new_table(f"Trend by {s.trend_period}")
+        t_table.add_column("as of")
+        t_table.add_column("pledges", justify="right")
+        for st in used:
+            t_table.add_column(Text(st.name, style=st.color if color else ""), justify="right")
+        t_table.add_column("compliance", justify="right")
+        t_table.add_column("", no_wrap=True)
+        t_table.add_column("cells assessed", justify="right")
+        for p in s.trend:
+            t_table.add_row(p.as_of.isoformat(), str(p.total),
+                            *(str(p.by_status[st.name]) for st in used),
+                            _md_compliance(p.compliance), bar(p.compliance.percent),
+                            short_coverage(p.compliance))
+        parts.append(t_table)
+        parts.append(Text("Compliance: " + sparkline([p.compliance.percent for p in s.trend])
+                          + " (0 to 100 %)"))
     return rich_text(Group(*_spaced(parts)), color=color, width=width)
 
 
