@@ -178,3 +178,12 @@ def test_a_rename_with_an_update_is_not_called_same_content(tmp_path: Path) -> N
         assert result.exit_code == 0, result.stderr
         assert "same content" not in result.stdout, result.stdout
         assert "(new id)" in result.stdout, result.stdout
+
+
+def test_an_id_named_twice_is_formatted_once(tmp_path: Path) -> None:
+    root = root_with(tmp_path, a=MESSY)
+    check = cli("fmt", "--check", "a", "a", "--dir", root)
+    assert check.exit_code == 1 and "1 file" in check.stderr, check.stderr
+    result = cli("fmt", "a", "a", "--dir", root)
+    assert result.exit_code == 0, result.stderr
+    assert cli("fmt", "--check", "a", "--dir", root).exit_code == 0

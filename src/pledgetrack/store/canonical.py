@@ -112,6 +112,9 @@ def layouts(root: Path, ids: list[str]) -> list[Layout]:
     from pledgetrack.store.root import pledge_files
     from pledgetrack.store.writer import existing_path
 
+    # An id named twice is one file: laid out twice, its second write would find the file
+    # changed under it by the first.
+    ids = list(dict.fromkeys(ids))
     paths = [existing_path(root, i) for i in ids] if ids else pledge_files(root)
     result = []
     for path in paths:
