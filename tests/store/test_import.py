@@ -330,3 +330,16 @@ def test_json_lines_that_are_not_rows_are_one_line(
     assert code == 1
     assert message in err, err
     assert len(err.strip().splitlines()) == 1, err
+
+
+def test_a_cell_over_the_csv_size_limit_is_reported_at_its_line(data_root: Path) -> None:
+    rows = ["id,title,actors,domains,announced,source",
+            "a,A,Japan,cyber,2025,https://example.org/a",
+            "b,B,Japan,cyber,2025,https://example.org/b",
+            "c,C,Japan,cyber,2025," + "x" * 200_000]
+    path = data_root / "big.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, _, err = run_import(data_root, str(path))
+    assert code == 1
+    assert "big.csv:4: not valid CSV" in err, err
+    assert not list((data_root / "pledges").glob("*.yaml"))

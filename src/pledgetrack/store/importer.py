@@ -142,7 +142,10 @@ def _csv_rows(text: str, path: Path, raw: bool) -> list[Row]:
                 rows.append(Row(start, values))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise PledgetrackError(f"{path}:{reader.line_num}: not valid CSV: {exc}",
+        # The reader counts a line only once it has parsed it: a cell over the size limit on
+        # the first line of a row is reported at the row's line, not the one before.
+        line = max(start, reader.line_num)
+        raise PledgetrackError(f"{path}:{line}: not valid CSV: {exc}",
                                EXIT_FINDINGS) from None
     return rows
 
