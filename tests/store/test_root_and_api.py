@@ -110,6 +110,24 @@ def test_bad_configuration(data_root: Path, config: str, message: str) -> None:
     assert len(result.stderr.splitlines()) == 1
 
 
+@pytest.mark.parametrize(("bad", "line", "message"), [
+    ("    score: 2\n", 6, "status 'b': score must be a number"),
+    ("    final: maybe\n", 6, "status 'b': final must be true or false"),
+    ("    colour: red\n", 6, "status 'b': unknown key 'colour'"),
+    ("  - name: a\n", 6, "status 'a' is listed twice"),
+])
+def test_a_bad_status_is_reported_at_its_own_line(
+    data_root: Path, bad: str, line: int, message: str,
+) -> None:
+    config = ("stale_after_days: 90\nstatuses:\n  - name: a\n    score: 1\n"
+              "  - name: b\n" + bad)
+    (data_root / "pledgetrack.yaml").write_text(config)
+    result = cli("check", "--dir", str(data_root))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"pledgetrack: error: pledgetrack.yaml:{line}: {message}"), \
+        result.stderr
+
+
 def test_statuses_text_and_json() -> None:
     result = cli("statuses", "-f", "text")
     lines = result.stdout.splitlines()

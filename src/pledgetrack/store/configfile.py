@@ -13,7 +13,7 @@ from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Status, Vocabulary
 from pledgetrack.store.root import CONFIG_FILE
 from pledgetrack.yamlfile.build import plain
 from pledgetrack.yamlfile.pledgefile import MAX_FILE_BYTES
-from pledgetrack.yamlfile.yamltree import YamlProblem, YMap, YScalar, decode, parse
+from pledgetrack.yamlfile.yamltree import YamlProblem, YMap, YNode, YScalar, YSeq, decode, parse
 
 CONFIG_KEYS = ("statuses", "domains", "stale_after_days", "require_update_sources",
                "require_archived", "joint_status")
@@ -88,7 +88,8 @@ def config_from_bytes(data: bytes, where: str = CONFIG_FILE) -> Config:
         rule = next(r for r in JOINT_RULES if r == joint)
 
     domains = _domains(raw.get("domains"), fail, tree.key_line("domains"))
-    vocabulary = _vocabulary(raw.get("statuses"), fail, tree.key_line("statuses"))
+    vocabulary = _vocabulary(raw.get("statuses"), fail, tree.key_line("statuses"),
+                             tree.get("statuses"))
     return Config(vocabulary, domains, int(stale), require_sources, require_archived, rule)
 
 
@@ -135,37 +136,53 @@ def _did_you_mean(key: str, known: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _vocabulary(raw: object, fail: _Fail, line: int) -> Vocabulary:
+def _entry_line(node: YNode | None, index: int, key: str | None, default: int) -> int:
+    """The line of status number ``index`` in the file (of its ``key`` when it has one), so
+    that an error points at the status that is wrong rather than at `statuses:`."""
+    if not isinstance(node, YSeq) or index >= len(node.items):
+        return default
+    item = node.items[index]
+    if isinstance(item, YMap) and key is not None and key in item.entries:
+        return item.key_line(key)
+    return item.line
+
+
+def _vocabulary(raw: object, fail: _Fail, statuses_line: int,
+                node: YNode | None = None) -> Vocabulary:
     if raw is None:
         return DEFAULT_VOCABULARY
     if not isinstance(raw, list) or not raw:
-        raise fail("'statuses' must be a non-empty list of statuses", line)
+        raise fail("'statuses' must be a non-empty list of statuses", statuses_line)
     statuses: list[Status] = []
-    for entry in raw:
+    for index, entry in enumerate(raw):
+        def line(key: str | None = None, index: int = index) -> int:
+            return _entry_line(node, index, key, statuses_line)
+
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            raise fail("each status needs at least a 'name'", line)
+            raise fail("each status needs at least a 'name'", line())
         name = entry["name"]
         unknown = [k for k in entry if k not in STATUS_KEYS]
         if unknown:
             raise fail(f"status '{name}': unknown key '{unknown[0]}'"
                        f"{_did_you_mean(str(unknown[0]), STATUS_KEYS)}; known: "
-                       f"{', '.join(STATUS_KEYS)}", line)
+                       f"{', '.join(STATUS_KEYS)}", line(str(unknown[0])))
         # fullmatch: with match, "$" would also accept a trailing line break ("rated\n").
         if not _NAME.fullmatch(name):
-            raise fail(f"status {name!r} must be a lowercase name (a-z, 0-9, _ and -)", line)
+            raise fail(f"status {name!r} must be a lowercase name (a-z, 0-9, _ and -)",
+                       line("name"))
         if name == MIXED:
             raise fail(f"status '{MIXED}' is reserved: it is the derived status of a joint "
-                       "pledge whose actors differ", line)
+                       "pledge whose actors differ", line("name"))
         if any(s.name == name for s in statuses):
-            raise fail(f"status '{name}' is listed twice", line)
+            raise fail(f"status '{name}' is listed twice", line("name"))
         score_raw = entry.get("score")
         score = _score(score_raw)
         if score_raw is not None and score is None:
             raise fail(f"status '{name}': score must be a number from -1 to 1 (such as 1, "
-                       "0.5, 0, -1) or null", line)
+                       "0.5, 0, -1) or null", line("score"))
         final_raw = entry.get("final", "false")
         if final_raw not in ("true", "false", "True", "False", "yes", "no"):
-            raise fail(f"status '{name}': final must be true or false", line)
+            raise fail(f"status '{name}': final must be true or false", line("final"))
         statuses.append(Status(
             name=name,
             label=str(entry.get("label") or name.replace("_", " ").capitalize()),
