@@ -83,6 +83,13 @@ class PledgetrackGroup(TyperGroup):
     """Maps :class:`PledgetrackError` to a message and an exit code, in one place, and suggests
     a command for a typo."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Everything the command prints, Click's own errors included, takes one guarded path.
+        from pledgetrack.cli.output import guarded_streams
+
+        with guarded_streams():
+            return super().main(*args, **kwargs)
+
     def make_context(self, info_name: Any, args: list[str], parent: Any = None,
                      **extra: Any) -> Any:
         try:

@@ -56,9 +56,9 @@ def check(
     dataset = Workspace(dir, cache=not no_cache).dataset("problems")
     keep_for_good()
     fmt = resolve_format(fmt)
-    # Findings are data, written as they are: each line starts with its file (or is a GitHub
-    # annotation, meant to be read as a workflow command).
-    out = Output()
+    # Each line of findings starts with its file; the text format is for people (control
+    # characters escaped), GitHub annotations are meant to be read as workflow commands.
+    out = Output(format=fmt)
     for note in dataset.notes:
         out.warn(note)
     prefix = github_prefix(dataset.root) if fmt == "github" else ""

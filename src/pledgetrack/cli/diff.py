@@ -56,9 +56,10 @@ def diff(
     from pledgetrack.git.revisions import parse_range, read_snapshots
     from pledgetrack.queries.diff import compare
     from pledgetrack.render import registry
+    from pledgetrack.render.console import use_color
     from pledgetrack.store.workspace import Workspace
 
-    out = Output(format=fmt)
+    out = Output(format=fmt, color=use_color(color))
     limit = _max_chars(max_chars, fmt)
     rng = parse_range(base, head)
     old, new = read_snapshots(Workspace(dir).root, rng)

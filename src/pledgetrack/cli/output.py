@@ -3,15 +3,17 @@ written atomically; in a format, with colour or not, for a width) and its messag
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import typer
 
-from pledgetrack.render.guard import TEXT_FORMATS, guard_commands, valid_unicode
+from pledgetrack.render.console import is_terminal
+from pledgetrack.render.guard import TEXT_FORMATS, CommandGuard, escape_controls, valid_unicode
 
 
 def output_option(kind: str) -> Any:
@@ -40,12 +42,120 @@ EXTENSIONS = {
 PRIMARY_EXTENSIONS = (".md", ".json", ".jsonl", ".csv", ".tsv", ".txt", ".html")
 
 
-
 def single_line(message: str) -> str:
     """Messages quote record text and file names, which come from pull requests: a line break
     in them must not start a line of its own (GitHub Actions reads '::command' lines on stdout
     and stderr as workflow commands)."""
     return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
+class GuardedStream:
+    """Standard output or standard error while a command runs: the one path that every line a
+    command prints takes (its result, messages, warnings, Click's own errors).
+
+    - Control characters never reach a reader raw: in text for people (messages, and the
+      ``table`` and ``text`` formats) they are always shown as escapes, and in any format on a
+      terminal; only colour sequences of coloured output are kept (see render.guard).
+    - Under GitHub Actions no line can be acted on as a workflow command, unless the stream is a
+      regular file (``> out.csv``): record text comes from pull requests (render.guard's
+      CommandGuard). ``check --format github`` writes its annotations unguarded, as intended.
+    - Characters the stream's encoding lacks (``PYTHONIOENCODING=ascii``, a cp1252 console, a
+      latin-1 locale) are written as backslash escapes instead of failing.
+    """
+
+    def __init__(self, unguarded: TextIO, *, messages: bool) -> None:
+        import os
+
+        self.unguarded = unguarded
+        self.messages = messages
+        self.terminal = is_terminal(unguarded)
+        actions = os.environ.get("GITHUB_ACTIONS") == "true"
+        self.commands = (CommandGuard(envelope=not messages)
+                         if actions and not _regular_file(unguarded) else None)
+
+    # What print(), Click and Rich use of a text stream.
+    @property
+    def encoding(self) -> str:
+        return getattr(self.unguarded, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self) -> str:
+        return "backslashreplace"
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+    def fileno(self) -> int:
+        return self.unguarded.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        self.unguarded.flush()
+
+    def write(self, text: str) -> int:
+        """Text for people (a message, help, a list of file names)."""
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        self.write_output(text, people=True)
+        return len(text)
+
+    def write_output(self, text: str, *, people: bool, color: bool = False,
+                     commands: bool = False) -> None:
+        """Write text in a format: ``people`` for the text formats; ``color`` when Rich coloured
+        it; ``commands`` for workflow commands meant as such."""
+        if people or self.terminal:
+            text = escape_controls(text, keep_colour=color)
+        if self.commands is not None and not commands:
+            text = self.commands.feed(text)
+        self._send(text)
+
+    def finish(self) -> None:
+        """The end of the command: what the guard held back, and the runner resumed."""
+        if self.commands is not None:
+            self._send(self.commands.close())
+
+    def _send(self, text: str) -> None:
+        if not text:
+            return
+        text = valid_unicode(text)  # names that are not UTF-8: U+FFFD
+        try:
+            self.unguarded.write(text)
+        except UnicodeEncodeError:
+            # A text stream encodes all of a write before any of it goes out: nothing was sent.
+            encoding = self.encoding
+            self.unguarded.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+def _regular_file(stream: TextIO) -> bool:
+    import os
+    import stat
+
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def guarded_streams() -> Iterator[None]:
+    """Route stdout and stderr through :class:`GuardedStream` while a command runs."""
+    if isinstance(sys.stdout, GuardedStream):  # already inside a command
+        yield
+        return
+    out, err = sys.stdout, sys.stderr
+    guarded_out = GuardedStream(out, messages=False)
+    guarded_err = GuardedStream(err, messages=True)
+    sys.stdout, sys.stderr = guarded_out, guarded_err
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+        # Messages first: the runner is told to resume acting on commands last of all.
+        with contextlib.suppress(BrokenPipeError):
+            guarded_err.finish()
+            guarded_out.finish()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +179,12 @@ class Output:
 
             write_text_atomic(self.path, valid_unicode(text))
             return
-        text = valid_unicode(text)
-        sys.stdout.write(guard_commands(text) if self.format in TEXT_FORMATS else text)
+        stream = sys.stdout
+        if isinstance(stream, GuardedStream):
+            stream.write_output(text, people=self.format in TEXT_FORMATS, color=self.color,
+                                commands=self.format == "github")
+        else:
+            stream.write(valid_unicode(text))
 
     def data_chunks(self, chunks: Iterable[str]) -> None:
         """The command's result as it is made, chunk by chunk (nothing whole in memory)."""

@@ -21,7 +21,7 @@ def statuses(
     from pledgetrack.errors import EXIT_OK, PledgetrackError
     from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY
     from pledgetrack.render import registry
-    from pledgetrack.render.console import is_terminal
+    from pledgetrack.render.console import is_terminal, use_color
     from pledgetrack.store.workspace import Workspace
 
     try:
@@ -32,7 +32,8 @@ def statuses(
         vocabulary = DEFAULT_VOCABULARY  # outside a data folder: the default vocabulary
     if fmt == "auto":
         fmt = "table" if is_terminal() else "text"
-    Output(format=fmt).data(registry.get("statuses", fmt)(vocabulary, color=color))
+    out = Output(format=fmt, color=use_color(color))
+    out.data(registry.get("statuses", fmt)(vocabulary, color=color))
     return EXIT_OK
 
 

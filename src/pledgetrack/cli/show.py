@@ -35,6 +35,7 @@ def show(
     from pledgetrack.model.dates import parse_date, today
     from pledgetrack.queries.pledge_view import view_pledge
     from pledgetrack.render import registry
+    from pledgetrack.render.console import use_color
     from pledgetrack.store import writer
     from pledgetrack.store.loader import load_file
     from pledgetrack.store.workspace import Workspace
@@ -55,5 +56,6 @@ def show(
     from pledgetrack.render.deadlinks import cited_sources, dead_links, kept_dead
 
     with dead_links(kept_dead(cited_sources([result.pledge]))):
-        Output(format=fmt).data(registry.get("pledge", fmt)(view, color=color))
+        out = Output(format=fmt, color=use_color(color))
+        out.data(registry.get("pledge", fmt)(view, color=color))
     return EXIT_OK

@@ -154,7 +154,7 @@ def table(result: DiffResult, *, color: str = "auto", **_: object) -> str:
     from rich.markup import escape
     from rich.table import Table
 
-    from pledgetrack.render.console import make_console
+    from pledgetrack.render.console import escaped, make_console
 
     styles = {"status": "bold", "new": "green", "removed": "red", "broken": "bold red",
               "renamed": "cyan", "deadline": "yellow"}
@@ -168,10 +168,10 @@ def table(result: DiffResult, *, color: str = "auto", **_: object) -> str:
         t.add_row(f"[{style}]{kind}[/]" if style else kind, escape(pledge_id), escape(details))
     console = make_console(color)
     with console.capture() as capture:
-        console.print(escape(_header(result)), style="dim")
-        console.print(escape(result.summary.text()), style="bold")
+        console.print(escaped(escape(_header(result))), style="dim")
+        console.print(escaped(escape(result.summary.text())), style="bold")
         if rows:
-            console.print(t)
+            console.print(escaped(t))
     return capture.get()
 
 

@@ -63,7 +63,7 @@ def text(view: PledgeView, *, color: str = "auto", **_: object) -> str:
     from rich.table import Table
     from rich.text import Text
 
-    from pledgetrack.render.console import make_console, use_color
+    from pledgetrack.render.console import escaped, make_console, use_color
 
     colored = use_color(color)
     p = view.pledge
@@ -135,7 +135,7 @@ def text(view: PledgeView, *, color: str = "auto", **_: object) -> str:
 
     console = make_console(color)
     with console.capture() as capture:
-        console.print(Group(*parts))  # type: ignore[arg-type]
+        console.print(escaped(Group(*parts)))  # type: ignore[arg-type]
     # Grid cells are padded to their column's width; trailing spaces help no one.
     return "\n".join(line.rstrip() for line in capture.get().split("\n"))
 

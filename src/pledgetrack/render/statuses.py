@@ -28,7 +28,7 @@ def json(vocab: Vocabulary, **_: object) -> str:
 def table(vocab: Vocabulary, *, color: str = "auto", **_: object) -> str:
     from rich.table import Table
 
-    from pledgetrack.render.console import make_console
+    from pledgetrack.render.console import escaped, make_console
 
     t = Table(title="Status vocabulary", title_justify="left")
     for header in ("status", "label", "final", "score", "meaning"):
@@ -38,5 +38,5 @@ def table(vocab: Vocabulary, *, color: str = "auto", **_: object) -> str:
                   _score(s.score), s.description)
     console = make_console(color)
     with console.capture() as capture:
-        console.print(t)
+        console.print(escaped(t))
     return capture.get()

@@ -219,6 +219,8 @@ def rich_text(*renderables: Any, color: bool = False, width: int | None = None) 
 
     from rich.console import Console
 
+    from pledgetrack.render.console import escaped
+
     console = Console(
         file=io.StringIO(),
         force_terminal=color,
@@ -231,7 +233,7 @@ def rich_text(*renderables: Any, color: bool = False, width: int | None = None) 
         markup=False,
     )
     for renderable in renderables:
-        console.print(renderable)
+        console.print(escaped(renderable))
     text = console.file.getvalue()  # type: ignore[attr-defined]
     if width is None:
         # A huge width pads nothing, but Rich may leave trailing spaces in table cells.

@@ -13,6 +13,7 @@ from pledgetrack.model.dates import DateError, PartialDate
 from pledgetrack.model.problems import Level, Problem
 from pledgetrack.model.records import Pledge, Source, Update
 from pledgetrack.model.suggest import did_you_mean
+from pledgetrack.model.text import first_control
 from pledgetrack.yamlfile.yamltree import YMap, YNode, YScalar, YSeq
 
 T = TypeVar("T")
@@ -82,6 +83,13 @@ class RecordBuilder:
             self.report("error", "wrong-type", f"'{name}' must be a single line",
                         node.line, node.col)
             return None
+        control = first_control(node.value)
+        if control is not None:
+            # Kept (the text is what the file says), but terminals would act on it: output
+            # for people shows it escaped.
+            self.report("warning", "control-character",
+                        f"'{name}' holds the control character U+{ord(control):04X}; "
+                        "write the text without it", node.line, node.col)
         return node.value
 
     def date(self, node: YNode, name: str) -> PartialDate | None:
