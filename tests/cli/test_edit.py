@@ -199,3 +199,39 @@ def test_edit_can_repair_a_broken_file(data_root: Path, write: WriteFn, editor: 
                  env={"VISUAL": None, "EDITOR": f"{sys.executable} {fixed_script}"})
     assert result.exit_code == 0, result.stderr
     assert path.read_text("utf-8") == VALID.replace("{id}", "p")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (" ", "$EDITOR is blank; set it to the editor to use"),
+    ("\t\n", "$EDITOR is blank; set it to the editor to use"),
+    ('vi "x', "$EDITOR cannot be read as a command (no closing quotation): 'vi \"x'"),
+    ("vi 'x", "$EDITOR cannot be read as a command (no closing quotation): \"vi 'x\""),
+    ("vi x\\", "$EDITOR cannot be read as a command (no escaped character): 'vi x\\\\'"),
+])
+def test_odd_editor_values_are_one_line_errors(data_root: Path, write: WriteFn,
+                                               temp_dir: Path, value: str, message: str) -> None:
+    """A real process: exit 2, one line, no traceback, no temporary copy left, the file as it
+    was."""
+    import os
+    import subprocess
+
+    path = write("p")
+    before = path.read_bytes()
+    env = {k: v for k, v in os.environ.items() if k not in ("VISUAL", "EDITOR")}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("pledgetrack")), "edit", "p", "--dir",
+         str(data_root)], capture_output=True, text=True, timeout=60,
+        env={**env, "EDITOR": value, "TMPDIR": str(temp_dir)})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"pledgetrack: error: {message}\n"
+    assert done.stdout == ""
+    assert list(temp_dir.iterdir()) == []
+    assert path.read_bytes() == before
+
+
+def test_a_blank_visual_is_named(data_root: Path, write: WriteFn) -> None:
+    write("p")
+    result = runner.invoke(app, ["edit", "p", "--dir", str(data_root)],
+                           env={"VISUAL": "  ", "EDITOR": "true"})
+    assert result.exit_code == 2
+    assert result.stderr == "pledgetrack: error: $VISUAL is blank; set it to the editor to use\n"

@@ -174,7 +174,7 @@ def test_messages_on_stderr_are_changed_in_place(tmp_path: Path) -> None:
     on its line (stderr never stops the runner: its lines may be read before stdout's)."""
     root = hostile_root(tmp_path)
     (root / "pledges" / "##[add-mask]x.yaml").write_text("id: [\n", encoding="utf-8")
-    code, out, err = run("list", "--format", "csv", "--dir", str(root), env=ACTIONS)
+    code, _, err = run("list", "--format", "csv", "--dir", str(root), env=ACTIONS)
     assert code == 0
     assert command_lines(err) == []
     assert "skipping pledges/##\\[add-mask]x.yaml (1 error; run pledgetrack check)" in err
@@ -298,7 +298,7 @@ def test_escape_controls() -> None:
         "a\tb\nc\\rd\\u001be\\u007ff\\u009bg\\u0000")
     assert escape_controls("\x1b[1mbold\x1b[0m \x1b]0;t\x07", keep_colour=True) == (
         "\x1b[1mbold\x1b[0m \\u001b]0;t\\u0007")
-    assert escape_controls("plain – text") == "plain – text"
+    assert escape_controls("plain \u2013 text") == "plain \u2013 text"
 
 
 # -- encodings ---------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ def test_output_in_an_encoding_without_the_characters(tmp_path: Path, args: list
     root = tmp_path / "data"
     (root / "pledges").mkdir(parents=True)
     (root / "pledges" / "uni.yaml").write_text(
-        VALID.replace("{id}", "uni").replace("Support cybersecurity", "日本 – ASEAN → 支援")
+        VALID.replace("{id}", "uni").replace("Support cybersecurity", "日本 \u2013 ASEAN → 支援")
         .replace("  - Japan", "  - 日本"), encoding="utf-8")
     (root / "pledges" / "broken-日本.yaml").write_text("id: [\n", encoding="utf-8")
     done = subprocess.run([PLEDGETRACK, *args, "--dir", str(root)], capture_output=True,

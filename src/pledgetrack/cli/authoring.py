@@ -300,12 +300,23 @@ def _editor() -> list[str]:
     import os
     import shlex
 
-    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    variable = "VISUAL" if os.environ.get("VISUAL") else "EDITOR"
+    command = os.environ.get(variable)
     if not command:
         if not interactive():
             raise PledgetrackError("set $VISUAL or $EDITOR to the editor to use")
-        command = "vi"
-    return shlex.split(command)
+        return ["vi"]
+    # Read as a shell would split it (`code --wait`, a quoted path with spaces), before any
+    # copy is made: a value that is not a command leaves nothing behind.
+    try:
+        words = shlex.split(command)
+    except ValueError as exc:
+        raise PledgetrackError(
+            f"${variable} cannot be read as a command ({str(exc).lower()}): {command!r}"
+        ) from None
+    if not words:
+        raise PledgetrackError(f"${variable} is blank; set it to the editor to use")
+    return words
 
 
 @app.command()
@@ -332,12 +343,12 @@ def edit(
     config = workspace.config
     rel = f"pledges/{path.name}"
     original = path.read_bytes()
+    command = _editor()
     # The copy lives outside pledges/, so nothing ever reads it as a pledge.
     fd, name = tempfile.mkstemp(prefix=f"pledgetrack-edit-{pledge_id}-", suffix=".yaml")
     copy = Path(name)
     with open(fd, "wb") as handle:
         handle.write(original)
-    command = _editor()
 
     def abort(reason: str) -> int:
         out.say(f"pledgetrack: {reason}; {rel} is unchanged; your edited copy is kept at "
