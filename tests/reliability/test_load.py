@@ -144,3 +144,68 @@ def test_any_text_in_a_field_is_handled(text: str) -> None:
     doc = BASE.replace("Support cybersecurity", json.dumps(text)[1:-1] or "x", 1)
     pledge, problems = parse_pledge(doc.encode("utf-8", "surrogatepass"), "pledges/p1.yaml")
     assert pledge is not None or problems
+
+
+# -- many names in one pledge ------------------------------------------------------------------
+
+def _many_names(actors: int, party_updates: int) -> str:
+    lines = ["id: many", "title: Many actors", "actors:"]
+    lines += [f"  - actor-{i}" for i in range(actors)]
+    lines += ["domains:", "  - cyber", "announced: 2025-01-01", "sources:",
+              "  - url: https://example.org/a", "updates:"]
+    for j in range(party_updates):
+        lines += [f"  - date: 2025-02-{1 + j * 28 // party_updates:02d}", "    status: stalled",
+                  f"    party: actor-{j * 13 % actors}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_more_names_than_the_limit_is_an_error(tmp_path: Path) -> None:
+    from pledgetrack.model.records import MAX_NAMES
+
+    root = tmp_path / "data"
+    (root / "pledges").mkdir(parents=True)
+    (root / "pledges" / "many.yaml").write_text(_many_names(MAX_NAMES + 1, 10))
+    done = subprocess.run([sys.executable, "-m", "pledgetrack", "check", "--dir", str(root)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stdout == ("pledges/many.yaml:4:3: error: 'actors' lists 1,001 names; at most "
+                           "1,000 are allowed [too-many-names]\n")
+    (root / "pledges" / "many.yaml").write_text(_many_names(MAX_NAMES, 10))
+    done = subprocess.run([sys.executable, "-m", "pledgetrack", "check", "--dir", str(root)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout
+
+
+SUMMARY_UNDER_A_MEMORY_LIMIT = """
+import datetime as dt, resource, sys
+from pledgetrack.model.config import Config
+from pledgetrack.model.dates import PartialDate
+from pledgetrack.model.records import Pledge, Source, Update
+from pledgetrack.queries.reports import summarise_pledges
+actors, updates = int(sys.argv[1]), int(sys.argv[2])
+pledge = Pledge(
+    id="many", title="Many actors", actors=tuple(f"actor-{i}" for i in range(actors)),
+    domains=("cyber",), sources=(Source("https://example.org/a"),),
+    announced=PartialDate.parse("2025-01-01"),
+    updates=tuple(Update(PartialDate.parse(f"2025-02-{1 + j * 28 // updates:02d}"), "stalled",
+                         f"actor-{j * 13 % actors}") for j in range(updates)))
+resource.setrlimit(resource.RLIMIT_AS, (600 * 2**20, 600 * 2**20))
+for by in ("actor", "party", "recipient", "tag", "domain"):
+    summary = summarise_pledges([pledge], Config(), dt.date(2026, 1, 1), by=by, with_matrix=True)
+group = summary.groups["cyber"]
+print(len(summary.matrix.parties), group.compliance.cells, group.compliance.assessed,
+      summary.by_status["stalled"])
+"""
+
+
+def test_a_report_over_many_names_is_linear_in_memory(tmp_path: Path) -> None:
+    """Through the API (the CLI skips a file over the limit): 20,000 actors and 1,500 party
+    updates, summarised by every grouping with the matrix, within 600 MB of address space.
+    Each group used to copy every cell of the pledge (3.2 GB here, then MemoryError)."""
+    done = subprocess.run([sys.executable, "-c", SUMMARY_UNDER_A_MEMORY_LIMIT, "20000", "1500"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    # 20,000 parties; the one domain holds all 20,000 cells, 1,500 of them assessed (each
+    # update names another actor: 13 and 20,000 share no factor, so j * 13 % 20,000 repeats
+    # only after 20,000 updates); the pledge as a whole is stalled (its latest update).
+    assert done.stdout.split() == ["20000", "20000", "1500", "1"]

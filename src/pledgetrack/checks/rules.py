@@ -54,8 +54,10 @@ def check_pledge(p: Pledge, config: Config) -> Iterator[Problem]:
     if config.require_archived:
         yield from _unarchived(p, p.sources, "")
     previous = None
+    # A set, so that each update's party is found without going through every actor.
+    actors = frozenset(p.actors)
     for number, u in enumerate(p.updates, 1):
-        yield from check_update(p, u, number, previous, config)
+        yield from check_update(p, u, number, previous, config, actors)
         previous = u.date
 
 
@@ -74,7 +76,8 @@ def check_salvage(p: Pledge, config: Config, no_status: Iterable[int] = ()) -> I
 
 
 def check_update(
-    p: Pledge, u: Update, number: int, previous: PartialDate | None, config: Config
+    p: Pledge, u: Update, number: int, previous: PartialDate | None, config: Config,
+    actors: frozenset[str] | None = None,
 ) -> Iterator[Problem]:
     """The rules for one update (``number`` is 1-based; ``previous`` is the date of the update
     above it). Also used to validate an update before `pledgetrack update` writes it."""
@@ -83,7 +86,7 @@ def check_update(
         yield _problem(p, "error", "unknown-status",
                        f"update {number}: unknown status '{u.status}'; valid: "
                        f"{', '.join(vocab.names)}", u.lines.get("status", u.line))
-    if u.party is not None and u.party not in p.actors:
+    if u.party is not None and u.party not in (p.actors if actors is None else actors):
         yield _problem(p, "error", "unknown-party",
                        f"update {number}: party '{u.party}' is not among the actors "
                        f"({', '.join(p.actors)})", u.lines.get("party", u.line))

@@ -19,6 +19,12 @@ from pledgetrack.model.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 # counting, grouping and listing never read. The outline types below leave them out.
 FULL_ONLY = {"view": "full"}
 
+# The most names one list of a pledge (actors, recipients, domains, tags) may hold. The G20 has
+# 21 members and the UN 193; a list far longer is a mistake or an attempt to make every report
+# of the data set slow (each name is a group and a column of the compliance matrix), so
+# `check` reports it as an error (rule too-many-names).
+MAX_NAMES = 1_000
+
 
 @dataclass(frozen=True, slots=True)
 class Source:

@@ -79,6 +79,11 @@ class Compliance:
         mean = sum(assessed) / len(assessed) if assessed else None
         return cls(mean, len(assessed), len(values))
 
+    @classmethod
+    def of_totals(cls, total: float, assessed: int, cells: int) -> Compliance:
+        """From the sum of the assessed scores, added up as they came."""
+        return cls(total / assessed if assessed else None, assessed, cells)
+
     def to_dict(self) -> dict[str, object]:
         return {
             "mean": _round(self.mean, 4),
@@ -334,27 +339,50 @@ def _groups(
     allowed = _party_allowed(parties)
     names = config.statuses.names
     counts: dict[str, dict[str, int]] = {}
-    scores: dict[str, list[float | None]] = {}
+    # Each group's cells as running totals (sum of scores, assessed, cells): a pledge's cells
+    # are added up once, not copied into each of its groups, so that a pledge with thousands of
+    # actors costs time and memory in proportion to them, not to their square.
+    tallies: dict[str, list[float]] = {}
     for a in assessed:
+        whole: tuple[float, int, int] | None = None
         for name in _group_names(a.pledge, by, allowed):
             if by == "party" and name != NO_GROUP:
                 # The party's own cell; a pledge assessed as a whole has its single cell.
                 key: str | None = name if name in a.statuses else None
                 status = a.statuses.get(key, a.state.status)
-                own = [a.scores[key]] if key in a.scores else []
+                own = _tally([a.scores[key]] if key in a.scores else [])
             else:
                 status = a.state.status
-                own = list(a.scores.values())
+                if whole is None:
+                    whole = _tally(a.scores.values())
+                own = whole
             row = counts.get(name)
             if row is None:
                 row = counts[name] = dict.fromkeys(names, 0)
-                scores[name] = []
+                tallies[name] = [0.0, 0, 0]
             row[status] = row.get(status, 0) + 1
-            scores[name].extend(own)
+            tally = tallies[name]
+            tally[0] += own[0]
+            tally[1] += own[1]
+            tally[2] += own[2]
     return {
-        name: Group(name, sum(counts[name].values()), counts[name], Compliance.of(scores[name]))
+        name: Group(name, sum(counts[name].values()), counts[name],
+                    Compliance.of_totals(tallies[name][0], int(tallies[name][1]),
+                                         int(tallies[name][2])))
         for name in sorted(counts, key=_group_sort_key)
     }
+
+
+def _tally(scores: Iterable[float | None]) -> tuple[float, int, int]:
+    """Cells as (sum of the scores, how many are assessed, how many cells)."""
+    total = 0.0
+    assessed = cells = 0
+    for score in scores:
+        cells += 1
+        if score is not None:
+            total += score
+            assessed += 1
+    return total, assessed, cells
 
 
 # -- matrix -------------------------------------------------------------------------------------

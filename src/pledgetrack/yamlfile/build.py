@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from pledgetrack.model.dates import DateError, PartialDate
 from pledgetrack.model.problems import Level, Problem
-from pledgetrack.model.records import Pledge, Source, Update
+from pledgetrack.model.records import MAX_NAMES, Pledge, Source, Update
 from pledgetrack.model.suggest import did_you_mean
 from pledgetrack.model.text import first_control
 from pledgetrack.yamlfile.yamltree import YMap, YNode, YScalar, YSeq
@@ -117,6 +117,11 @@ class RecordBuilder:
             return None
         values: list[str] = []
         ok = True
+        if len(node.items) > MAX_NAMES:
+            self.report("error", "too-many-names",
+                        f"'{name}' lists {len(node.items):,} names; at most {MAX_NAMES:,} are "
+                        "allowed", node.line, node.col)
+            ok = False
         for item in node.items:
             if self._is_null(item):
                 self.report("error", "wrong-type", f"'{name}' has an empty entry",
