@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pledgetrack.cli import authoring
-from tests.clirun import cli
+from tests.clirun import SCRIPT, cli
 from tests.conftest import VALID, WriteFn
 
 # An "editor": applies the edit named by $EDIT_SCRIPT to the file it is given. With a counter
@@ -219,8 +219,8 @@ def test_odd_editor_values_are_one_line_errors(data_root: Path, write: WriteFn,
     before = path.read_bytes()
     env = {k: v for k, v in os.environ.items() if k not in ("VISUAL", "EDITOR")}
     done = subprocess.run(
-        [str(Path(sys.executable).with_name("pledgetrack")), "edit", "p", "--dir",
-         str(data_root)], capture_output=True, text=True, timeout=60,
+        [str(SCRIPT), "edit", "p", "--dir", str(data_root)], capture_output=True, text=True,
+        timeout=60,
         env={**env, "EDITOR": value, "TMPDIR": str(temp_dir)})
     assert done.returncode == 2, done.stderr
     assert done.stderr == f"pledgetrack: error: {message}\n"
@@ -231,7 +231,6 @@ def test_odd_editor_values_are_one_line_errors(data_root: Path, write: WriteFn,
 
 def test_a_blank_visual_is_named(data_root: Path, write: WriteFn) -> None:
     write("p")
-    result = runner.invoke(app, ["edit", "p", "--dir", str(data_root)],
-                           env={"VISUAL": "  ", "EDITOR": "true"})
+    result = cli("edit", "p", "--dir", data_root, env={"VISUAL": "  ", "EDITOR": "true"})
     assert result.exit_code == 2
     assert result.stderr == "pledgetrack: error: $VISUAL is blank; set it to the editor to use\n"
