@@ -279,3 +279,103 @@ def test_driver_command_exit_codes(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "conflict" in proc.stderr
     assert "<<<<<<< ours" in files["ours"].read_text()
+
+
+# -- only added updates are merged by meaning -------------------------------------------------
+
+TITLE = "title: Support cybersecurity human-resource development in ASEAN"
+
+
+def _commented(repo: Path) -> None:
+    """The common ancestor with a comment on the title line."""
+    path = repo / "pledges" / "p.yaml"
+    path.write_text(pledge_text(repo).replace(TITLE, TITLE + "  # base"), encoding="utf-8")
+    git(repo, "commit", "-qam", "comment")
+
+
+def _edit(repo: Path, old: str, new: str) -> None:
+    path = repo / "pledges" / "p.yaml"
+    text = pledge_text(repo)
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_comment_changed_on_both_sides_is_a_conflict_as_in_git(repo: Path) -> None:
+    """Both sides change the comment on the title line, and each adds an update (theirs with a
+    comment line after it): git's own merge conflicts on that line, so the driver does too,
+    and nothing is lost."""
+    _commented(repo)
+    git(repo, "checkout", "-q", "-b", "theirs")
+    _edit(repo, "# base", "# THEIRS")
+    update(repo, "-s", "stalled", "--date", "2025-11-10", "--note", "Theirs.")
+    (repo / "pledges" / "p.yaml").write_text(pledge_text(repo) + "# THEIRS: checked twice\n")
+    git(repo, "commit", "-qam", "theirs")
+    git(repo, "checkout", "-q", "main")
+    _edit(repo, "# base", "# OURS")
+    update(repo, "-s", "delivered", "--date", "2025-11-20", "--note", "Ours.")
+    git(repo, "commit", "-qam", "ours")
+
+    proc = merge(repo)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "'title' was changed differently on both sides" in proc.stderr
+    text = pledge_text(repo)
+    assert "<<<<<<< ours" in text and ">>>>>>> theirs" in text
+    for kept in ("# OURS", "# THEIRS", "# THEIRS: checked twice", "Theirs.", "Ours."):
+        assert kept in text
+
+
+def test_comments_changed_on_different_lines_are_all_kept(repo: Path) -> None:
+    """Ours changes the title's comment; theirs changes the comment above `updates:` and adds a
+    comment line after its new entry; both add an update. As git would, every change is kept."""
+    _commented(repo)
+    git(repo, "checkout", "-q", "-b", "theirs")
+    _edit(repo, "# Reviewed by the desk, Nov 2025.", "# Reviewed again, Dec 2025.")
+    update(repo, "-s", "stalled", "--date", "2025-11-10", "--note", "Theirs.")
+    (repo / "pledges" / "p.yaml").write_text(pledge_text(repo) + "# THEIRS: checked twice\n")
+    git(repo, "commit", "-qam", "theirs")
+    git(repo, "checkout", "-q", "main")
+    _edit(repo, "# base", "# OURS")
+    update(repo, "-s", "delivered", "--date", "2025-11-20", "--note", "Ours.")
+    git(repo, "commit", "-qam", "ours")
+
+    proc = merge(repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = pledge_text(repo)
+    assert TITLE + "  # OURS\n" in text
+    assert "# Reviewed again, Dec 2025.\nupdates:\n" in text
+    assert "# Reviewed by the desk" not in text
+    assert "# THEIRS: checked twice\n" in text
+    pledge = load_dataset(repo).pledges[0]
+    assert [u.note for u in pledge.updates] == ["Talks began.", "Theirs.", "Ours."]
+    assert load_dataset(repo).problems == []
+
+
+def test_each_side_keeps_the_entries_it_added(repo: Path) -> None:
+    """Ours added update X once, theirs twice (two reports of the same day, written the same):
+    X is kept twice, as theirs has it; an entry both added once is kept once."""
+    git(repo, "checkout", "-q", "-b", "theirs")
+    for _ in range(2):
+        update(repo, "-s", "stalled", "--date", "2025-11-10", "--note", "Same words.")
+    git(repo, "commit", "-qam", "theirs")
+    git(repo, "checkout", "-q", "main")
+    update(repo, "-s", "stalled", "--date", "2025-11-10", "--note", "Same words.")
+    update(repo, "-s", "delivered", "--date", "2025-11-20", "--note", "Ours.")
+    git(repo, "commit", "-qam", "ours")
+
+    proc = merge(repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    notes = [u.note for u in load_dataset(repo).pledges[0].updates]
+    assert notes == ["Talks began.", "Same words.", "Same words.", "Ours."]
+
+
+def test_a_changed_comment_between_entries_is_merged_as_git_would() -> None:
+    """Without git's driver machinery: their change to the comment above `updates:` used to be
+    dropped in favour of ours; changed on both sides it is a conflict."""
+    ours = with_updates(("2025-11-20", "delivered"))
+    theirs = with_updates(("2025-11-10", "stalled")).replace("# Reviewed by", "# Checked by")
+    result = merge_texts(BASE, ours, theirs)
+    assert result.text == with_updates(("2025-11-10", "stalled"), ("2025-11-20", "delivered")
+                                       ).replace("# Reviewed by", "# Checked by")
+    result = merge_texts(BASE, ours.replace("# Reviewed by", "# Read by"), theirs)
+    assert result.text is None
+    assert "'updates' (besides the entries added) was changed differently" in result.reason

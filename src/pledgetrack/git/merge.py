@@ -1,18 +1,23 @@
 """A git merge driver for pledge files.
 
 Two branches that each append an update to the same pledge touch the same place in the file, so a
-plain `git merge` conflicts. This driver merges such files by meaning:
+plain `git merge` conflicts. This driver merges only the *added updates* by meaning, and every
+other difference as git would:
 
 * the file is cut into regions, one per top-level key (with the comment lines directly above the
-  key); each region is merged three ways: a region changed on one side only takes that side's
-  text, one changed identically on both sides is kept;
-* ``updates`` changed on both sides is merged when both sides only *added* entries, at the end
-  or among the others (the entries of the common ancestor are unchanged on both, in order): the
-  result keeps our bytes and splices in their new entries, as they wrote them, each after the
-  last entry not dated later, so that all updates stand in date order;
+  key); a region changed on one side only takes that side's text, one changed identically on
+  both sides is kept, and one changed differently on both sides is merged line by line by
+  ``git merge-file`` (a conflict where git gives one: comments count);
+* ``updates`` changed on both sides: the entries each side *added* (at the end or among the
+  others; the common ancestor's entries unchanged in meaning on both, in order) are taken out,
+  the rest of the region is merged line by line as above, and both sides' added entries go back
+  as each side wrote them, after the ancestor's entry that precedes them on their side, by date
+  where both sides added entries at the same place; an entry both sides added counts once per
+  side that has it (once here and twice there: twice);
 * the result is parsed again and must hold exactly the expected record; anything else (an
-  existing update edited, the same field changed differently on both sides, a file that does not
-  parse) is left to `git merge-file`, which writes conflict markers that `check` reports.
+  existing update edited, lines changed differently on both sides, a file that does not parse)
+  is left to `git merge-file` on the whole file, which writes conflict markers that `check`
+  reports.
 """
 
 from __future__ import annotations
@@ -106,13 +111,6 @@ def _side(text: str, label: str) -> _Side:
     return _Side(text, pledge, header, [k for k, _ in starts], regions, dict(starts))
 
 
-def _field_value(pledge: Pledge, key: str) -> object:
-    if key in pledge.extra:
-        return pledge.extra[key]
-    bare = bare_pledge(pledge)
-    return getattr(bare, key, _ABSENT)
-
-
 def _reindent(text: str, delta: int) -> str:
     if delta == 0:
         return text
@@ -131,66 +129,100 @@ def _reindent(text: str, delta: int) -> str:
 
 
 def _merge_updates(base: _Side, ours: _Side, theirs: _Side) -> tuple[str, tuple[Update, ...]]:
-    """Our ``updates`` region with their new entries spliced in by date, and the resulting
-    list of updates."""
+    """The ``updates`` region changed on both sides, and the resulting list of updates.
+
+    Only entries *added* on a side are merged by meaning. Each side's region without its added
+    entries (the common ancestor's entries, comments, the key line) is merged line by line as
+    git would, a conflict where git gives one; then both sides' added entries go back, as each
+    side wrote them, after the common ancestor's entry that precedes them on their side, by
+    date where both sides added entries at the same place. An entry added on both sides counts
+    once per side that has it: added once here and twice there, it is kept twice."""
     ub = [bare_update(u) for u in base.pledge.updates]
-    uo = [bare_update(u) for u in ours.pledge.updates]
-    ut = [bare_update(u) for u in theirs.pledge.updates]
-    # Each side may have added entries anywhere (a backdated update goes among the others, in
-    # date order), but the common ancestor's entries must all be there, unchanged, in order.
-    kept_o, kept_t = _kept(ub, uo), _kept(ub, ut)
-    if kept_o is None or kept_t is None:
-        raise _Conflict("an existing update was changed or removed")
-    added_o = [u for i, u in enumerate(uo) if i not in kept_o]
-    new_theirs = [(i, u) for i, u in enumerate(ut) if i not in kept_t and u not in added_o]
-    if not new_theirs:
-        return ours.regions["updates"], tuple(uo)
-    lay_o = splice.layout(ours.text)
-    lay_t = splice.layout(theirs.text)
-    if len(lay_o.items) != len(uo) or len(lay_t.items) != len(ut) or not lay_o.items:
-        raise _Conflict("'updates' is not a block list on both sides")
-    if ub and "updates" in base.regions:
-        lay_b = splice.layout(base.text)
-        if len(lay_b.items) != len(ub):
-            raise _Conflict("the common ancestor's 'updates' is not a block list")
-        for b_index, t_index in enumerate(sorted(kept_t)):
-            b_item, t_item = lay_b.items[b_index], lay_t.items[t_index]
-            if base.text[b_item.start:b_item.end] != theirs.text[t_item.start:t_item.end]:
-                raise _Conflict("their side changed the text of existing updates")
+    added: list[tuple[int, int, str, Update]] = []  # (anchor, side, text, update)
+    skeletons: list[str] = []
     newline = splice.line_ending(ours.text)
-    delta = lay_o.dash_col - lay_t.dash_col
+    lay_o = splice.layout(ours.text)
+    for number, side in enumerate((ours, theirs)):
+        ups = [bare_update(u) for u in side.pledge.updates]
+        kept = _kept(ub, ups)
+        if kept is None:
+            raise _Conflict("an existing update was changed or removed")
+        lay = lay_o if number == 0 else splice.layout(side.text)
+        if len(lay.items) != len(ups):
+            raise _Conflict("'updates' is not a block list on both sides")
+        region_start = side.starts["updates"]
+        region = side.regions["updates"]
+        delta = lay_o.dash_col - lay.dash_col if lay_o.items else 0
+        skeleton, at, anchor = [], 0, 0
+        for index, item in enumerate(lay.items):
+            if index in kept:
+                anchor += 1
+                continue
+            lead, end = item.lead - region_start, item.end - region_start
+            if not 0 <= lead <= end <= len(region):
+                raise _Conflict("'updates' is not the last part of its region")
+            skeleton.append(region[at:lead])
+            at = end
+            chunk = region[lead:end].replace("\r\n", "\n")
+            if not chunk.endswith("\n"):
+                chunk += "\n"
+            added.append((anchor, number, _reindent(chunk, delta).replace("\n", newline),
+                          ups[index]))
+        skeleton.append(region[at:])
+        skeletons.append("".join(skeleton))
+    # An entry both sides added is one entry, once for each time both have it.
+    ours_added = [a[3] for a in added if a[1] == 0]
+    keep: list[tuple[int, int, str, Update]] = []
+    for entry in added:
+        if entry[1] == 1 and entry[3] in ours_added:
+            ours_added.remove(entry[3])
+            continue
+        keep.append(entry)
+    merged = _line_merge(base.regions.get("updates") or "", skeletons[0], skeletons[1],
+                         "'updates' (besides the entries added)")
+    lay_m = splice.layout(merged)
+    if len(lay_m.items) != len(ub):
+        raise _Conflict("'updates' is not a block list once merged")
+    if merged and not merged.endswith("\n"):
+        merged += newline
+    # Entries go after the ancestor's entry before them; at one place, by date (stable: ours,
+    # then theirs, each in its own order, on the same day).
+    keep.sort(key=lambda e: (e[0], e[3].date.start))
+    pieces, at = [], 0
+    for anchor, _, text, _ in keep:
+        cut = lay_m.items[anchor].lead if anchor < len(lay_m.items) else (
+            lay_m.items[-1].end if lay_m.items else len(merged))
+        pieces.append(merged[at:cut])
+        pieces.append(text)
+        at = cut
+    pieces.append(merged[at:])
+    updates: list[Update] = []
+    for anchor_index, base_update in enumerate([*ub, None]):
+        updates.extend(e[3] for e in keep if e[0] == anchor_index)
+        if base_update is not None:
+            updates.append(base_update)
+    return "".join(pieces), tuple(updates)
 
-    def their_text(index: int) -> str:
-        item = lay_t.items[index]
-        chunk = theirs.text[item.lead:item.end].replace("\r\n", "\n")
-        if not chunk.endswith("\n"):
-            chunk += "\n"
-        return _reindent(chunk, delta).replace("\n", newline)
 
-    # Our entries stay where they are; each of theirs goes after the last entry not later.
-    order: list[tuple[str, int, Update]] = [("ours", i, u) for i, u in enumerate(uo)]
-    for index, update in new_theirs:
-        at = 0
-        for position, (_, _, placed) in enumerate(order):
-            if placed.date.start <= update.date.start:
-                at = position + 1
-        order.insert(at, ("theirs", index, update))
+def _line_merge(base: str, ours: str, theirs: str, what: str) -> str:
+    """``git merge-file`` of three texts: the merged text, or a conflict where git gives one."""
+    import tempfile
 
-    region_start = ours.starts["updates"]
-    region = ours.regions["updates"]
-    first, last = lay_o.items[0], lay_o.items[-1]
-    pieces = [region[: first.lead - region_start]]
-    for side, index, _ in order:
-        if side == "ours":
-            item = lay_o.items[index]
-            chunk = ours.text[item.lead:item.end]
-            if item.end == len(ours.text) and not chunk.endswith("\n"):
-                chunk += newline
-            pieces.append(chunk)
-        else:
-            pieces.append(their_text(index))
-    pieces.append(region[last.end - region_start:])
-    return "".join(pieces), tuple(u for _, _, u in order)
+    with tempfile.TemporaryDirectory(prefix="pledgetrack-merge-") as folder:
+        paths = []
+        for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+            path = Path(folder) / name
+            path.write_bytes(text.encode("utf-8"))
+            paths.append(str(path))
+        try:
+            proc = subprocess.run(["git", "merge-file", "-p", "-q", *paths],
+                                  capture_output=True, check=False)
+        except OSError:
+            raise _Conflict(f"{what} was changed on both sides, and git is not there to "
+                            "merge the lines") from None
+    if proc.returncode != 0:
+        raise _Conflict(f"{what} was changed differently on both sides")
+    return proc.stdout.decode("utf-8")
 
 
 def _kept(base: list[Update], side: list[Update]) -> set[int] | None:
@@ -214,7 +246,11 @@ def merge_texts(base_text: str, ours_text: str, theirs_text: str) -> MergeResult
         base = _side(base_text, "the common ancestor")
         ours = _side(ours_text, "our version")
         theirs = _side(theirs_text, "their version")
-        header = _pick(base.header, ours.header, theirs.header)
+        try:
+            header = _pick(base.header, ours.header, theirs.header)
+        except _Conflict:
+            header = _line_merge(base.header, ours.header, theirs.header,
+                                 "the start of the file")
         merged_regions: dict[str, str | None] = {}
         updates: tuple[Update, ...] | None = None
         for key in dict.fromkeys([*ours.keys, *theirs.keys, *base.keys]):
@@ -226,12 +262,11 @@ def merge_texts(base_text: str, ours_text: str, theirs_text: str) -> MergeResult
             try:
                 merged_regions[key] = _pick(b, o, t)
             except _Conflict:
-                # Written differently, meaning the same: keep ours.
-                if o is None or t is None or (
-                    _field_value(ours.pledge, key) != _field_value(theirs.pledge, key)
-                ):
+                # Changed on both sides (values, comments, layout): merged line by line, as
+                # git merges, a conflict where git gives one.
+                if o is None or t is None:
                     raise _Conflict(f"'{key}' was changed differently on both sides") from None
-                merged_regions[key] = o
+                merged_regions[key] = _line_merge(b or "", o, t, f"'{key}'")
         text = _assemble(header or "", merged_regions, ours, theirs, base)
         expected = _expected(base.pledge, ours.pledge, theirs.pledge, updates)
         merged = _parse(text, "the merged file")
