@@ -146,7 +146,8 @@ def test_no_line_starts_a_workflow_command_under_actions(tmp_path: Path,
 def test_the_envelope_is_only_there_when_needed(tmp_path: Path) -> None:
     root = hostile_root(tmp_path)
     _, out, _ = run("export", "--dir", str(root), env=ACTIONS)
-    assert out.startswith("::stop-commands::")
+    # Written as it is made: the header line goes out before the first line that needs it.
+    assert out.startswith("id,title,") and "\n::stop-commands::" in out
     (root / "pledges" / "evil.yaml").unlink()
     _, out, _ = run("export", "--dir", str(root), env=ACTIONS)
     assert "stop-commands" not in out and out.startswith("id,title,")
@@ -201,6 +202,11 @@ def test_command_guard_across_writes() -> None:
     assert out == f"a,b\n::stop-commands::{token}\n  ::error::x\nlast\n::{token}::\n"
     guard = CommandGuard(envelope=True)
     assert guard.feed("safe\n") + guard.feed("also safe") + guard.close() == "safe\nalso safe"
+    # A line held back when the runner is stopped goes out before what comes next.
+    guard = CommandGuard(envelope=True)
+    out = guard.feed("a\nb ##[x]\nhel") + guard.feed("d\n") + guard.feed("end") + guard.close()
+    token = out.split("\n")[0].removeprefix("::stop-commands::")
+    assert out == f"::stop-commands::{token}\na\nb ##[x]\nheld\nend\n::{token}::\n"
     assert neutralise_commands("x\n ::a\n##[b]\u2028::c") == "x\n \\::a\n##\\[b]\u2028\\::c"
 
 

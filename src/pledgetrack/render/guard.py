@@ -87,9 +87,9 @@ class CommandGuard:
 
     def feed(self, text: str) -> str:
         """What to write for ``text``."""
+        text, self.pending = self.pending + text, ""
         if self.token is not None:
             return self._sent(text)
-        text = self.pending + text
         match = _LAST_BREAK.search(text)
         if match is None:
             self.pending = text
