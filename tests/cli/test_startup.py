@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 
 from pledgetrack.cli.app import COMMAND_MODULES, app
@@ -126,3 +127,21 @@ def test_light_copies_match_their_source() -> None:
     assert cli_report.GROUP_BY == reports.GROUP_BY
     # The file size limit is defined once, beside the reader (light), and copied by git's reader.
     assert revisions.MAX_FILE_BYTES == pledgefile.MAX_FILE_BYTES
+
+
+def test_ctrl_c_while_loading_is_one_line_and_status_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import pledgetrack.cli.app
+    from pledgetrack.cli.entry import main as entry_main
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    # What Ctrl-C does while the command modules are still being imported.
+    monkeypatch.setattr(pledgetrack.cli.app, "main", interrupted)
+    monkeypatch.setattr(sys, "argv", ["pledgetrack", "list"])
+    with pytest.raises(SystemExit) as exit_info:
+        entry_main()
+    assert exit_info.value.code == 130
+    assert capsys.readouterr().err == "pledgetrack: error: interrupted\n"

@@ -67,6 +67,12 @@ def main() -> None:
     name = argv[at] if at < len(argv) else ""
     pledgetrack.cli.ONLY_COMMAND = name if name and not name.startswith("-") else None
     pledgetrack.cli.STANDALONE = True
-    from pledgetrack.cli.app import main as run
+    try:
+        from pledgetrack.cli.app import main as run
 
-    run()
+        run()
+    except KeyboardInterrupt:
+        # Ctrl-C while the program is still loading, before any command's own error handling:
+        # the same one line and status as inside a command, never a traceback.
+        sys.stderr.write("pledgetrack: error: interrupted\n")
+        sys.exit(130)
