@@ -105,6 +105,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(429, {"Retry-After": "0"})
         elif path == "/busy-long":
             self._send(503, {"Retry-After": "3600"})
+        elif path == "/busy-huge":
+            self._send(503, {"Retry-After": "99999"})
         elif path == "/fail500":
             self._send(500)
         elif path == "/forbidden":

@@ -138,6 +138,12 @@ def test_retries_end_and_a_long_retry_after_is_not_waited_for(server: LinkServer
     assert server.log.paths().count("/busy-long") == 1  # Retry-After: 3600 is too long
 
 
+def test_a_very_long_retry_after_is_named_as_the_server_gave_it(server: LinkServer) -> None:
+    found = check_urls([server.url("/busy-huge")], ProbeSettings(timeout=5, retries=2))
+    assert found[server.url("/busy-huge")].message == \
+        "503 Service Unavailable (Retry-After asks for 99999 s, more than 60 s)"
+
+
 def test_a_server_that_never_answers_times_out() -> None:
     silent = SilentServer()
     try:

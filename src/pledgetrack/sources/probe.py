@@ -135,6 +135,10 @@ class Prober:
         import urllib3
 
         if answer.retry_after:
+            # Seconds are read here: urllib3 caps them (at 6 hours), and the message about a
+            # wait too long to keep must name the wait the server asked for.
+            if answer.retry_after.strip().isdigit():
+                return float(answer.retry_after.strip())
             try:
                 return max(0.0, urllib3.util.Retry().parse_retry_after(answer.retry_after))
             except urllib3.exceptions.InvalidHeader:
