@@ -116,6 +116,28 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def card_html(doc: Node) -> dict[str, str]:
+    """Each pledge's card as HTML, from the page's data block (JSON, gzipped when large): what
+    the script puts under a row when it is opened."""
+    import gzip
+    import json
+
+    store = doc.find("script", id="pledge-cards")
+    assert store.get("type") == "application/json"
+    data = store.text
+    if store.get("data-encoding") == "gzip-base64":
+        data = gzip.decompress(base64.b64decode(data)).decode("utf-8")
+    else:
+        assert store.get("data-encoding") == "json"
+        assert "<" not in data  # nothing in it can close the element
+    found: dict[str, str] = json.loads(data)
+    return found
+
+
+def cards(doc: Node) -> dict[str, Node]:
+    return {pid: parse(html).find("article") for pid, html in card_html(doc).items()}
+
+
 # -- running the command --------------------------------------------------------------------------
 
 
@@ -344,10 +366,17 @@ def test_controls_are_labelled_and_hidden_until_the_script_runs(page_doc: Node) 
 
 
 def test_each_pledge_has_a_timeline(page_doc: Node) -> None:
-    articles = page_doc.find_all("article", class_="pledge")
-    assert [a.get("id") for a in articles] == [f"pledge-{i}" for i in ALL_IDS]
-    a = page_doc.find("article", id="pledge-a-delivered")
+    # Cards are data until opened: none is in the page's markup.
+    assert not page_doc.find_all("article")
+    by_id = cards(page_doc)
+    assert list(by_id) == ALL_IDS
+    assert [a.get("id") for a in by_id.values()] == [f"card-{i}" for i in ALL_IDS]
+    a = by_id["a-delivered"]
     assert a.find("h3").text == "Cyber training for ASEAN"
+    # A visible permalink to the pledge's row.
+    permalink = a.find("a", class_="permalink")
+    assert permalink.get("href") == "#pledge-a-delivered"
+    assert permalink.text == "Link to this pledge"
     events = a.find("ol", class_="timeline").find_all("li", class_="event")
     assert [e.find("time").get("datetime") for e in events] == ["2025-03-01", "2025-05-20"]
     assert [squash(e.find("span", class_="badge").text) for e in events] == [
@@ -357,15 +386,16 @@ def test_each_pledge_has_a_timeline(page_doc: Node) -> None:
     assert source.get("href") == "https://example.org/a-delivered"
     assert source.text == "Source of a-delivered"
     # f-old's 2026-01-10 update is after the report date.
-    f = page_doc.find("article", id="pledge-f-old")
+    f = by_id["f-old"]
     assert len(f.find_all("li", class_="event")) == 1
     assert "1 later update (after the report date) not shown." in squash(f.text)
     # c-stale is assessed party by party.
-    parties = page_doc.find("article", id="pledge-c-stale").find("ul", class_="parties")
+    parties = by_id["c-stale"].find("ul", class_="parties")
     assert [squash(li.text) for li in parties.find_all("li")] == [
         "Japan: Stalled", "Philippines: In progress"]
-    d = page_doc.find("article", id="pledge-d-unrated")
+    d = by_id["d-unrated"]
     assert "No update recorded yet." in squash(d.text)
+    assert "never updated" in squash(d.find("div", class_="wide").text)
 
 
 def test_filters_and_as_of_apply(root: Path) -> None:
@@ -412,12 +442,17 @@ def test_record_text_is_escaped(hostile_root: Path) -> None:
     text = render(hostile_root)
     doc = parse(text)
     # The page's own script is the only one, and no record made an element.
-    assert len(doc.find_all("script")) == 1
+    # The page's own script and its data block are the only ones, and no record made an element.
+    scripts = doc.find_all("script")
+    assert [x.get("type") for x in scripts] == ["application/json", None]
     assert not doc.find_all("img") and not doc.find_all("b") and not doc.find_all("i")
-    row = doc.find("tr", id="row-zz-hostile")
+    row = doc.find("tr", id="pledge-zz-hostile")
     assert row.find("th").find("a").text == (
         '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">')
-    article = doc.find("article", id="pledge-zz-hostile")
+    by_id = cards(doc)
+    assert all(not a.find_all("script") and not a.find_all("img") and not a.find_all("b")
+               and not a.find_all("i") for a in by_id.values())
+    article = by_id["zz-hostile"]
     assert article.find("h3").text == row.find("th").find("a").text
     assert article.find("p", class_="summary").text == '"quoted" & <b>bold</b>'
     assert article.find("p", class_="note").text == (
@@ -425,7 +460,8 @@ def test_record_text_is_escaped(hostile_root: Path) -> None:
     link = article.find("div", class_="sources").find("a")
     assert link.text == "<i>A source</i>"
     assert link.get("href") == 'https://example.org/a?b=1&c=<2>"'
-    assert 'href="https://example.org/a?b=1&amp;c=&lt;2&gt;&quot;"' in text
+    assert 'href="https://example.org/a?b=1&amp;c=&lt;2&gt;&quot;"' in (
+        card_html(doc)["zz-hostile"])
 
 
 def test_only_http_urls_become_links() -> None:
@@ -446,9 +482,12 @@ def test_only_http_urls_become_links() -> None:
     summary = summarise_pledges([pledge], Config(), dt.date(2025, 12, 31))
     doc = parse(report(summary, generated=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
     hrefs = [a.get("href") or "" for a in doc.find_all("a")]
-    assert hrefs == ["#pledges", "#pledge-p", "https://example.org/ok"]
+    assert hrefs == ["#pledges", "#pledge-p"]
+    card = cards(doc)["p"]
+    hrefs = [a.get("href") or "" for a in card.find_all("a")]
+    assert hrefs == ["#pledge-p", "https://example.org/ok"]
     # The rest is shown as text.
-    unlinked = [squash(s.text) for s in doc.find_all("span", class_="unlinked")]
+    unlinked = [squash(s.text) for s in card.find_all("span", class_="unlinked")]
     assert unlinked == ["<i>A source</i> javascript:alert(1)",
                         "archived copy data:text/html,<b>x</b>", "//example.org/no-scheme"]
 
@@ -472,7 +511,7 @@ def test_the_content_security_policy_allows_only_the_inline_style_and_script(
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
     assert directives["default-src"] == "'none'"
     assert directives["style-src"] == sha(page_doc.find("style"))
-    assert directives["script-src"] == sha(page_doc.find("script"))
+    assert directives["script-src"] == sha(page_doc.find("script", id=None))
 
 
 @pytest.mark.parametrize(("url", "ok"), [
@@ -549,9 +588,9 @@ def open_report(page: Page, root: Path, *args: str) -> str:
     return url
 
 
-VISIBLE_ROWS = ("[...document.querySelectorAll('#pledges-table tbody tr')]"
+VISIBLE_ROWS = ("[...document.querySelectorAll('#pledges-table tbody tr[data-id]')]"
                 ".filter(r => r.offsetParent !== null).map(r => r.dataset.id)")
-VISIBLE_ARTICLES = ("[...document.querySelectorAll('article.pledge')]"
+VISIBLE_ARTICLES = ("[...document.querySelectorAll('#pledges-table article.pledge')]"
                     ".filter(a => a.offsetParent !== null).map(a => a.dataset.id)")
 
 
@@ -574,13 +613,16 @@ def test_the_page_loads_without_errors_or_requests(page: Page, root: Path) -> No
 def test_one_visible_row_per_pledge(page: Page, root: Path) -> None:
     open_report(page, root)
     assert page.eval(VISIBLE_ROWS) == ALL_IDS
-    assert page.eval(VISIBLE_ARTICLES) == ALL_IDS
+    assert page.eval(VISIBLE_ARTICLES) == []  # cards open on demand
 
 
 @pytest.mark.browser
 @needs_chromium
 def test_choosing_a_status_hides_the_other_rows(page: Page, root: Path) -> None:
     open_report(page, root)
+    # An open card hides and shows with its row.
+    page.click("#pledge-c-stale th a")
+    assert page.eval(VISIBLE_ARTICLES) == ["c-stale"]
     # Keyboard, as a user would: options are All, Not yet rated, In progress, …
     page.eval("document.getElementById('filter-status').focus()")
     page.press("ArrowDown", 40)
@@ -588,7 +630,7 @@ def test_choosing_a_status_hides_the_other_rows(page: Page, root: Path) -> None:
     assert page.eval("document.getElementById('filter-status').value") == "in_progress"
     in_progress = ["b-overdue", "f-old"]  # c is mixed
     assert page.eval(VISIBLE_ROWS) == in_progress
-    assert page.eval(VISIBLE_ARTICLES) == in_progress
+    assert page.eval(VISIBLE_ARTICLES) == ["c-stale"]
     assert page.eval("document.getElementById('filter-count').textContent") == (
         "Showing 2 of 7 pledges")
     # And a domain: All, cyber, diplomacy, maritime. In progress and maritime: b.
@@ -599,6 +641,7 @@ def test_choosing_a_status_hides_the_other_rows(page: Page, root: Path) -> None:
     # Diplomacy has no pledge in progress: the table says so.
     page.press("ArrowUp", 38)
     assert page.eval(VISIBLE_ROWS) == []
+    assert page.eval(VISIBLE_ARTICLES) == []
     assert page.eval("document.getElementById('filter-empty').offsetParent !== null")
     page.click("#filter-reset")
     assert page.eval(VISIBLE_ROWS) == ALL_IDS
@@ -633,10 +676,15 @@ def test_a_script_in_a_title_shows_as_text_and_runs_nothing(
 ) -> None:
     url = open_report(page, hostile_root)
     assert page.eval("window.__pwned === undefined")
-    assert page.eval("document.querySelector('#row-zz-hostile th a').textContent") == (
+    assert page.eval("document.querySelector('#pledge-zz-hostile th a').textContent") == (
         '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">')
+    # Its card, opened, shows the note and the summary as text too.
+    page.eval("document.querySelector('#pledge-zz-hostile th a').click()")
+    assert page.eval("document.querySelector('#card-zz-hostile .note').textContent") == (
+        "</li></ol><script>window.__pwned = 3</script>")
+    assert page.eval("window.__pwned === undefined")
     assert page.eval("document.querySelectorAll('img, b, i').length") == 0
-    assert page.eval("document.querySelectorAll('script').length") == 1
+    assert page.eval("document.querySelectorAll('script').length") == 2
     assert page.eval("[...document.links].filter(a => !/^(https?:|file:)/.test(a.href))"
                      ".length") == 0
     assert page.errors() == []
@@ -650,7 +698,7 @@ def test_readable_without_scripts(page: Page, root: Path) -> None:
     open_report(page, root)
     assert page.eval(VISIBLE_ROWS) == ALL_IDS
     assert page.eval("document.getElementById('controls').offsetParent === null")
-    assert "Sorting and filtering need JavaScript" in page.eval("document.body.innerText")
+    assert "need JavaScript; every pledge is listed" in page.eval("document.body.innerText")
 
 
 @pytest.mark.browser
@@ -662,13 +710,15 @@ def test_print_stylesheet(page: Page, root: Path) -> None:
     assert page.eval(f"({hidden})(document.getElementById('controls'))")
     assert page.eval(f"({hidden})(document.querySelector('.skip'))")
     assert page.eval(VISIBLE_ROWS) == ALL_IDS
-    # Printing opens every timeline, and puts them back as they were afterwards.
+    # Printing opens every shown pledge's card (with its timeline), and closes them after.
+    page.click("#pledge-a-delivered th a")
     opened = "[...document.querySelectorAll('details.timeline-box')].map(d => d.open)"
-    assert page.eval(opened) == [False] * 6  # d-unrated has no update, so no timeline
+    assert page.eval(opened) == [True]
     page.eval("window.dispatchEvent(new Event('beforeprint'))")
-    assert page.eval(opened) == [True] * 6
+    assert page.eval(VISIBLE_ARTICLES) == ALL_IDS
+    assert page.eval(opened) == [True] * 6  # d-unrated has no update, so no timeline
     page.eval("window.dispatchEvent(new Event('afterprint'))")
-    assert page.eval(opened) == [False] * 6
+    assert page.eval(VISIBLE_ARTICLES) == ["a-delivered"]
     pdf = base64.b64decode(page.call("Page.printToPDF", {})["data"])
     assert pdf.startswith(b"%PDF-")
     assert page.errors() == []
@@ -676,15 +726,67 @@ def test_print_stylesheet(page: Page, root: Path) -> None:
 
 @pytest.mark.browser
 @needs_chromium
-def test_one_button_opens_every_timeline(page: Page, root: Path) -> None:
+def test_a_card_opens_under_its_row_and_closes_again(page: Page, root: Path) -> None:
     open_report(page, root)
-    opened = "[...document.querySelectorAll('details.timeline-box')].map(d => d.open)"
-    page.click("#toggle-timelines")
-    assert page.eval(opened) == [True] * 6
-    assert page.eval("document.getElementById('toggle-timelines').textContent") == (
-        "Close all timelines")
-    page.click("#toggle-timelines")
-    assert page.eval(opened) == [False] * 6
+    link = "#pledge-b-overdue th a"
+    assert page.eval(f"document.querySelector('{link}').getAttribute('aria-expanded')") == (
+        "false")
+    page.click(link)
+    assert page.eval(VISIBLE_ARTICLES) == ["b-overdue"]
+    # Right under its row, across the table.
+    assert page.eval("document.getElementById('pledge-b-overdue').nextElementSibling"
+                     ".querySelector('article').id") == "card-b-overdue"
+    assert page.eval("document.querySelector('#card-b-overdue details.timeline-box').open")
+    assert page.eval("location.hash") == "#pledge-b-overdue"
+    assert page.eval(f"document.querySelector('{link}').getAttribute('aria-expanded')") == (
+        "true")
+    # Sorting keeps the card under its row.
+    page.click("#pledges-table thead th:nth-child(6) button")
+    assert page.eval("document.getElementById('pledge-b-overdue').nextElementSibling"
+                     ".querySelector('article').id") == "card-b-overdue"
+    page.click(link)
+    assert page.eval(VISIBLE_ARTICLES) == []
+    assert page.errors() == []
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_permalink_opens_the_pledge(page: Page, root: Path) -> None:
+    render(root)
+    page.goto((root / "report.html").as_uri() + "#pledge-f-old")
+    assert page.eval(VISIBLE_ARTICLES) == ["f-old"]
+    # The row is on screen.
+    assert page.eval("(() => { const r = document.getElementById('pledge-f-old')"
+                     ".getBoundingClientRect(); return r.top > -1 && r.top < innerHeight; })()")
+    # The card's own link is that permalink.
+    assert page.eval("document.querySelector('#card-f-old a.permalink').getAttribute('href')"
+                     ) == "#pledge-f-old"
+    # Following it from a filter that hides the pledge shows it again.
+    page.eval("(() => { const s = document.getElementById('filter-status');"
+              " s.value = 'delivered'; s.dispatchEvent(new Event('change')); })()")
+    page.eval("location.hash = '#pledge-c-stale'")
+    page.eval("new Promise(r => setTimeout(r, 50))")
+    assert "c-stale" in page.eval(VISIBLE_ROWS)
+    assert "c-stale" in page.eval(VISIBLE_ARTICLES)
+    assert page.errors() == []
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_gzipped_cards_open_too(page: Page, root: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large pages keep their cards gzipped; any size is, with the threshold at 0.
+    import pledgetrack.render.html as html_module
+
+    monkeypatch.setattr(html_module, "COMPRESS_ABOVE", 0)
+    open_report(page, root)
+    assert page.eval("document.getElementById('pledge-cards').dataset.encoding") == (
+        "gzip-base64")
+    page.click("#pledge-a-delivered th a")
+    page.eval("new Promise(r => setTimeout(r, 200))")
+    assert page.eval("document.querySelector('#card-a-delivered h3').textContent") == (
+        "Cyber training for ASEAN")
+    assert page.errors() == []
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -730,7 +832,7 @@ def _ids(node: Node) -> list[str]:
 def _clashing_root(root: Path) -> tuple[Path, list[str]]:
     """Pledges whose ids are the page's own ids without the anchor prefixes ("table" for
     pledge-table as it was, "heading" …), and every page id as a pledge id."""
-    page_ids = [i for i in _ids(parse(render(root))) if not i.startswith(("pledge-", "row-"))]
+    page_ids = [i for i in _ids(parse(render(root))) if not i.startswith(("pledge-", "card-"))]
     clashes = {"table", "s-table", "heading", "list", "status", "controls", "main", "filter-count"}
     clashes |= {i for i in page_ids if re.fullmatch(r"[a-z0-9][a-z0-9-]*", i)}
     for pid in sorted(clashes):
@@ -742,10 +844,12 @@ def _clashing_root(root: Path) -> tuple[Path, list[str]]:
 def test_every_id_on_the_page_is_unique_whatever_the_pledge_ids(root: Path) -> None:
     root, clashes = _clashing_root(root)
     for args in ((), ("--by", "domain", "--matrix")):
-        ids = _ids(parse(render(root, *args)))
+        doc = parse(render(root, *args))
+        # Cards join the page when opened: their ids count with the page's.
+        ids = _ids(doc) + [i for card in cards(doc).values() for i in _ids(card)]
         assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
         for pid in clashes:
-            assert f"pledge-{pid}" in ids and f"row-{pid}" in ids
+            assert f"pledge-{pid}" in ids and f"card-{pid}" in ids
 
 
 @pytest.mark.browser
@@ -758,12 +862,192 @@ def test_a_pledge_named_table_does_not_hide_the_table(page: Page, tmp_path: Path
                                                  "utf-8")
     (root / "pledges" / "other.yaml").write_text(VALID.replace("{id}", "other"), "utf-8")
     open_report(page, root)
-    assert page.eval("document.getElementById('pledge-table').tagName") == "ARTICLE"
+    assert page.eval("document.getElementById('pledge-table').tagName") == "TR"
+    page.eval("document.querySelector('#pledge-table th a').click()")
+    assert page.eval(VISIBLE_ARTICLES) == ["table"]
     # Only "other" is not yet rated: the row and card of "table" hide, the table stays.
     page.eval("(() => { const s = document.getElementById('filter-status');"
               " s.value = 'not_yet_rated'; s.dispatchEvent(new Event('change')); })()")
     assert page.eval(VISIBLE_ROWS) == ["other"]
-    assert page.eval(VISIBLE_ARTICLES) == ["other"]
+    assert page.eval(VISIBLE_ARTICLES) == []
     assert page.eval("document.getElementById('filter-count').textContent") == (
         "Showing 1 of 2 pledges")
     assert page.errors() == []
+
+
+# -- a page an editor can publish -----------------------------------------------------------------
+
+INTRO = """\
+# About this tracker
+
+Follow-through on the **ASEAN** pledges, from [the statement](https://example.org/s?a=1&b=2).
+Not links: [a script](javascript:alert(1)), [data](data:text/html,x), [relative](/x),
+<javascript:alert(2)>. Raw HTML stays text: <script>window.__pwned = 4</script>
+<img src=x onerror="window.__pwned = 5"> ![an image](https://example.org/i.png)
+"""
+
+
+def test_title_and_intro(root: Path) -> None:
+    (root / "intro.md").write_text(INTRO, encoding="utf-8")
+    doc = parse(render(root, "--title", "ASEAN <watch> & co", "--intro",
+                       str(root / "intro.md")))
+    assert doc.find("title").text == "ASEAN <watch> & co"
+    assert doc.find("h1").text == "ASEAN <watch> & co"
+    intro = doc.find("div", class_="intro")
+    # "#" under the page's h1 becomes an h2; bold stays bold.
+    assert intro.find("h2").text == "About this tracker"
+    assert intro.find("strong").text == "ASEAN"
+    links = intro.find_all("a")
+    assert [(a.get("href"), a.get("rel"), a.text) for a in links] == [
+        ("https://example.org/s?a=1&b=2", "noreferrer", "the statement"),
+        # The image's Markdown is not an image: its alt text links to it, as text would.
+        ("https://example.org/i.png", "noreferrer", "an image")]
+    text = squash(intro.text)
+    assert "[a script](javascript:alert(1))" in text
+    assert "[data](data:text/html,x)" in text and "[relative](/x)" in text
+    assert "<javascript:alert(2)>" in text
+    assert '<script>window.__pwned = 4</script> <img src=x onerror="window.__pwned = 5">' in text
+    assert not intro.find_all("script") and not intro.find_all("img")
+    # Without them, the page is as before.
+    doc = parse(render(root))
+    assert doc.find("title").text == "Pledge follow-through as of 2025-12-31"
+    assert doc.find("h1").text == "Pledge follow-through"
+    assert not doc.find_all("div", class_="intro")
+
+
+def test_title_and_intro_are_for_the_html_page_only(root: Path, tmp_path: Path) -> None:
+    result = cli("report", "--dir", str(root), "--format", "json", "--title", "T")
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "--title applies only to --format html (the format here is json)")
+    result = cli("report", "--dir", str(root), "--format", "markdown", "--title", "T",
+                 "--intro", str(tmp_path / "none.md"))
+    assert result.exit_code == 2
+    assert "--title and --intro apply only to --format html" in result.stderr
+    # A missing or non-UTF-8 file: one line, no page written.
+    out = tmp_path / "page.html"
+    result = cli("report", "--dir", str(root), "-o", str(out), "--intro",
+                 str(tmp_path / "none.md"))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert f"--intro {tmp_path / 'none.md'}: No such file or directory" in result.stderr
+    (tmp_path / "latin1.md").write_bytes("caf\xe9".encode("latin-1"))
+    result = cli("report", "--dir", str(root), "-o", str(out), "--intro",
+                 str(tmp_path / "latin1.md"))
+    assert result.exit_code == 2 and "not UTF-8 text" in result.stderr
+    assert not out.exists()
+
+
+def test_matrix_rows_show_titles(root: Path) -> None:
+    doc = parse(render(root, "--matrix"))
+    matrix = doc.find("h2", id="matrix-heading").parent
+    assert matrix is not None
+    heads = matrix.find("tbody").find_all("th")
+    first = heads[0]
+    # Rows in id order; a-delivered's title links to its row, its id under it.
+    assert first.find("a").text == "Cyber training for ASEAN"
+    assert first.find("a").get("href") == "#pledge-a-delivered"
+    assert first.find("code", class_="id").text == "a-delivered"
+    assert [h.find("code").text for h in heads] == ALL_IDS
+
+
+def test_last_activity_comes_only_from_updates(root: Path) -> None:
+    # Announced in 2024-Q3, never updated: stale by the rule (counted from the announcement),
+    # but no update date is made up from the quarter.
+    (root / "pledges" / "q-quiet.yaml").write_text(
+        VALID.replace("{id}", "q-quiet").replace("announced: 2025-10-26",
+                                                 "announced: 2024-Q3"), "utf-8")
+    doc = parse(render(root))
+    row = doc.find("tr", id="pledge-q-quiet")
+    assert squash(row.find_all("td")[3].text) == "never Stale"
+    card = cards(doc)["q-quiet"]
+    facts = {squash(d.find("dt").text): squash(d.find("dd").text)
+             for d in card.find("dl", class_="facts").find_all("div")}
+    assert facts["Last activity"] == "never updated; announced 2024-Q3 Stale"
+    assert facts["Status"] == "Not yet rated \u00b7 never updated"
+    assert "2024-09-30" not in card_html(doc)["q-quiet"]
+    # c-stale was last updated 2024-07 (a month: its last day counts), 518 days before
+    # 2025-12-31: 2024-07-31 + 518 days = 2025-12-31.
+    facts = {squash(d.find("dt").text): squash(d.find("dd").text)
+             for d in cards(doc)["c-stale"].find("dl", class_="facts").find_all("div")}
+    assert facts["Last activity"] == "2024-07-31 (518 days before the report date) Stale"
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_wide_tables_scroll_visibly_on_a_phone(page: Page, root: Path) -> None:
+    # Many parties make the matrix wider than a phone.
+    parties = [f"Party {n}" for n in range(1, 9)]
+    (root / "pledges" / "m-many.yaml").write_text(
+        VALID.replace("{id}", "m-many").replace("actors:\n  - Japan\n",
+                                                f"actors: [{', '.join(parties)}]\n"), "utf-8")
+    render(root, "--matrix", "--by", "actor")
+    hints = ("[...document.querySelectorAll('.table-box')].filter(b => b.querySelector("
+             "'.scroll-hint').checkVisibility()).length")
+    wide = ("[...document.querySelectorAll('.table-box .scroll')].filter(s => "
+            "s.checkVisibility() && s.scrollWidth > s.clientWidth + 1).length")
+    page.goto((root / "report.html").as_uri())
+    assert page.eval(wide) == 0
+    assert page.eval(hints) == 0  # at 1200 px everything fits: no hint
+    page.resize(390, 844)
+    page.goto((root / "report.html").as_uri())
+    assert page.eval("document.documentElement.scrollWidth") <= 390
+    matrix = "document.querySelector('#matrix-heading').parentNode"
+    assert page.eval(f"{matrix}.querySelector('.scroll').scrollWidth > 390")
+    assert page.eval(f"getComputedStyle({matrix}.querySelector('.scroll')).overflowX") == "auto"
+    # Every table wider than the phone says so, and only those.
+    assert page.eval(wide) >= 1
+    assert page.eval(hints) == page.eval(wide)
+    assert page.eval(f"{matrix}.querySelector('.scroll-hint').offsetParent !== null")
+    assert page.eval(f"{matrix}.querySelector('.scroll-hint').textContent") == (
+        "Scroll sideways for more \u2192")
+    # The box shows a shadow at the side with more to see.
+    assert "radial-gradient" in page.eval(
+        f"getComputedStyle({matrix}.querySelector('.scroll')).backgroundImage")
+    assert page.errors() == []
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_dark_mode_follows_the_system(page: Page, root: Path) -> None:
+    open_report(page, root)
+    background = "getComputedStyle(document.body).backgroundColor"
+    ink = "getComputedStyle(document.body).color"
+    assert page.eval(background) == "rgb(245, 246, 248)"
+    page.call("Emulation.setEmulatedMedia",
+              {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    assert page.eval(background) == "rgb(15, 20, 25)"
+    assert page.eval(ink) == "rgb(229, 231, 235)"
+    # Cards and table headings follow; a badge's text stays readable on its tint.
+    page.click("#pledge-a-delivered th a")
+    assert page.eval("getComputedStyle(document.querySelector('#card-a-delivered'))"
+                     ".backgroundColor") == "rgb(23, 29, 36)"
+    assert page.eval("getComputedStyle(document.querySelector('thead th')).backgroundColor"
+                     ) == "rgb(29, 36, 44)"
+    page.call("Emulation.setEmulatedMedia",
+              {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+    assert page.eval(background) == "rgb(245, 246, 248)"
+    assert page.errors() == []
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_title_intro_and_permalinks_at_1200_and_390(page: Page, root: Path) -> None:
+    (root / "intro.md").write_text(INTRO, encoding="utf-8")
+    render(root, "--title", "ASEAN watch", "--intro", str(root / "intro.md"), "--matrix")
+    for width in (1200, 390):
+        page.resize(width, 844)
+        page.goto((root / "report.html").as_uri())
+        assert page.eval("document.title") == "ASEAN watch"
+        assert page.eval("window.__pwned === undefined")
+        assert page.eval("[...document.querySelectorAll('.intro a')].map(a => a.href)") == [
+            "https://example.org/s?a=1&b=2", "https://example.org/i.png"]
+        assert page.eval("document.documentElement.scrollWidth") <= width
+        # A matrix row's title leads to the pledge, its card open.
+        page.eval("document.querySelector('#matrix-heading').parentNode"
+                  ".querySelector('tbody th a').click()")
+        page.eval("new Promise(r => setTimeout(r, 50))")
+        assert page.eval(VISIBLE_ARTICLES) == ["a-delivered"]
+        assert page.eval("document.querySelector('#card-a-delivered a.permalink')"
+                         ".offsetParent !== null")
+        assert page.errors() == []
+        assert set(page.requests()) == {(root / "report.html").as_uri()}

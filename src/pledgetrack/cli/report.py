@@ -50,6 +50,13 @@ def report(
         "--since", metavar="DATE", show_default=False,
         help="With --trend: begin with the period holding DATE. Default: the first "
         "announcement or update.")] = None,
+    title: Annotated[str | None, typer.Option(
+        "--title", metavar="TEXT", show_default=False,
+        help="The HTML page's title (its heading and the browser tab's).")] = None,
+    intro: Annotated[str | None, typer.Option(
+        "--intro", metavar="FILE", show_default=False,
+        help="A Markdown file shown under the HTML page's title (raw HTML in it is shown as "
+        "text; links only to http(s) addresses).")] = None,
     output: Annotated[str | None, output_option("report")] = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
@@ -79,6 +86,15 @@ def report(
 
     out = target("report", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")
+    page_options = [name for name, value in (("--title", title), ("--intro", intro))
+                    if value is not None]
+    if page_options and out.format != "html":
+        from pledgetrack.errors import PledgetrackError
+
+        raise PledgetrackError(f"{' and '.join(page_options)} appl"
+                               f"{'y' if len(page_options) > 1 else 'ies'} only to --format html "
+                               f"(the format here is {out.format})")
+    intro_text = read_intro(intro) if intro is not None else None
     # Outline records (no texts or sources) are enough for the figures; the HTML page also shows
     # each pledge's timeline with its notes and sources.
     dataset = load(Workspace(dir, cache=not no_cache), out, color=color,
@@ -91,7 +107,8 @@ def report(
     extra: dict[str, object] = {}
     dead: Mapping[str, LinkResult] = {}
     if out.format == "html":
-        extra = {"generated": generation_time(), "filter": selection.filter}
+        extra = {"generated": generation_time(), "filter": selection.filter, "title": title,
+                 "intro": intro_text}
         # An archived copy comes first where `pledgetrack sources` found the original dead.
         dead = kept_dead(cited_sources(dataset.pledges))
     with dead_links(dead):
@@ -117,3 +134,16 @@ def generation_time() -> dt.datetime:
             f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, not "
             f"'{epoch}'"
         ) from None
+
+
+def read_intro(path: str) -> str:
+    """The text of the --intro file (UTF-8), or a one-line error."""
+    from pledgetrack.errors import PledgetrackError
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except UnicodeDecodeError:
+        raise PledgetrackError(f"--intro {path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise PledgetrackError(f"--intro {path}: {exc.strerror or exc}") from None

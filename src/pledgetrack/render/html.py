@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from pledgetrack.model.vocabulary import score_text
 from pledgetrack.queries.reports import NO_GROUP, Compliance, Summary, status_by_group
 from pledgetrack.render.htmltext import Fragment, Markup, block, el, safe_url
+from pledgetrack.render.introtext import intro_html
 from pledgetrack.render.report import (
     GROUP_TITLES,
     coverage_pct,
@@ -39,11 +40,15 @@ if TYPE_CHECKING:
 
 DASH = "\u2014"  # em dash: no value
 ARROW = "\u2192"
-# Element ids made from pledge ids: "pledge-<id>" (the pledge's card, a stable link target) and
-# "row-<id>" (its table row). The page's own ids (pledges-table, filter-status, …) never start
-# with either prefix, so no pledge id (`table`, `status`) can take one of them.
+# Element ids made from pledge ids: "pledge-<id>" (the pledge's table row: the permalink, there
+# with or without the script) and "card-<id>" (its card, made when opened). The page's own ids
+# (pledges-table, filter-status, …) never start with either prefix, so no pledge id (`table`,
+# `status`) can take one of them.
 PLEDGE_ANCHOR = "pledge-"
-ROW_ANCHOR = "row-"
+CARD_ANCHOR = "card-"
+# Cards are kept as JSON in the page and made when opened. Above this many characters the JSON
+# is gzipped (and base64-encoded): 10,000 pledges' cards are some 60 MB as HTML.
+COMPRESS_ABOVE = 1_000_000
 
 # The vocabulary's colours are terminal (Rich) colour names; on a white page the terminal's own
 # shades are too dark or too garish, so the usual names get shades chosen for the page.
@@ -138,15 +143,18 @@ class _Statuses:
     def order(self, name: str) -> int:
         return self.index.get(name, len(self.index))
 
-    def badge(self, name: str) -> Markup:
+    def badge(self, name: str, described: bool = True) -> Markup:
         # The same few badges appear thousands of times in a large report: made once each.
-        made = self._badges.get(name)
+        # ``described``: with the status's description as a tooltip (cards and tables of
+        # figures; the pledge table, one row per pledge, goes without: the page stays small).
+        made = self._badges.get(f"{described}{name}")
         if made is None:
             status = self.vocab.get(name)
-            made = self._badges[name] = el(
+            made = self._badges[f"{described}{name}"] = el(
                 "span", el("span", class_="dot", aria_hidden="true"), self.label(name),
                 class_=f"badge {self.cls(name)}", data_status=name,
-                title=status.description if status and status.description else None)
+                title=status.description if described and status and status.description
+                else None)
         return made
 
 
@@ -389,14 +397,17 @@ def _status_table(s: Summary, sts: _Statuses) -> Markup:
 def _data_table(header: Sequence[object], rows: Sequence[Markup],
                 foot: Markup | Sequence[Markup] | None = None,
                 caption: str | None = None) -> Markup:
-    return el("div", el(
+    # The hint shows (by the script) only when the table is wider than its box; the box's
+    # shadows say so too, script or not.
+    return el("div", el("p", "Scroll sideways for more \u2192", class_="scroll-hint muted",
+                         hidden=True), el("div", el(
         "table",
         el("caption", caption) if caption else None,
         el("thead", el("tr", [el("th", h, scope="col") for h in header])),
         el("tbody", rows),
         el("tfoot", foot) if foot is not None else None,
         class_="data",
-    ), class_="scroll")
+    ), class_="scroll"), class_="table-box")
 
 
 def _domain_table(groups: dict[str, dict[str, int]], statuses: Sequence[Status]) -> Markup:
@@ -528,10 +539,22 @@ def _marks(ps: PledgeState, which: str) -> Markup | None:
         return el("span", "Overdue", class_="mark overdue",
                   title="The deadline has passed without a final verdict")
     if which == "stale" and ps.stale:
-        return el("span", "Stale", class_="mark stale",
-                  title=f"Last activity {ps.last_activity}, {ps.days_since_activity} days "
-                  "before the as-of date")
+        return el("span", "Stale", class_="mark stale")
     return None
+
+
+def _last_activity(ps: PledgeState) -> list[object]:
+    """When the pledge last moved, from its updates only. The staleness rule counts a pledge
+    never updated from its announcement; that date is said to be the announcement, never shown
+    as an update (a quarter such as 2025-Q3 would otherwise show as its last day)."""
+    if ps.status_date is not None:
+        days = ps.days_since_activity
+        return [_time(ps.last_activity), f" ({_plural(days, 'day')} before the report date)"
+                if days else None]
+    announced = ps.pledge.announced
+    if announced is None:
+        return ["never updated"]
+    return ["never updated; announced ", _time(announced)]
 
 
 def _actors_text(ps: PledgeState) -> str:
@@ -552,20 +575,21 @@ def _row(ps: PledgeState, sts: _Statuses) -> Markup:
     updated = ps.status_date
     return el(
         "tr",
-        el("th", el("a", p.title, href=f"#{PLEDGE_ANCHOR}{p.id}"), el("code", p.id, class_="id"),
+        el("th", el("a", p.title, href=f"#{PLEDGE_ANCHOR}{p.id}", class_="open"),
+           el("code", p.id, class_="id"),
            scope="row", data_label=labels[0], data_sort=p.title.casefold()),
         el("td", _actors_text(ps), data_label=labels[1], data_sort=_actors_text(ps).casefold()),
         el("td", ", ".join(p.domains) or DASH, data_label=labels[2],
            data_sort=", ".join(p.domains).casefold()),
-        el("td", sts.badge(ps.status), data_label=labels[3],
+        el("td", sts.badge(ps.status, described=False), data_label=labels[3],
            data_sort=sts.order(ps.status)),
-        el("td", _time(updated) if updated else DASH, " " if ps.stale else None,
+        el("td", _time(updated) if updated else "never", " " if ps.stale else None,
            _marks(ps, "stale"), data_label=labels[4],
            data_sort=updated.start.isoformat() if updated else ""),
         el("td", _time(p.deadline) if p.deadline else DASH, " " if ps.overdue else None,
            _marks(ps, "overdue"), data_label=labels[5],
            data_sort=p.deadline.end.isoformat() if p.deadline else ""),
-        id=f"{ROW_ANCHOR}{p.id}", data_id=p.id, data_status=ps.status,
+        id=f"{PLEDGE_ANCHOR}{p.id}", data_id=p.id, data_status=ps.status,
         data_domains=_json.dumps(_domains(ps), ensure_ascii=False),
     )
 
@@ -595,12 +619,14 @@ def _pledge_table(s: Summary, sts: _Statuses) -> Fragment:
     )
     head = el("tr", [el("th", title, scope="col", data_type=kind) for title, _, kind in COLUMNS])
     rows = [_row(ps, sts) for ps in s.states]
+    packed = _pack_rows(rows)
     empty = el("p", "No pledge matches these filters.", id="filter-empty", class_="empty",
                hidden=True)
     return block(
         "section",
         el("h2", "Pledges", id="pledges-heading"),
-        el("noscript", el("p", "Sorting and filtering need JavaScript; every pledge is listed.",
+        el("noscript", el("p", "Sorting, filtering and each pledge's details (texts, sources, "
+                          "timeline) need JavaScript; every pledge is listed.",
                           class_="muted")),
         controls,
         block("div", block(
@@ -608,12 +634,40 @@ def _pledge_table(s: Summary, sts: _Statuses) -> Fragment:
             el("caption", "One row per pledge, with its status as of the report date. "
                "Select a column heading to sort.", class_="sr-only"),
             el("thead", head),
-            block("tbody", rows),
+            block("tbody", rows if packed is None else []),
             id="pledges-table", class_="pledges",
         ), class_="scroll") if rows else el("p", "No pledges.", class_="empty"),
+        el("noscript", el("p", f"This report of {_plural(len(rows), 'pledge')} is packed to "
+                          "stay small: its table needs JavaScript.", class_="empty"))
+        if packed is not None else None,
+        packed,
         empty,
         id="pledges", aria_labelledby="pledges-heading",
     )
+
+
+def _data_block(block_id: str, text: str) -> Markup:
+    """``text`` (JSON or HTML) in a block the browser does not run: gzipped and base64-encoded
+    when longer than COMPRESS_ABOVE (tables and cards of 10,000 pledges come to some 70 MB as
+    HTML, a tenth of that packed), else as it is with every "<" written as \\u003c, which JSON
+    reads as "<" and which cannot end the element ("</script>") or open a comment."""
+    if len(text) <= COMPRESS_ABOVE:
+        return el("script", Markup(text.replace("<", "\\u003c")), type="application/json",
+                  id=block_id, data_encoding="json")
+    import gzip
+
+    # mtime=0: the same content gives the same bytes (reproducible pages).
+    packed = gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    return el("script", Markup(base64.b64encode(packed).decode("ascii")),
+              type="application/json", id=block_id, data_encoding="gzip-base64")
+
+
+def _pack_rows(rows: list[Markup]) -> Markup | None:
+    """The table's rows, packed as a JSON string, when they are too many to send as HTML."""
+    size = sum(map(len, rows))
+    if size <= COMPRESS_ABOVE:
+        return None
+    return _data_block("pledge-rows", _json.dumps("".join(rows), ensure_ascii=False))
 
 
 def _group_section(s: Summary, sts: _Statuses) -> Markup | None:
@@ -642,7 +696,8 @@ def _matrix_section(s: Summary) -> Markup | None:
     if m is None:
         return None
     rows = [
-        el("tr", el("th", el("code", r.id), scope="row"),
+        el("tr", el("th", el("a", r.title, href=f"#{PLEDGE_ANCHOR}{r.id}"),
+                    el("code", r.id, class_="id"), scope="row"),
            [el("td", score_text(r.scores[p]) if p in r.scores else "") for p in m.parties],
            el("td", mean_text(r.compliance.mean)), el("td", pct(r.compliance.percent)),
            el("td", short_coverage(r.compliance)))
@@ -690,7 +745,7 @@ def _pledge_article(ps: PledgeState, sts: _Statuses) -> Markup:
     updates = p.updates_until(ps.as_of)
     later = len(p.updates) - len(updates)
     since = [el("span", " \u00b7 last update ", _time(ps.status_date), class_="muted")
-             ] if ps.status_date else []
+             ] if ps.status_date else [el("span", " \u00b7 never updated", class_="muted")]
     facts = [
         _fact("Status", sts.badge(ps.status), *since, _parties(ps, sts), class_="wide"),
         _fact("Actors", ", ".join(p.actors)),
@@ -703,8 +758,7 @@ def _pledge_article(ps: PledgeState, sts: _Statuses) -> Markup:
         _fact("Tags", ", ".join(p.tags)) if p.tags else None,
     ]
     if ps.stale:
-        facts.append(_fact("Last activity", _time(ps.last_activity), " ",
-                           _marks(ps, "stale")))
+        facts.append(_fact("Last activity", *_last_activity(ps), " ", _marks(ps, "stale")))
     if updates:
         timeline: Markup = el(
             "details",
@@ -714,10 +768,13 @@ def _pledge_article(ps: PledgeState, sts: _Statuses) -> Markup:
         )
     else:
         timeline = el("p", "No update recorded yet.", class_="muted")
+    permalink = f"#{PLEDGE_ANCHOR}{p.id}"
     return el(
         "article",
         el("h3", p.title),
-        el("p", el("code", p.id), class_="id-line"),
+        el("p", el("code", p.id), " \u00b7 ",
+           el("a", "Link to this pledge", href=permalink, class_="permalink",
+              title=f"Permalink: {permalink}"), class_="id-line"),
         el("dl", facts, class_="facts"),
         el("p", p.summary, class_="summary") if p.summary else None,
         el("blockquote", p.quote, class_="quote") if p.quote else None,
@@ -728,19 +785,18 @@ def _pledge_article(ps: PledgeState, sts: _Statuses) -> Markup:
         timeline,
         el("p", f"{_plural(later, 'later update')} (after the report date) not shown.",
            class_="muted") if later else None,
-        id=f"{PLEDGE_ANCHOR}{p.id}", class_="pledge", data_id=p.id,
+        id=f"{CARD_ANCHOR}{p.id}", class_="pledge", data_id=p.id,
     )
 
 
-def _timelines(s: Summary, sts: _Statuses) -> Fragment:
-    return block(
-        "section",
-        el("h2", "Timelines", id="timelines-heading"),
-        el("p", el("button", "Open all timelines", type="button", id="toggle-timelines",
-                   hidden=True), class_="tools") if s.states else None,
-        [_pledge_article(ps, sts) for ps in s.states],
-        id="timelines", aria_labelledby="timelines-heading",
-    )
+def _cards(s: Summary, sts: _Statuses) -> Markup:
+    """Every pledge's card (facts, texts, sources, timeline) as HTML in a JSON object by id,
+    inside a data block that the browser does not run. The script puts a card under its row
+    when it is opened: a page of 10,000 pledges then opens in a moment instead of laying out
+    60 MB of cards. The HTML is made here, escaped like the rest of the page."""
+    cards = {ps.id: _pledge_article(ps, sts) for ps in s.states}
+    return _data_block("pledge-cards",
+                       _json.dumps(cards, ensure_ascii=False, separators=(",", ":")))
 
 
 def _joint_rule_text(s: Summary) -> str:
@@ -809,9 +865,11 @@ def _skipped_banner(s: Summary) -> Markup | None:
 
 
 def report(summary: Summary, *, generated: dt.datetime | None = None,
-           filter: Filter | None = None, **_: object) -> str:
+           filter: Filter | None = None, title: str | None = None,
+           intro: str | None = None, **_: object) -> str:
     """The page. ``generated`` is the time shown as the generation time (default: now);
-    ``filter`` is described on the page when it selects anything."""
+    ``filter`` is described on the page when it selects anything; ``title`` replaces the
+    page's title and ``intro`` (Markdown) comes under it."""
     from pledgetrack.version import __version__
 
     s = summary
@@ -823,25 +881,28 @@ def report(summary: Summary, *, generated: dt.datetime | None = None,
            f"script-src {_csp_hash(script)}; img-src data:; base-uri 'none'; "
            "form-action 'none'")
     scope = describe_filter(filter)
-    title = f"Pledge follow-through as of {s.as_of.isoformat()}"
+    heading = title.strip() if title and title.strip() else "Pledge follow-through"
+    page_title = (heading if title and title.strip()
+                  else f"Pledge follow-through as of {s.as_of.isoformat()}")
     head = el(
         "head",
         el("meta", charset="utf-8"),
         el("meta", name="viewport", content="width=device-width, initial-scale=1"),
         el("meta", http_equiv="Content-Security-Policy", content=csp),
         el("meta", name="generator", content=f"pledgetrack {__version__}"),
-        el("title", title),
+        el("title", page_title),
         # An empty icon: without it a browser may ask the server for /favicon.ico.
         el("link", rel="icon", href="data:,"),
         el("style", Markup(style)),
     )
     header = el(
         "header",
-        el("h1", "Pledge follow-through"),
+        el("h1", heading),
         el("p", "As of ", el("strong", _time(s.as_of)), " \u00b7 generated ",
            _generated_text(when), class_="meta"),
         el("p", "Selected: ", "; ".join(scope), class_="scope") if scope else None,
         _skipped_banner(s),
+        el("div", intro_html(intro), class_="intro") if intro and intro.strip() else None,
         class_="page-head",
     )
     main = block(
@@ -853,13 +914,13 @@ def report(summary: Summary, *, generated: dt.datetime | None = None,
         _pledge_table(s, sts),
         _group_section(s, sts),
         _matrix_section(s),
-        _timelines(s, sts),
         id="main",
     )
     body = block(
         "body",
         el("a", "Skip to the pledges", href="#pledges", class_="skip"),
         header, main, _footer(s, __version__),
+        _cards(s, sts),
         el("script", Markup(script)),
     )
     page = block("html", head, body, lang="en")
