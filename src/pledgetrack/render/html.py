@@ -49,6 +49,9 @@ CARD_ANCHOR = "card-"
 # Cards are kept as JSON in the page and made when opened. Above this many characters the JSON
 # is gzipped (and base64-encoded): 10,000 pledges' cards are some 60 MB as HTML.
 COMPRESS_ABOVE = 1_000_000
+# Packed cards come in gzipped pieces of this many pledges (in table order), so that opening one
+# card unpacks some 600 KB, not the 60 MB of all of them.
+CARDS_PER_PIECE = 100
 
 # The vocabulary's colours are terminal (Rich) colour names; on a white page the terminal's own
 # shades are too dark or too garish, so the usual names get shades chosen for the page.
@@ -795,8 +798,22 @@ def _cards(s: Summary, sts: _Statuses) -> Markup:
     when it is opened: a page of 10,000 pledges then opens in a moment instead of laying out
     60 MB of cards. The HTML is made here, escaped like the rest of the page."""
     cards = {ps.id: _pledge_article(ps, sts) for ps in s.states}
-    return _data_block("pledge-cards",
-                       _json.dumps(cards, ensure_ascii=False, separators=(",", ":")))
+    text = _json.dumps(cards, ensure_ascii=False, separators=(",", ":"))
+    if len(text) <= COMPRESS_ABOVE:
+        return _data_block("pledge-cards", text)
+    import gzip
+
+    items = list(cards.items())
+    pieces = []
+    for start in range(0, len(items), CARDS_PER_PIECE):
+        piece = _json.dumps(dict(items[start:start + CARDS_PER_PIECE]), ensure_ascii=False,
+                            separators=(",", ":"))
+        # mtime=0: the same content gives the same bytes (reproducible pages).
+        packed = gzip.compress(piece.encode("utf-8"), compresslevel=9, mtime=0)
+        pieces.append(base64.b64encode(packed).decode("ascii"))
+    return el("script", Markup(_json.dumps(pieces)), type="application/json",
+              id="pledge-cards", data_encoding="gzip-base64-pieces",
+              data_per_piece=CARDS_PER_PIECE)
 
 
 def _joint_rule_text(s: Summary) -> str:
