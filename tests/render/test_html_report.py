@@ -1032,6 +1032,15 @@ def test_dark_mode_follows_the_system(page: Page, root: Path) -> None:
                      ".backgroundColor") == "rgb(23, 29, 36)"
     assert page.eval("getComputedStyle(document.querySelector('thead th')).backgroundColor"
                      ) == "rgb(29, 36, 44)"
+    # A badge is a dark mix of its status colour with light text, not the light tint.
+    badge = "getComputedStyle(document.querySelector('#card-a-delivered .badge'))"
+    assert page.eval(f"{badge}.color") == "rgb(229, 231, 235)"
+    assert page.eval(f"{badge}.backgroundColor").startswith(("color(srgb 0.", "rgb("))
+    rgb = page.eval("(() => { const c = document.createElement('canvas').getContext('2d');"
+                    " c.fillStyle = getComputedStyle(document.querySelector("
+                    "'#card-a-delivered .badge')).backgroundColor; c.fillRect(0, 0, 1, 1);"
+                    " return [...c.getImageData(0, 0, 1, 1).data].slice(0, 3); })()")
+    assert sum(rgb) / 3 < 90, rgb  # dark
     page.call("Emulation.setEmulatedMedia",
               {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
     assert page.eval(background) == "rgb(245, 246, 248)"
