@@ -125,6 +125,9 @@ def test_light_copies_match_their_source() -> None:
 
     assert cli_listing.SORT_KEYS == selection.SORT_KEYS
     assert cli_report.GROUP_BY == reports.GROUP_BY
+    from pledgetrack.queries import trend
+
+    assert cli_report.TREND_PERIODS == trend.PERIODS
     # The file size limit is defined once, beside the reader (light), and copied by git's reader.
     assert revisions.MAX_FILE_BYTES == pledgefile.MAX_FILE_BYTES
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 # A light copy of queries.reports.GROUP_BY (tests/cli/test_startup.py ties the two): defining
 # the command must not import the queries.
 GROUP_BY = ("domain", "actor", "recipient", "party", "year", "tag")
+TREND_PERIODS = ("month", "quarter", "year")  # queries.trend.PERIODS
 
 
 @app.command()
@@ -44,7 +45,7 @@ def report(
         "--matrix", help="Add the compliance matrix: pledges x parties, with row and column "
         "averages.")] = False,
     trend: Annotated[str | None, choice(
-        "trend", ("month", "quarter", "year"), "Add the state at the end of each month, "
+        "trend", TREND_PERIODS, "Add the state at the end of each month, "
         "quarter or year (counts by status, compliance), up to the report date.")] = None,
     since: Annotated[str | None, typer.Option(
         "--since", metavar="DATE", show_default=False,
