@@ -213,6 +213,10 @@ def test_pledge_and_update_tables_carry_per_party_history(tmp_path: Path) -> Non
     code, _, err = run("import", str(pledges_csv), "--updates", str(updates_csv),
                        "--dir", str(target))
     assert code == 0, err
+    # The 9 pledges announced by 2026-12-31 (a to h and z) get the fixture's updates, all dated
+    # before then: a 2, b 1, c 2, f 2, g 1, h 1, z 3 = 12; none go to pledges that existed.
+    assert "imported 9 pledges (9 created, 0 replaced) with 12 updates from the update table," \
+        in err and "and 0 updates to existing pledges" in err
     # Statuses, per party and as a whole, at any date are those of the source.
     for as_of in ("2025-05-01", "2025-07-01", AS_OF_TEXT):
         args = ["report", "-f", "json", "--by", "party", "--matrix", "--as-of", as_of]

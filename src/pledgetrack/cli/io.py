@@ -121,6 +121,10 @@ def import_(
     summary = (f"imported {len(plan.pledges)} pledge{'s' if len(plan.pledges) != 1 else ''}"
                f" ({created} created, {replaced} replaced)")
     if updates is not None:
+        into_new = plan.new_pledge_updates
+        if into_new:
+            summary += (f" with {into_new} update{'s' if into_new != 1 else ''} from the "
+                        "update table,")
         summary += f" and {appended} update{'s' if appended != 1 else ''} to existing pledges"
     out.say(summary + "\n")
     return EXIT_OK

@@ -97,6 +97,8 @@ class ImportPlan:
     # Ids made from titles (the table has no id column): (line, id, whether a suffix was needed).
     derived_ids: list[tuple[int, str, bool]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Updates the update table gives to pledges created in this run.
+    new_pledge_updates: int = 0
 
     @property
     def update_count(self) -> int:
@@ -788,6 +790,7 @@ def _plan_updates(root: Path, path: Path, config: Config, options: ImportOptions
             line, pledge = created[pledge_id]
             merged = tuple(in_date_order((*pledge.updates, *ordered)))
             created[pledge_id] = (line, dataclasses.replace(pledge, updates=merged))
+            plan.new_pledge_updates += len(ordered)
         else:
             plan.appended[pledge_id] = ordered
 
