@@ -27,3 +27,18 @@ def cli(*args: str | os.PathLike[str], input: str | None = None,
         env: Mapping[str, str | None] | None = None) -> Result:
     """Run `pledgetrack ARGS…` in-process; the result has exit_code, stdout, stderr, exception."""
     return CliRunner().invoke(app, [os.fspath(a) for a in args], input=input, env=env)
+
+
+def read_until_closed(fd: int) -> bytes:
+    """Everything written to the other side of a pseudo-terminal ``fd`` until it is closed
+    (reading then fails with EIO on Linux, or returns nothing elsewhere)."""
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data

@@ -15,7 +15,7 @@ import pytest
 from pledgetrack.queries.selection import select, states
 from pledgetrack.render import listing
 from pledgetrack.store.loader import load_dataset
-from tests.clirun import cli
+from tests.clirun import cli, read_until_closed
 from tests.fixture_reports import AS_OF, AS_OF_TEXT, make_root
 
 
@@ -204,15 +204,7 @@ def _run_with_stderr(root: Path, stderr_tty: bool) -> tuple[bytes, bytes]:
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=follower, env=env)
         os.close(follower)
-        err = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the other side closed
-                break
-            if not chunk:
-                break
-            err += chunk
+        err = read_until_closed(leader)
         out, _ = proc.communicate(timeout=120)
     finally:
         os.close(leader)

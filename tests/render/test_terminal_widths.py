@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirun import read_until_closed
+
 WIDTHS = (80, 100, 120, 160)
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -30,15 +32,7 @@ def run_in_terminal(args: list[str], columns: int) -> str:
         proc = subprocess.Popen([sys.executable, "-m", "pledgetrack", *args], stdout=follower,
                                 stderr=subprocess.PIPE, env=env)
         os.close(follower)
-        out = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
+        out = read_until_closed(leader)
         _, err = proc.communicate(timeout=120)
     finally:
         os.close(leader)

@@ -12,7 +12,7 @@ import pytest
 
 from pledgetrack.model.dates import PartialDate
 from pledgetrack.sources.probe import ProbeSettings, check_urls
-from tests.clirun import cli
+from tests.clirun import cli, read_until_closed
 from tests.linkservers import (
     LinkServer,
     ResetServer,
@@ -465,15 +465,7 @@ def test_a_progress_bar_runs_on_a_terminal_and_stdout_stays_data(
                            "--per-host", "1"], stdout=subprocess.PIPE, stderr=follower,
                           env=env, timeout=60, check=False)
     os.close(follower)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
+    seen = read_until_closed(leader)
     os.close(leader)
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["counts"]["ok"] == 6  # stdout holds only the data
