@@ -279,12 +279,11 @@ def update(
         recorded=None if when == PartialDate.from_date(now) else PartialDate.from_date(now),
     )
     config = workspace.config
-    entry = dataclasses.replace(entry, status=_as_named(entry.status, config.vocabulary.names))
-    result = writer.append_update(root, pledge_id, entry, config)
+    entry = dataclasses.replace(entry, status=config.vocabulary.spelled(entry.status))
+    # The checks (and warnings, such as a date in the future) are those of `import --updates`.
+    result = writer.append_update(root, pledge_id, entry, config, today=now)
     for message in result.warnings:
         out.warn(message)
-    if when.start > now:
-        out.warn(f"the update is dated in the future ({when})")
     # A backdated entry goes among the others, in date order: say where.
     where = "" if result.number == result.total else f" of {result.total}, in date order"
     out.say(

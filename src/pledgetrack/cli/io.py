@@ -87,6 +87,8 @@ def import_(
         count = len(plan.errors)
         out.say(f"{count} bad row{'s' if count != 1 else ''}; nothing was written\n")
         return EXIT_FINDINGS
+    for warning in plan.row_warnings:
+        out.warn(f"{warning.path}:{warning.line}: {single_line(warning.reason)}")
     for line, new_id, suffixed in plan.derived_ids:
         if suffixed:
             out.warn(f"{file}:{line}: id '{new_id}' made from the title, with a suffix: the "
@@ -105,7 +107,7 @@ def import_(
             out.data(f"would add {len(ups)} update{'s' if len(ups) != 1 else ''} to "
                      f"pledges/{pledge_id}.yaml\n")
         adding = (f", {appended} update{'s' if appended != 1 else ''} to add"
-                  if updates is not None else "")
+                  f"{_skipped(plan.skipped_updates)}" if updates is not None else "")
         out.say(f"dry run: {created} to create, {replaced} to replace{adding}; "
                 "nothing was written\n")
         return EXIT_OK
@@ -113,9 +115,7 @@ def import_(
         out.warn(f"replacing {replaced} existing file{'s' if replaced != 1 else ''}: their "
                  "comments and any updates not in the table are not kept (git has the old "
                  "versions)")
-    written, warnings = apply_plan(root, plan, config)
-    for message in warnings:
-        out.warn(message)
+    written = apply_plan(root, plan, config)
     for path in written:
         out.data(f"pledges/{path.name}\n")
     summary = (f"imported {len(plan.pledges)} pledge{'s' if len(plan.pledges) != 1 else ''}"
@@ -126,5 +126,12 @@ def import_(
             summary += (f" with {into_new} update{'s' if into_new != 1 else ''} from the "
                         "update table,")
         summary += f" and {appended} update{'s' if appended != 1 else ''} to existing pledges"
+        summary += _skipped(plan.skipped_updates)
     out.say(summary + "\n")
     return EXIT_OK
+
+
+def _skipped(count: int) -> str:
+    if not count:
+        return ""
+    return (f"; {count} update{'s' if count != 1 else ''} already present, skipped")

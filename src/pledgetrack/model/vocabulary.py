@@ -75,6 +75,14 @@ class Vocabulary:
     def names(self) -> list[str]:
         return [s.name for s in self.statuses]
 
+    def spelled(self, name: str) -> str:
+        """``name`` as the vocabulary spells it when they differ only in case (people type
+        `Delivered`); unchanged when no status matches."""
+        if name in self._by_name:
+            return name
+        folded = {n.casefold(): n for n in self._by_name}
+        return folded.get(name.casefold(), name)
+
     @property
     def initial(self) -> str:
         """The status of a pledge that has no update yet."""

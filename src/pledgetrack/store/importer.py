@@ -99,6 +99,11 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
     # Updates the update table gives to pledges created in this run.
     new_pledge_updates: int = 0
+    # Update rows already present in their pledge (or earlier in the table): not added again.
+    skipped_updates: int = 0
+    # Rows that will be written but deserve a look, as `update` would warn about them.
+    row_warnings: list[RowError] = field(default_factory=list)
+    today: dt.date | None = None  # the date the rows were checked against
 
     @property
     def update_count(self) -> int:
@@ -294,6 +299,7 @@ class _Fields:
         self.options = options
         self.today = today
         self.reasons: list[str] = []
+        self.unread: set[str] = set()  # columns missing or not readable
 
     def _get(self, key: str, read: Callable[[object], T]) -> T | None:
         value = self.values.get(key)
@@ -302,6 +308,7 @@ class _Fields:
         try:
             return read(value)
         except _Bad as exc:
+            self.unread.add(key)
             reason = str(exc)
             joint = " " if reason.startswith(("must", "entries")) else ": "
             self.reasons.append(f"'{key}'{joint}{reason}")
@@ -425,7 +432,7 @@ def map_status(status: str, status_map: Mapping[str, str]) -> str:
 
 def _unknown_status(status: str, config: Config) -> str:
     return (f"unknown status '{status}'; valid: {', '.join(config.vocabulary.names)}"
-            " (translate another vocabulary with --status-map OLD=NEW)")
+            f"{_STATUS_MAP_HINT}")
 
 
 def _row_shape(values: Mapping[str, object]) -> str | None:
@@ -563,9 +570,11 @@ def full_to_pledge(row: Row, id_hint: str) -> Pledge:
 # -- update rows (--updates) ----------------------------------------------------------------------
 
 def row_to_update(row: Row, config: Config, options: ImportOptions, today: dt.date
-                  ) -> tuple[str, Update, list[str]]:
-    """The pledge id and update an update row describes, and every reason the row is bad
-    (:class:`_Bad` when it is not a row at all)."""
+                  ) -> tuple[str, Update, list[str], set[str]]:
+    """The pledge id and update an update row describes, every reason the row cannot be read,
+    and the columns that are missing or unreadable (:class:`_Bad` when it is not a row at all).
+    Whether the update may be added is :func:`writer.update_findings`' business, as for
+    `update`."""
     shape = _row_shape(row.values)
     if shape:
         raise _Bad(shape)
@@ -573,11 +582,10 @@ def row_to_update(row: Row, config: Config, options: ImportOptions, today: dt.da
     missing = [k for k in ("id", "date", "status") if row.values.get(k) in (None, "")]
     if missing:
         f.bad(f"missing {', '.join(missing)}")
+        f.unread.update(missing)
     pledge_id = f.one_line("id") or ""
     date = f.date("date")
     status = f.status()
-    if status is not None and status not in config.vocabulary:
-        f.bad(_unknown_status(status, config))
     url = f.url("source")
     sources: tuple[Source, ...] = ()
     if url is not None:
@@ -585,29 +593,70 @@ def row_to_update(row: Row, config: Config, options: ImportOptions, today: dt.da
         sources = (Source(url, title=f.one_line("source_title"),
                           publisher=f.one_line("publisher"), published=f.date("published"),
                           archived=archived),)
-    update = Update(date or PartialDate(1), status or "", party=f.one_line("party"),
-                    note=f.text("note"), sources=sources, recorded=f.date("recorded"))
-    return pledge_id, update, f.reasons
+    update = Update(date or PartialDate(1), config.vocabulary.spelled(status or ""),
+                    party=f.one_line("party"), note=f.text("note"), sources=sources,
+                    recorded=f.date("recorded"))
+    return pledge_id, update, f.reasons, f.unread
 
 
-def _update_reasons(pledge: Pledge, update: Update, config: Config) -> list[str]:
-    """What `update` would refuse: an unknown status, a party that is not an actor, a missing
-    source where the configuration requires one."""
-    from pledgetrack.checks.rules import check_update
+# -- updates already in a pledge ------------------------------------------------------------------
+#
+# Imports are re-run (an updated tracker sheet, or `export --updates` read back), so a row that
+# says nothing the pledge does not already hold is skipped, not added a second time. A row is
+# *already present* when the pledge has an update with
+#   * the same date, written the same way (2025-06 is not 2025-06-01),
+#   * the same status (after --status-map) and the same party (or none),
+#   * the same note (the whitespace around it aside; an empty note is no note),
+#   * and a source with the row's URL whose title, publisher, published date and archived copy
+#     are the row's wherever the row gives them (`export --updates` writes only the first
+#     source's URL, title and publisher); a row with no source matches only an update with none.
+# ``recorded`` is not compared: it says when the entry was written down, not what happened.
+# A row with the same date, status and party as an update but another note or source is a
+# *near duplicate*: it is added (two events of one day are possible) with a warning naming the
+# update it resembles and what differs.
 
-    reasons = []
-    for problem in check_update(pledge, update, len(pledge.updates) + 1, None, config):
-        if problem.level != "error":
-            continue
-        if problem.rule == "unknown-party":
-            reasons.append(f"party '{update.party}' is not among the actors of '{pledge.id}' "
-                           f"({', '.join(pledge.actors)})")
-        elif problem.rule == "missing-source":
-            reasons.append("this repository requires a source for every update "
-                           "(require_update_sources in pledgetrack.yaml)")
-        elif problem.rule != "unknown-status":  # reported when the row was read
-            reasons.append(problem.message)
-    return reasons
+def _clean(text: str | None) -> str | None:
+    return (text.strip() or None) if text is not None else None
+
+
+def _source_matches(given: Source, present: Source) -> bool:
+    return given.url == present.url and all(
+        mine is None or mine == theirs for mine, theirs in (
+            (_clean(given.title), _clean(present.title)),
+            (_clean(given.publisher), _clean(present.publisher)),
+            (given.published, present.published),
+            (given.archived, present.archived),
+        ))
+
+
+def update_differences(given: Update, present: Update) -> list[str] | None:
+    """What ``given`` (read from a row) says that ``present`` does not: [] when it is already
+    present, the differing columns when it is a near duplicate, None when it is another
+    update (another date, status or party)."""
+    if (given.date, given.status, given.party) != (present.date, present.status, present.party):
+        return None
+    differs = []
+    if _clean(given.note) != _clean(present.note):
+        differs.append("note")
+    if given.sources:
+        if not any(_source_matches(given.sources[0], s) for s in present.sources):
+            differs.append("source")
+    elif present.sources:
+        differs.append("source")
+    return differs
+
+
+def _likeness(updates: Iterable[Update], update: Update) -> tuple[int, list[str]] | None:
+    """The update ``update`` is already (differences []) or nearly (the differing columns)
+    present as: (its 1-based number, differences); None when there is none."""
+    near = None
+    for number, present in enumerate(updates, 1):
+        differs = update_differences(update, present)
+        if differs == []:
+            return number, []
+        if differs and near is None:
+            near = (number, differs)
+    return near
 
 
 def in_date_order(updates: Iterable[Update]) -> list[Update]:
@@ -674,7 +723,7 @@ def plan_import(root: Path, path: Path | None, config: Config,
     (either may be None); the plan holds what to write, or the errors (never both)."""
     options = options or ImportOptions()
     today = options.today or dates.today()
-    plan = ImportPlan(path)
+    plan = ImportPlan(path, today=today)
     created: dict[str, tuple[int, Pledge]] = {}
     status_rows: dict[str, tuple[int, str]] = {}  # id -> (line, status) of a pledge row
     if path is not None:
@@ -741,11 +790,13 @@ def _plan_pledges(root: Path, path: Path, config: Config, options: ImportOptions
         created[pledge.id] = (row.line, pledge)
 
 
-def _existing(root: Path, pledge_id: str) -> Pledge:
+def _existing(root: Path, pledge_id: str, config: Config) -> Pledge:
+    """The pledge ``pledge_id`` as `update` reads it: a file `check` fails is refused here, not
+    half-way through writing."""
     from pledgetrack.store import writer
 
     try:
-        return writer.read_pledge(root, pledge_id).pledge
+        return writer.read_pledge(root, pledge_id, config).pledge
     except PledgetrackError as exc:
         raise _Bad(exc.message) from None
 
@@ -754,6 +805,9 @@ def _plan_updates(root: Path, path: Path, config: Config, options: ImportOptions
                   today: dt.date, plan: ImportPlan,
                   created: dict[str, tuple[int, Pledge]]) -> None:
     import dataclasses
+
+    from pledgetrack.store import writer
+    from pledgetrack.yamlfile.splice import date_position
 
     rows = read_rows(path, raw=options.raw)
     known = set(UPDATE_KEYS)
@@ -764,35 +818,61 @@ def _plan_updates(root: Path, path: Path, config: Config, options: ImportOptions
     added: dict[str, list[Update]] = {}
     for row in rows:
         try:
-            pledge_id, update, reasons = row_to_update(row, config, options, today)
-            pledge = targets.get(pledge_id)
-            if pledge is None and pledge_id:
-                if pledge_id in created:
-                    pledge = created[pledge_id][1]
-                else:
-                    try:
-                        pledge = _existing(root, pledge_id)
-                    except _Bad as exc:
-                        reasons.append(str(exc))
-            if pledge is not None:
-                reasons.extend(_update_reasons(pledge, update, config))
-            if reasons:
-                raise _Bad("; ".join(reasons))
+            pledge_id, update, reasons, unread = row_to_update(row, config, options, today)
         except _Bad as exc:
             plan.errors.append(RowError(path, row.line, str(exc)))
             continue
-        assert pledge is not None
+        pledge = targets.get(pledge_id)
+        if pledge is None and "id" not in unread:
+            if pledge_id in created:
+                pledge = created[pledge_id][1]
+            else:
+                try:
+                    pledge = _existing(root, pledge_id, config)
+                except _Bad as exc:
+                    reasons.append(f"'id': {exc}")
+        if pledge is None:
+            plan.errors.append(RowError(path, row.line, "; ".join(reasons)))
+            continue
+        likeness = None if reasons else _likeness(pledge.updates, update)
+        if likeness is not None and not likeness[1]:
+            plan.skipped_updates += 1
+            continue
+        # The checks of `update`, from the same function, on the pledge as it will stand.
+        index = date_position(pledge.updates, update)
+        for finding in writer.update_findings(pledge, update, config, index, today):
+            if finding.field in unread:
+                continue  # already reported as missing or unreadable
+            column = f"'{finding.field}': " if finding.field else ""
+            hint = _STATUS_MAP_HINT if finding.rule == "unknown-status" else ""
+            if finding.level == "error":
+                reasons.append(f"{column}{finding.message}{hint}")
+            elif not reasons:
+                plan.row_warnings.append(RowError(path, row.line,
+                                                  f"{column}{finding.message}"))
+        if reasons:
+            plan.errors.append(RowError(path, row.line, "; ".join(reasons)))
+            continue
+        if likeness is not None:
+            number, differs = likeness
+            plan.row_warnings.append(RowError(
+                path, row.line, f"pledge '{pledge_id}' already has an update {number} of "
+                f"{update.date} ({update.status}{', ' + update.party if update.party else ''}) "
+                f"that differs from this row only in {' and '.join(differs)}; added as "
+                "another update"))
         added.setdefault(pledge_id, []).append(update)
-        targets[pledge_id] = dataclasses.replace(pledge, updates=(*pledge.updates, update))
+        targets[pledge_id] = dataclasses.replace(
+            pledge, updates=(*pledge.updates[:index], update, *pledge.updates[index:]))
     for pledge_id, new in added.items():
-        ordered = in_date_order(new)
         if pledge_id in created:
-            line, pledge = created[pledge_id]
-            merged = tuple(in_date_order((*pledge.updates, *ordered)))
-            created[pledge_id] = (line, dataclasses.replace(pledge, updates=merged))
-            plan.new_pledge_updates += len(ordered)
+            line, _ = created[pledge_id]
+            created[pledge_id] = (line, targets[pledge_id])
+            plan.new_pledge_updates += len(new)
         else:
-            plan.appended[pledge_id] = ordered
+            plan.appended[pledge_id] = in_date_order(new)
+
+
+_STATUS_MAP_HINT = "; translate another vocabulary with --status-map OLD=NEW"
 
 
 def _check_agreement(plan: ImportPlan, path: Path | None, line: int, pledge: Pledge,
@@ -807,12 +887,12 @@ def _check_agreement(plan: ImportPlan, path: Path | None, line: int, pledge: Ple
                         f"'{derived}' for '{pledge.id}'"))
 
 
-def apply_plan(root: Path, plan: ImportPlan, config: Config) -> tuple[list[Path], list[str]]:
+def apply_plan(root: Path, plan: ImportPlan, config: Config) -> list[Path]:
     """Write the planned files, then append the planned updates (each in date order, as
-    `update` does). If a file cannot be written (a full disk), the files this import created
-    are removed again, so that an import lands whole or not at all as far as new files go;
-    files it already replaced (with --replace) are named in the error. Returns the files
-    written and the warnings of the appended updates."""
+    `update` does; their warnings are the plan's ``row_warnings``). If a file cannot be written
+    (a full disk), the files this import created are removed again, so that an import lands
+    whole or not at all as far as new files go; files it already replaced (with --replace) are
+    named in the error. Returns the files written."""
     from pledgetrack.store import writer
 
     if plan.errors:
@@ -823,13 +903,11 @@ def apply_plan(root: Path, plan: ImportPlan, config: Config) -> tuple[list[Path]
             written.append(writer.create(root, pledge, overwrite=pledge.id in plan.replacing))
         except PledgetrackError as exc:
             _undo(plan, written, exc)
-    warnings: list[str] = []
     for pledge_id, updates in plan.appended.items():
         for update in updates:
-            result = writer.append_update(root, pledge_id, update, config)
-            warnings.extend(f"{pledge_id}: {w}" for w in result.warnings)
+            writer.append_update(root, pledge_id, update, config, today=plan.today)
         written.append(writer.pledge_path(root, pledge_id))
-    return written, warnings
+    return written
 
 
 def _undo(plan: ImportPlan, written: list[Path], exc: PledgetrackError) -> None:

@@ -22,6 +22,7 @@ configuration), so its time does not grow with the size of the repository.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -325,60 +326,103 @@ class AppendResult:
     total: int = 0  # updates in the file now
 
 
-def validate_update(pledge: Pledge, update: Update, config: Config,
-                    index: int | None = None) -> list[str]:
-    """Every error raises, all together, as one :class:`PledgetrackError`; warnings (such as a
-    date before the pledge was announced) are returned. ``index`` is where the update goes
-    (0-based; default: last)."""
-    errors: list[str] = []
-    if not update.status or "\n" in update.status:
-        errors.append("the status must be one word, such as in_progress")
+# The checks an update passes before it is written, by `update` and by `import --updates` alike
+# (tests run each through both): the rule ids of :class:`UpdateFinding`.
+UPDATE_CHECKS = (
+    "status-word", "party-line", "source-url", "unknown-status", "unknown-party",
+    "missing-source", "missing-archived", "update-before-announced", "update-order",
+    "future-date",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateFinding:
+    """One reason an update cannot be written (``error``) or deserves a second look
+    (``warning``). ``field`` is the part of the update it is about (``status``, ``party``,
+    ``source``, ``archived``, ``date``): an option of `update`, a column of an import."""
+
+    level: str
+    rule: str
+    field: str
+    message: str
+
+
+def update_findings(pledge: Pledge, update: Update, config: Config, index: int | None = None,
+                    today: dt.date | None = None) -> list[UpdateFinding]:
+    """Everything wrong or worth a warning about adding ``update`` to ``pledge`` at ``index``
+    (0-based; default: last), errors first. ``today`` (default: the real date) for an update
+    dated in the future."""
+    from pledgetrack.model.dates import today as real_today
+
+    errors: list[UpdateFinding] = []
+
+    def error(rule: str, field: str, message: str) -> None:
+        errors.append(UpdateFinding("error", rule, field, message))
+
+    bad_word = not update.status or "\n" in update.status
+    if bad_word:
+        error("status-word", "status", "the status must be one word, such as in_progress")
     if update.party is not None and (not update.party.strip() or "\n" in update.party):
-        errors.append("the party must be one line naming one of the actors")
+        error("party-line", "party", "the party must be one line naming one of the actors")
     for source in update.sources:
         if not source.url.startswith(("http://", "https://")) or any(
             ch in source.url for ch in "\r\n"
         ):
-            errors.append(f"source {source.url!r} must be a URL starting with "
-                          "http:// or https://")
+            error("source-url", "source",
+                  f"source {source.url!r} must be a URL starting with http:// or https://")
     at = len(pledge.updates) if index is None else index
     previous = pledge.updates[at - 1].date if at else None
     warnings = []
     for problem in check_update(pledge, update, at + 1, previous, config):
         if problem.level == "warning":
-            warnings.append(problem.message)
+            warnings.append(UpdateFinding("warning", problem.rule, "date", problem.message))
         elif problem.rule == "unknown-status":
-            if errors and errors[0].startswith("the status must be"):
+            if bad_word:
                 continue
             names = config.vocabulary.names
-            errors.append(
-                f"unknown status '{update.status}'{did_you_mean(update.status, names)}; valid: "
-                f"{', '.join(names)} (see 'pledgetrack statuses')"
-            )
+            error("unknown-status", "status",
+                  f"unknown status '{update.status}'{did_you_mean(update.status, names)}; "
+                  f"valid: {', '.join(names)} (see 'pledgetrack statuses')")
         elif problem.rule == "unknown-party":
             assert update.party is not None
-            errors.append(
-                f"party '{update.party}' is not among the actors of '{pledge.id}' "
-                f"({', '.join(pledge.actors)}){did_you_mean(update.party, list(pledge.actors))}"
-            )
+            error("unknown-party", "party",
+                  f"party '{update.party}' is not among the actors of '{pledge.id}' "
+                  f"({', '.join(pledge.actors)})"
+                  f"{did_you_mean(update.party, list(pledge.actors))}")
         elif problem.rule == "missing-source":
-            errors.append(
-                "this repository requires a source for every update "
-                "(require_update_sources in pledgetrack.yaml); add --source URL"
-            )
+            error("missing-source", "source",
+                  "this repository requires a source for every update "
+                  "(require_update_sources in pledgetrack.yaml)")
         elif problem.rule == "missing-archived":
-            errors.append(
-                "this repository requires an archived copy of every source "
-                "(require_archived in pledgetrack.yaml); add --archived URL"
-            )
+            error("missing-archived", "archived",
+                  "this repository requires an archived copy of every source "
+                  "(require_archived in pledgetrack.yaml)")
         else:
-            errors.append(problem.message)
+            error(problem.rule, "", problem.message)
+    if update.date.start > (today or real_today()):
+        warnings.append(UpdateFinding("warning", "future-date", "date",
+                                      f"the update is dated in the future ({update.date})"))
+    return [*errors, *warnings]
+
+
+# What `update` adds to a finding: the option that supplies what is missing.
+_OPTION_HINTS = {"missing-source": "; add --source URL", "missing-archived": "; add --archived URL"}
+
+
+def validate_update(pledge: Pledge, update: Update, config: Config,
+                    index: int | None = None, today: dt.date | None = None) -> list[str]:
+    """:func:`update_findings` for `update`: every error raises, all together, as one
+    :class:`PledgetrackError`; warnings (such as a date before the pledge was announced) are
+    returned."""
+    findings = update_findings(pledge, update, config, index, today)
+    errors = [f.message + _OPTION_HINTS.get(f.rule, "") for f in findings if f.level == "error"]
     if errors:
         raise all_errors(errors)
-    return warnings
+    return [f.message for f in findings if f.level == "warning"]
 
 
-def append_update(root: Path, pledge_id: str, update: Update, config: Config) -> AppendResult:
+def append_update(root: Path, pledge_id: str, update: Update, config: Config,
+                  today: dt.date | None = None) -> AppendResult:
     """Add ``update`` to the pledge's ``updates`` in date order (a backdated entry goes among
     the others), keeping every existing byte of the file. A file with errors is refused."""
     from pledgetrack.yamlfile import splice
@@ -389,7 +433,7 @@ def append_update(root: Path, pledge_id: str, update: Update, config: Config) ->
         # Read under the lock: a concurrent writer's entry is already in the file.
         current = read_pledge(root, pledge_id, config)
         index = splice.date_position(current.pledge.updates, update)
-        warnings = validate_update(current.pledge, update, config, index)
+        warnings = validate_update(current.pledge, update, config, index, today)
         try:
             new_text = splice.insert_update(current.text, update, index)
         except (splice.SpliceError, ValueError) as exc:
