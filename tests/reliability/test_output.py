@@ -7,6 +7,7 @@ to a regular file, or on a real pseudo-terminal.
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -336,3 +337,22 @@ def test_output_in_an_encoding_without_the_characters(tmp_path: Path, args: list
         assert "\\u65e5" in out, out  # 日, escaped
     if args[0] in ("list", "report", "export") and "nonsense" not in args:
         assert "broken-\\u65e5\\u672c.yaml" in err, err
+
+
+def test_bidirectional_overrides_are_escaped_and_warned(tmp_path: Path) -> None:
+    """A right-to-left override makes 'delivered' read on screen as the reverse of what the file
+    holds; right-to-left text itself (Hebrew, with its marks) is shown as it is."""
+    title = "Budget \u202edereviled\u202c plan \u05e9\u05dc\u05d5\u05dd\u200f"
+    root = hostile_root(tmp_path, title=title)
+    _, out, _ = run("list", "--format", "table", "--dir", str(root))
+    assert "\u202e" not in out and "\\u202e" in out and "\\u202c" in out
+    assert "\u05e9\u05dc\u05d5\u05dd\u200f" in out
+    _, out, _ = run("show", "evil", "--dir", str(root))
+    assert "Budget \\u202edereviled\\u202c plan" in out
+    code, out, _ = run("check", "--format", "text", "--dir", str(root))
+    assert code == 0
+    assert ("pledges/evil.yaml:2:8: warning: 'title' holds the control character U+202E; write "
+            "the text without it [control-character]") in out
+    # Data formats in a pipe keep the text as the file has it.
+    _, out, _ = run("export", "--format", "json", "--dir", str(root))
+    assert title in [row["title"] for row in json.loads(out)]
