@@ -11,10 +11,11 @@ The Python API (the CLI is a thin layer over it)::
     for problem in ds.problems:
         print(problem.path, problem.line, problem.rule, problem.message)
 
-    from pledgetrack import Filter, select, summarise, export_rows
+    from pledgetrack import Filter, changes, select, summarise, export_rows
     cyber = select(ds, Filter(domains=["cyber"]))          # filter, as of today
     summary = summarise(ds, Filter(domains=["cyber"]), by="party")
     print(summary.to_dict())                             # the JSON shape of `report`
+    moved = changes(ds, "2025-11", "2025-12")            # what `changes` shows, as a record
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pledgetrack.version import FORMAT_VERSION, __version__  # noqa: E402 - afte
 
 __all__ = [
     "FORMAT_VERSION",
+    "Changes",
     "Config",
     "Dataset",
     "Filter",
@@ -38,9 +40,11 @@ __all__ = [
     "Source",
     "Status",
     "Summary",
+    "Transition",
     "Update",
     "Vocabulary",
     "__version__",
+    "changes",
     "check",
     "export_rows",
     "find_root",
@@ -54,13 +58,14 @@ __all__ = [
 if TYPE_CHECKING:
     from typing import Any
 
-    from pledgetrack.api import check
+    from pledgetrack.api import changes, check
     from pledgetrack.errors import PledgetrackError
     from pledgetrack.model.config import Config
     from pledgetrack.model.dates import PartialDate
     from pledgetrack.model.problems import Problem
     from pledgetrack.model.records import Pledge, Source, Update
     from pledgetrack.model.vocabulary import Status, Vocabulary
+    from pledgetrack.queries.changes import Changes, Transition
     from pledgetrack.queries.exports import export_rows
     from pledgetrack.queries.reports import Summary, summarise
     from pledgetrack.queries.selection import Filter, PledgeState, select, states
@@ -70,6 +75,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "check": "pledgetrack.api",
+    "changes": "pledgetrack.api",
     "PledgetrackError": "pledgetrack.errors",
     "Config": "pledgetrack.model.config",
     "PartialDate": "pledgetrack.model.dates",
@@ -90,6 +96,8 @@ _LAZY = {
     "Summary": "pledgetrack.queries.reports",
     "summarise": "pledgetrack.queries.reports",
     "export_rows": "pledgetrack.queries.exports",
+    "Changes": "pledgetrack.queries.changes",
+    "Transition": "pledgetrack.queries.changes",
 }
 
 
