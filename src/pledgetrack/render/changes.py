@@ -175,15 +175,19 @@ def table(changes: Changes, *, color: bool = False, width: int | None = None,
 
 
 def html(changes: Changes, **_: object) -> str:
-    """One self-contained page (no script, no network requests): the digest's sections."""
+    """One self-contained page (no network requests; a small script only shows the "scroll
+    sideways" hints): the digest's sections."""
     from pledgetrack import __version__
     from pledgetrack.render.html import _asset, _csp_hash, link, status_css
     from pledgetrack.render.htmltext import Markup, block, el
 
     c = changes
     style = _asset("report.css") + status_css(c.closing.vocabulary)
-    csp = (f"default-src 'none'; style-src {_csp_hash(style)}; img-src data:; "
-           "base-uri 'none'; form-action 'none'")
+    # The only script: the "scroll sideways" hint over a table wider than the screen.
+    script = _asset("scroll.js")
+    csp = (f"default-src 'none'; style-src {_csp_hash(style)}; "
+           f"script-src {_csp_hash(script)}; img-src data:; base-uri 'none'; "
+           "form-action 'none'")
     title = f"What changed, {window(c)}"
 
     def code(text: str) -> Markup:
@@ -191,14 +195,25 @@ def html(changes: Changes, **_: object) -> str:
 
     def table_of(caption: str, header: Sequence[str], rows: Sequence[Sequence[object]],
                  section_id: str) -> Markup:
+        # As the report's tables: the hint shows (by the script) only while the table is
+        # wider than its box; the box's shadows say so too, script or not.
         return el("section",
                   el("h2", caption, id=f"{section_id}-heading"),
-                  el("div", el("table",
-                               el("thead", el("tr", *(el("th", h, scope="col") for h in header))),
-                               el("tbody", *(el("tr", *(el("td", cell) for cell in row))
-                                             for row in rows))),
-                     class_="scroll"),
+                  el("div",
+                     el("p", "Scroll sideways for more \u2192", class_="scroll-hint muted",
+                        hidden=True),
+                     el("div", el("table",
+                                  el("thead", el("tr", *(el("th", h, scope="col")
+                                                         for h in header))),
+                                  el("tbody", *(el("tr", *(el("td", cell) for cell in row))
+                                                for row in rows))),
+                        class_="scroll"),
+                     class_="table-box"),
                   aria_labelledby=f"{section_id}-heading")
+
+    def pledge(t: Transition) -> list[object]:
+        # The title first, as the report's matrix rows; the id under it.
+        return [t.pledge.title, el("code", t.id, class_="id")]
 
     def sources(t: Transition) -> list[object]:
         items: list[object] = []
@@ -221,7 +236,7 @@ def html(changes: Changes, **_: object) -> str:
         sections.append(table_of(
             f"Status changes ({len(c.transitions)})",
             ("Date", "Pledge", "Party", "Change", "Note", "Sources"),
-            [(t.date.isoformat(), code(t.id), _party(t),
+            [(t.date.isoformat(), pledge(t), _party(t),
               [code(t.before), f" {ARROW} ", code(t.after)], t.note or "", sources(t))
              for t in c.transitions], "transitions"))
     if c.announced:
@@ -253,7 +268,8 @@ def html(changes: Changes, **_: object) -> str:
                     class_="page-head"),
                  block("main", *sections, id="main"),
                  el("footer", el("p", f"Made with pledgetrack {__version__}.", class_="muted"),
-                    class_="page-foot"))
+                    class_="page-foot"),
+                 el("script", Markup(script)))
     page = block("html", head, body, lang="en")
     page.insert(0, "<!DOCTYPE html>\n")
     return "".join(page)

@@ -893,7 +893,7 @@ def report(summary: Summary, *, generated: dt.datetime | None = None,
     sts = _Statuses(s.vocabulary)
     when = generated or dt.datetime.now(dt.UTC)
     style = _asset("report.css") + status_css(s.vocabulary)
-    script = _asset("report.js")
+    script = _asset("scroll.js") + _asset("report.js")
     csp = (f"default-src 'none'; style-src {_csp_hash(style)}; "
            f"script-src {_csp_hash(script)}; img-src data:; base-uri 'none'; "
            "form-action 'none'")

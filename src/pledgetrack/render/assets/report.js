@@ -3,21 +3,7 @@
    to send its table as HTML, which says so. */
 (function () {
   "use strict";
-  // A table wider than its box scrolls sideways; its hint says so while that is the case.
-  var boxes = Array.prototype.slice.call(document.querySelectorAll(".table-box"));
-  function markOverflow() {
-    boxes.forEach(function (box) {
-      var scroller = box.querySelector(".scroll");
-      var hint = box.querySelector(".scroll-hint");
-      if (scroller && hint) {
-        hint.hidden = scroller.scrollWidth <= scroller.clientWidth + 1;
-      }
-    });
-  }
-  markOverflow();
-  window.addEventListener("resize", markOverflow);
-  // Tables inside closed <details> are laid out again when opened.
-  document.addEventListener("toggle", markOverflow, true);
+  // markOverflow: scroll.js, which comes first in the same script element.
 
   // Gzipped, base64-encoded text, unpacked: a promise of the text (null: the browser cannot).
   function inflate(base64) {
