@@ -133,3 +133,113 @@ def test_the_matrix_never_cuts_a_number(root: Path, columns: int) -> None:
     if columns == 80:  # seven members do not fit as columns: one line per party score
         assert re.search(r"^\s+United States\s+-?\+?\d", matrix, re.M) or \
             re.search(r"United States\s+\+1", matrix), matrix
+
+
+# -- changes ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def changes_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("changes-widths")
+    (root / "pledges").mkdir()
+    files = {
+        # Japan broken, the United Kingdom delivered: mixed as a whole.
+        "c2": pledge("c2", "Short", ["Japan", "United Kingdom"],
+                     [("Japan", "broken"), ("United Kingdom", "delivered")]),
+        LONG_ID: pledge(LONG_ID, "Maritime domain awareness", ["Japan"],
+                        [("Japan", "in_progress")]),
+    }
+    for pid, text in files.items():
+        (root / "pledges" / f"{pid}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def id_cells(text: str, title: str, end_column: str) -> list[str]:
+    """The ids of a table's rows as printed (the lines of each cell joined), from the column
+    under "pledge" up to the column ``end_column``; every piece but the last ends at a hyphen."""
+    lines = text[text.index(title):].splitlines()
+    header = next(line for line in lines if line.startswith(("date", "pledge")))
+    start, end = header.index("pledge"), header.index(end_column)
+    body = lines[lines.index(header) + 2:]
+    cells: list[list[str]] = []
+    for line in body:
+        if not line.strip():
+            break
+        piece = line[start:end].strip()
+        if re.search(r"\d{4}-\d\d", line):  # each row has a date on its first line
+            cells.append([piece])
+        elif piece:
+            cells[-1].append(piece)
+    for pieces in cells:
+        assert all(p.endswith("-") for p in pieces[:-1]), f"id cut mid-word: {pieces}\n{text}"
+    return ["".join(pieces) for pieces in cells]
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_changes_fit_and_never_cut_an_id(changes_root: Path, columns: int) -> None:
+    text = run_in_terminal(["changes", "--dir", str(changes_root), "--since", "2024-06",
+                            "--until", "2025-05"], columns)
+    assert max(len(line) for line in text.splitlines()) <= columns
+    assert "…" not in text
+    # Nothing announced by 31 May 2024: no cell to assess, and no share of them either.
+    assert "not assessed — 0 of 0 cells assessed (n/a) over 0 pledges" in " ".join(text.split())
+    # 1 May 2025: c2 as a whole (not rated -> mixed), Japan and the United Kingdom; the long id
+    # as a whole and Japan's cell. By id, then party (the whole first).
+    assert "Status changes (5)" in text
+    assert id_cells(text, "Status changes", "party") == ["c2"] * 3 + [LONG_ID] * 2
+    # Both announced on 14 June 2024; the long id wraps at hyphens even in this table at 80.
+    assert id_cells(text, "Announced (2)", "date") == ["c2", LONG_ID]
+    header = next(line for line in text.splitlines() if line.startswith("date"))
+    assert ("from → to" in header) == (columns < 120), header
+    for word in ("mixed", "broken", "delivered", "in_progress", "Kingdom"):
+        assert word in text
+
+
+# -- report --trend --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_trend_never_cuts_a_date_a_header_or_a_number(root: Path, columns: int) -> None:
+    text = run_in_terminal(["report", "--dir", str(root), "--as-of", "2025-06-01", "--trend",
+                            "quarter", "--since", "2025"], columns)
+    trend = text[text.index("Trend by quarter"):]
+    assert max(len(line) for line in trend.splitlines()) <= columns
+    assert "…" not in trend
+    header = trend.splitlines()[1]
+    # 31 March 2025: nothing updated yet, 3 pledges not rated; 10 cells (c1 7, c2 2, the long
+    # id 1), none assessed. 1 June: c1 mixed (+1 +1 0 0 -1 +1 +1), c2 broken (-1 -1), the long
+    # id not rated: 9 of 10 cells assessed, mean 1/9, (1/9 + 1) / 2 = 55.6 %.
+    if columns >= 100:  # a column per status, named in full: 96 columns
+        assert header.split()[:5] == ["as", "of", "pledges", "not_yet_rated", "mixed"]
+        assert "Statuses:" not in trend
+    else:  # short headers, with a legend
+        assert header.split()[:5] == ["as", "of", "pledges", "nyr", "m"]
+        assert "Statuses: nyr not_yet_rated, m mixed, b broken." in trend
+    assert re.search(r"^2025-03-31\s+3\s+3\s+0\s+0\s+n/a\s+0/10 \(0 %\)\s*$", trend, re.M), trend
+    assert re.search(r"^2025-06-01\s+3\s+1\s+1\s+1\s+55\.6 %\s.*9/10 \(90 %\)\s*$", trend,
+                     re.M), trend
+
+
+def test_the_trend_on_a_very_narrow_terminal_lists_the_counts_in_one_column(
+    root: Path,
+) -> None:
+    from pledgetrack.queries.reports import summarise
+    from pledgetrack.render.report import abbreviations, table
+    from pledgetrack.store.loader import load_dataset
+
+    assert abbreviations(["not_yet_rated", "in_progress", "partial", "delivered"]) == {
+        "not_yet_rated": "nyr", "in_progress": "ip", "partial": "p", "delivered": "d"}
+    # Two statuses with the same initials get their first four letters.
+    assert abbreviations(["partial", "pending", "broken"]) == {
+        "partial": "part", "pending": "pend", "broken": "b"}
+    import datetime as dt
+
+    summary = summarise(load_dataset(root), as_of=dt.date(2025, 6, 1), trend="quarter",
+                        trend_since=dt.date(2025, 1, 1))
+    text = table(summary, width=60)
+    trend = text[text.index("Trend by quarter"):]
+    assert max(len(line) for line in trend.splitlines()) <= 60
+    assert "by status" in trend.splitlines()[1]
+    # Each status with its count (never apart), as many a line as fit.
+    assert re.search(r"^2025-06-01\s+3\s+nyr\u00a01\s+m\u00a01\s+55\.6 %\s+9/10 \(90 %\)\s*\n"
+                     r"\s+b\u00a01\s*$", trend, re.M), trend

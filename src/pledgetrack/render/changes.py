@@ -13,6 +13,10 @@ from pledgetrack.render.report import compliance_text, mean_text, pct
 from pledgetrack.render.tabular import MARKDOWN_LIMIT, MarkdownWriter, md_code, md_escape
 
 ARROW = "\u2192"
+# The terminal width from which the status changes show "from" and "to" side by side.
+WIDE = 120
+# The least room an id gets before it wraps at a hyphen (a piece longer stays whole).
+ID_ROOM_MIN = 16
 
 
 def _plural(n: int, word: str) -> str:
@@ -127,7 +131,7 @@ def table(changes: Changes, *, color: bool = False, width: int | None = None,
     from rich.text import Text
 
     from pledgetrack.render.report import _new_table, _spaced
-    from pledgetrack.render.tabular import rich_text
+    from pledgetrack.render.tabular import rich_text, wrap_at_hyphens
 
     c = changes
     vocab = c.closing.vocabulary
@@ -143,13 +147,28 @@ def table(changes: Changes, *, color: bool = False, width: int | None = None,
     parts.append(Text(f"Compliance on {c.start.as_of}: {_ends_text(c.start)}\n"
                       f"Compliance on {c.end.as_of}: {_ends_text(c.end)}\n"
                       f"Change: {change_text(c)}"))
+    # Ids are wrapped at their hyphens, never cut mid-word; below WIDE columns the two statuses
+    # share a column, one above the other, so that the note keeps room to be read.
+    wide = width is None or width >= WIDE
+    room = 10_000 if width is None else max(ID_ROOM_MIN, width // 4)
     if c.transitions:
         t = _new_table(f"Status changes ({len(c.transitions)})")
-        for header in ("date", "pledge", "party", "from", "to", "note"):
-            t.add_column(header, overflow="fold")
+        t.add_column("date", no_wrap=True)
+        t.add_column("pledge", no_wrap=True)
+        t.add_column("party")
+        if wide:
+            t.add_column("from", no_wrap=True)
+            t.add_column("to", no_wrap=True)
+        else:
+            t.add_column("from → to", no_wrap=True)
+        t.add_column("note", ratio=1, overflow="fold")
         for tr in c.transitions:
-            t.add_row(tr.date.isoformat(), Text(tr.id), Text(_party(tr)), status(tr.before),
-                      status(tr.after), Text(tr.note or ""))
+            if wide:
+                change = [status(tr.before), status(tr.after)]
+            else:
+                change = [Text.assemble(status(tr.before), f" {ARROW}\n", status(tr.after))]
+            t.add_row(tr.date.isoformat(), Text(wrap_at_hyphens(tr.id, room)),
+                      Text(_party(tr)), *change, Text(tr.note or ""))
         parts.append(t)
     for title, rows in (
         (f"Announced ({len(c.announced)})",
@@ -162,11 +181,14 @@ def table(changes: Changes, *, color: bool = False, width: int | None = None,
         if not rows:
             continue
         sub = _new_table(title)
-        sub.add_column("pledge", overflow="fold")
-        sub.add_column("date")
-        sub.add_column("status")
+        sub.add_column("pledge", no_wrap=True)
+        sub.add_column("date", no_wrap=True)
+        sub.add_column("status", no_wrap=True)
         for pledge_id, date, st in rows:
-            sub.add_row(Text(pledge_id), date, status(st) if st else "")
+            # The date and status take 30 columns at most: the id has the rest.
+            id_room = 10_000 if width is None else max(ID_ROOM_MIN, width - 30)
+            sub.add_row(Text(wrap_at_hyphens(pledge_id, id_room)), date,
+                        status(st) if st else "")
         parts.append(sub)
     return rich_text(Group(*_spaced(parts)), color=color, width=width)
 

@@ -44,9 +44,14 @@ def coverage_pct(value: float | None) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _share(c: Compliance) -> str:
+    # No cell at all: no share to give ("n/a", not "n/a %").
+    return "n/a" if c.coverage is None else f"{coverage_pct(c.coverage)} %"
+
+
 def coverage_text(c: Compliance) -> str:
     """``4 of 16 cells assessed (25 %)``."""
-    return f"{c.assessed} of {_plural(c.cells, 'cell')} assessed ({coverage_pct(c.coverage)} %)"
+    return f"{c.assessed} of {_plural(c.cells, 'cell')} assessed ({_share(c)})"
 
 
 def compliance_text(c: Compliance) -> str:
@@ -59,7 +64,7 @@ def compliance_text(c: Compliance) -> str:
 
 def short_coverage(c: Compliance) -> str:
     """``4/16 (25 %)``, for table cells."""
-    return f"{c.assessed}/{c.cells} ({coverage_pct(c.coverage)} %)"
+    return f"{c.assessed}/{c.cells} ({_share(c)})"
 
 
 def _plural(n: int, word: str) -> str:
@@ -355,24 +360,86 @@ def table(summary: Summary, *, color: bool = False, width: int | None = None,
         parts.append(Text("Scores: +1 delivered, 0 partial or in progress, -1 not delivered, "
                           "n/a not assessed; blank: the party is not bound by the pledge."))
     if s.trend_period is not None:
-        used = _trend_statuses(s)
-        t_table = _new_table(f"Trend by {s.trend_period}")
-        t_table.add_column("as of")
-        t_table.add_column("pledges", justify="right")
-        for st in used:
-            t_table.add_column(Text(st.name, style=st.color if color else ""), justify="right")
-        t_table.add_column("compliance", justify="right")
-        t_table.add_column("", no_wrap=True)
-        t_table.add_column("cells assessed", justify="right")
-        for p in s.trend:
-            t_table.add_row(p.as_of.isoformat(), str(p.total),
-                            *(str(p.by_status[st.name]) for st in used),
-                            _md_compliance(p.compliance), bar(p.compliance.percent),
-                            short_coverage(p.compliance))
-        parts.append(t_table)
+        parts.extend(_trend_tables(s, color, width))
         parts.append(Text("Compliance: " + sparkline([p.compliance.percent for p in s.trend])
                           + " (0 to 100 %)"))
     return rich_text(Group(*_spaced(parts)), color=color, width=width)
+
+
+def abbreviations(names: Sequence[str]) -> dict[str, str]:
+    """Short column headers for status names: their initials (``not_yet_rated`` -> ``nyr``),
+    or their first four letters where two would share initials, or the name itself."""
+    from collections import Counter
+
+    short = {n: "".join(w[0] for w in n.split("_") if w) or n for n in names}
+    for longer in (lambda n: n[:4], lambda n: n):
+        shared = Counter(short.values())
+        short = {n: longer(n) if shared[a] > 1 else a for n, a in short.items()}
+    return short
+
+
+def _trend_tables(s: Summary, color: bool, width: int | None) -> list[Any]:
+    """The trend as a table: a column per status where it fits the terminal; else the status
+    columns under short headers (with a legend), then without the bars, then the counts of
+    each point on a line of their own — never a date, a header or a number cut short."""
+    from rich.text import Text
+
+    used = _trend_statuses(s)
+    points = s.trend
+    values = [(p.as_of.isoformat(), str(p.total), [str(p.by_status[st.name]) for st in used],
+               _md_compliance(p.compliance), bar(p.compliance.percent),
+               short_coverage(p.compliance)) for p in points]
+
+    def longest(i: int, header: str) -> int:
+        return max([len(header), *(len(str(v[i])) for v in values)])
+
+    def counts(j: int, header: str) -> int:
+        return max([len(header), *(len(v[2][j]) for v in values)])
+
+    def needed(headers: Sequence[str], bars: bool) -> int:
+        assessed = "cells assessed" if headers == names else "assessed"
+        widths = [longest(0, "as of"), longest(1, "pledges"),
+                  *(counts(j, h) for j, h in enumerate(headers)),
+                  longest(3, "compliance"), *([10] if bars else []), longest(5, assessed)]
+        return sum(widths) + 3 * (len(widths) - 1)  # a padding space each side, and a divider
+
+    names = [st.name for st in used]
+    short = abbreviations(names)
+    shorts = [short[n] for n in names]
+    if width is None or needed(names, True) <= width:
+        headers, bars, legend = names, True, False
+    else:
+        headers, bars, legend = shorts, needed(shorts, True) <= width, True
+    one_column = width is not None and needed(headers, bars) > width
+
+    t_table = _new_table(f"Trend by {s.trend_period}")
+    t_table.add_column("as of", no_wrap=True)
+    t_table.add_column("pledges", justify="right", no_wrap=True)
+    if one_column:
+        t_table.add_column("by status", ratio=1)
+    else:
+        for st, header in zip(used, headers, strict=True):
+            t_table.add_column(Text(header, style=st.color if color else ""), justify="right",
+                               no_wrap=True)
+    t_table.add_column("compliance", justify="right", no_wrap=True)
+    if bars:
+        t_table.add_column("", no_wrap=True)
+    t_table.add_column("assessed" if legend else "cells assessed", justify="right",
+                       no_wrap=True)
+    for as_of, total, by_status, compliance, bar_text, coverage in values:
+        if one_column:
+            # "nyr 10  ip 3 …": pairs kept whole, the line broken between them.
+            cells: list[Any] = ["  ".join(f"{h}\u00a0{c}" for h, c
+                                          in zip(headers, by_status, strict=True))]
+        else:
+            cells = by_status
+        t_table.add_row(as_of, total, *cells, compliance, *([bar_text] if bars else []),
+                        coverage)
+    out: list[Any] = [t_table]
+    if legend:
+        out.append(Text("Statuses: " + ", ".join(f"{short[n]} {n}" for n in names
+                                                 if short[n] != n) + "."))
+    return out
 
 
 def _matrix_table(s: Summary, width: int | None) -> Any:
