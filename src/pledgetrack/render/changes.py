@@ -195,6 +195,11 @@ def table(changes: Changes, *, color: bool = False, width: int | None = None,
 
 # -- HTML ----------------------------------------------------------------------------------------
 
+# Columns of running text keep a width to be read at, even on a phone (the table scrolls
+# sideways), and dates stay on one line.
+COLUMN_CLASSES = {"Note": "note", "Sources": "sources", "Title": "title", "Date": "date",
+                  "As of": "date", "Announced": "date", "Deadline": "date"}
+
 
 def html(changes: Changes, **_: object) -> str:
     """One self-contained page (no network requests; a small script only shows the "scroll
@@ -227,8 +232,12 @@ def html(changes: Changes, **_: object) -> str:
                      el("div", el("table",
                                   el("thead", el("tr", *(el("th", h, scope="col")
                                                          for h in header))),
-                                  el("tbody", *(el("tr", *(el("td", cell) for cell in row))
-                                                for row in rows))),
+                                  el("tbody", *(el("tr", *(el("td", cell,
+                                                              class_=COLUMN_CLASSES.get(name))
+                                                           for cell, name in zip(
+                                                               row, header, strict=True)))
+                                                for row in rows)),
+                                  class_="changes"),
                         class_="scroll"),
                      class_="table-box"),
                   aria_labelledby=f"{section_id}-heading")

@@ -372,9 +372,9 @@ def abbreviations(names: Sequence[str]) -> dict[str, str]:
     from collections import Counter
 
     short = {n: "".join(w[0] for w in n.split("_") if w) or n for n in names}
-    for longer in (lambda n: n[:4], lambda n: n):
+    for cut in (4, None):  # n[:None] is the whole name
         shared = Counter(short.values())
-        short = {n: longer(n) if shared[a] > 1 else a for n, a in short.items()}
+        short = {n: n[:cut] if shared[a] > 1 else a for n, a in short.items()}
     return short
 
 
