@@ -243,3 +243,31 @@ def test_the_trend_on_a_very_narrow_terminal_lists_the_counts_in_one_column(
     # Each status with its count (never apart), as many a line as fit.
     assert re.search(r"^2025-06-01\s+3\s+nyr\u00a01\s+m\u00a01\s+55\.6 %\s+9/10 \(90 %\)\s*\n"
                      r"\s+b\u00a01\s*$", trend, re.M), trend
+
+
+# -- report --by -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_group_table_never_cuts_a_name_a_header_or_a_number(root: Path, columns: int) -> None:
+    text = run_in_terminal(["report", "--dir", str(root), "--as-of", "2025-06-01", "--by",
+                            "party"], columns)
+    table = text[text.index("By party"):]
+    table = table[:table.index("\n\n", table.index("────"))]  # up to the blank line after it
+    assert max(len(line) for line in table.splitlines()) <= columns
+    assert "…" not in text
+    # Each party's own status: Japan broken (c1, c2) and not rated (the long id): 2 of 3
+    # cells assessed, mean -1, 0.0 %. France delivered (c1) and broken (c2): mean 0, 50.0 %.
+    # The columns: total, not rated, partial, delivered, broken (the statuses counted).
+    assert re.search(r"^Japan\s+3\s+1\s+0\s+0\s+2\s+0\.0 %\s+2/3 \(66\.7 %\)\s*$", table, re.M)
+    assert re.search(r"^France\s+2\s+0\s+0\s+1\s+1\s+50\.0 %\s+2/2 \(100 %\)\s*$", table, re.M)
+    assert re.search(r"^Germany\s+1\s+0\s+1\s+0\s+0\s+50\.0 %\s+1/1 \(100 %\)\s*$", table, re.M)
+    # Two-word names whole on their line, or wrapped at the space.
+    assert len(re.findall(r"^United(?: Kingdom| States)?\s+1\s+0\s+0\s+1\s+0\s+100\.0 %",
+                          table, re.M)) == 2, table
+    legend = "Statuses: nyr Not yet rated, p Partially delivered, d Delivered, b Broken."
+    if legend in text:  # short headers where the labels do not fit
+        assert table.splitlines()[-9].split()[:6] == ["party", "total", "nyr", "p", "d", "b"]
+    else:
+        assert "Partially" in table and "Broken" in table
+    assert (legend in text) == (columns == 80), table

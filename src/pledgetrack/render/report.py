@@ -321,20 +321,7 @@ def table(summary: Summary, *, color: bool = False, width: int | None = None,
     ))
 
     if s.by:
-        used = [st for st in vocab if any(g.by_status[st.name] for g in s.groups.values())]
-        g_table = _new_table(f"By {s.by}")
-        g_table.add_column(s.by)
-        g_table.add_column("total", justify="right")
-        for st in used:
-            g_table.add_column(Text(st.label, style=st.color if color else ""),
-                               justify="right")
-        g_table.add_column("compliance", justify="right")
-        g_table.add_column("cells assessed", justify="right")
-        for g in s.groups.values():
-            g_table.add_row(Text(g.name), str(g.total),
-                            *(str(g.by_status[st.name]) for st in used),
-                            _md_compliance(g.compliance), short_coverage(g.compliance))
-        parts.append(g_table)
+        parts.extend(_group_tables(s, color, width))
 
     if s.overdue:
         o_table = _new_table(f"Overdue ({len(s.overdue)})")
@@ -376,6 +363,72 @@ def abbreviations(names: Sequence[str]) -> dict[str, str]:
         shared = Counter(short.values())
         short = {n: n[:cut] if shared[a] > 1 else a for n, a in short.items()}
     return short
+
+
+def _longest_piece(text: str) -> int:
+    """The widest piece a name breaks into: at spaces, and after hyphens."""
+    import re
+
+    return max((len(p) for p in re.findall(r"[^\s-]*-|[^\s-]+", text)), default=1)
+
+
+def _group_tables(s: Summary, color: bool, width: int | None) -> list[Any]:
+    """The status-by-group table: a column per status under its label where that fits the
+    terminal, else under short headers with a legend; a group's name wraps at spaces and
+    hyphens, never cut short, and no number is."""
+    from rich.text import Text
+
+    from pledgetrack.render.tabular import wrap_at_hyphens
+
+    by = s.by or ""
+    groups = list(s.groups.values())
+    used = [st for st in s.vocabulary if any(g.by_status[st.name] for g in groups)]
+    counts = [[str(g.by_status[st.name]) for st in used] for g in groups]
+    compliance = [_md_compliance(g.compliance) for g in groups]
+    coverage = [short_coverage(g.compliance) for g in groups]
+    names = [g.name for g in groups]
+    name_piece = max([len(by), *(_longest_piece(n) for n in names)])
+
+    def others(headers: Sequence[str], assessed: str) -> int:
+        def wide(header: str) -> int:
+            return max(len(line) for line in header.split("\n"))
+
+        widths = [max([5, *(len(str(g.total)) for g in groups)]),
+                  *(max([wide(h), *(len(row[j]) for row in counts)])
+                    for j, h in enumerate(headers)),
+                  max([10, *(len(c) for c in compliance)]),
+                  max([wide(assessed), *(len(c) for c in coverage)])]
+        return sum(widths) + 3 * len(widths)  # each column's padding and divider
+
+    # Labels on one line; else a word a line; else short headers named in a legend.
+    short = abbreviations([st.name for st in used])
+    layouts = [([st.label for st in used], "cells assessed"),
+               (["\n".join(st.label.split()) for st in used], "cells\nassessed"),
+               ([short[st.name] for st in used], "cells\nassessed")]
+    fitting = [i for i, (h, a) in enumerate(layouts)
+               if width is None or name_piece + others(h, a) <= width]
+    choice = fitting[0] if fitting else len(layouts) - 1
+    headers, assessed = layouts[choice]
+    legend = choice == len(layouts) - 1
+    longest_name = max([len(by), *(len(n) for n in names)])
+    room = (longest_name if width is None
+            else min(longest_name, max(name_piece, width - others(headers, assessed))))
+
+    g_table = _new_table(f"By {by}")
+    g_table.add_column(by, overflow="fold", width=room)
+    g_table.add_column("total", justify="right", no_wrap=True)
+    for st, header in zip(used, headers, strict=True):
+        g_table.add_column(Text(header, style=st.color if color else "", justify="right"),
+                           justify="right", no_wrap=True)
+    g_table.add_column("compliance", justify="right", no_wrap=True)
+    g_table.add_column(Text(assessed, justify="right"), justify="right", no_wrap=True)
+    for g, row, comp, cov in zip(groups, counts, compliance, coverage, strict=True):
+        g_table.add_row(Text(wrap_at_hyphens(g.name, room)), str(g.total), *row, comp, cov)
+    out: list[Any] = [g_table]
+    if legend:
+        out.append(Text("Statuses: " + ", ".join(f"{short[st.name]} {st.label}"
+                                                 for st in used) + "."))
+    return out
 
 
 def _trend_tables(s: Summary, color: bool, width: int | None) -> list[Any]:
