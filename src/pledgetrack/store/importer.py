@@ -646,16 +646,17 @@ def update_differences(given: Update, present: Update) -> list[str] | None:
     return differs
 
 
-def _likeness(updates: Iterable[Update], update: Update) -> tuple[int, list[str]] | None:
-    """The update ``update`` is already (differences []) or nearly (the differing columns)
-    present as: (its 1-based number, differences); None when there is none."""
+def _likeness(same_day: Iterable[Update], update: Update) -> tuple[Update, list[str]] | None:
+    """The update of ``same_day`` (the pledge's updates of ``update``'s date) that ``update`` is
+    already (differences []) or nearly (the differing columns) present as; None when none
+    is."""
     near = None
-    for number, present in enumerate(updates, 1):
+    for present in same_day:
         differs = update_differences(update, present)
         if differs == []:
-            return number, []
+            return present, []
         if differs and near is None:
-            near = (number, differs)
+            near = (present, differs)
     return near
 
 
@@ -816,6 +817,9 @@ def _plan_updates(root: Path, path: Path, config: Config, options: ImportOptions
         plan.ignored_keys = sorted({*plan.ignored_keys, *ignored})
     targets: dict[str, Pledge] = {}  # as each will stand, new updates added so far
     added: dict[str, list[Update]] = {}
+    # Each pledge's updates by date, so that finding one already present is not a scan of all
+    # of them for every row.
+    by_date: dict[str, dict[PartialDate, list[Update]]] = {}
     for row in rows:
         try:
             pledge_id, update, reasons, unread = row_to_update(row, config, options, today)
@@ -834,7 +838,12 @@ def _plan_updates(root: Path, path: Path, config: Config, options: ImportOptions
         if pledge is None:
             plan.errors.append(RowError(path, row.line, "; ".join(reasons)))
             continue
-        likeness = None if reasons else _likeness(pledge.updates, update)
+        dates = by_date.get(pledge_id)
+        if dates is None:
+            dates = by_date[pledge_id] = {}
+            for present in pledge.updates:
+                dates.setdefault(present.date, []).append(present)
+        likeness = None if reasons else _likeness(dates.get(update.date, ()), update)
         if likeness is not None and not likeness[1]:
             plan.skipped_updates += 1
             continue
@@ -854,13 +863,15 @@ def _plan_updates(root: Path, path: Path, config: Config, options: ImportOptions
             plan.errors.append(RowError(path, row.line, "; ".join(reasons)))
             continue
         if likeness is not None:
-            number, differs = likeness
+            resembled, differs = likeness
+            number = next(n for n, u in enumerate(pledge.updates, 1) if u is resembled)
             plan.row_warnings.append(RowError(
                 path, row.line, f"pledge '{pledge_id}' already has an update {number} of "
                 f"{update.date} ({update.status}{', ' + update.party if update.party else ''}) "
                 f"that differs from this row only in {' and '.join(differs)}; added as "
                 "another update"))
         added.setdefault(pledge_id, []).append(update)
+        dates.setdefault(update.date, []).append(update)
         targets[pledge_id] = dataclasses.replace(
             pledge, updates=(*pledge.updates[:index], update, *pledge.updates[index:]))
     for pledge_id, new in added.items():
