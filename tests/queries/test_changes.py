@@ -117,8 +117,8 @@ def test_markdown_digest(root: Path) -> None:
     assert lines[2] == ("3 status changes on 3 pledges, 2 announced, 2 became overdue, "
                         "3 deadlines in the window; compliance 41.7 % (+11.7 points).")
     assert "### Status changes (3)" in lines
-    assert ("| 2025-05-20 | `a-delivered` |   | `in_progress` \u2192 `delivered` | Programme "
-            "started. |   |") in lines
+    assert ("| 2025-05-20 | Cyber training for ASEAN (`a-delivered`) |   | `in_progress` "
+            "\u2192 `delivered` | Programme started. |   |") in lines
     assert "| **Change** |   | +2 | +0.23 (+11.7 points) |" in lines
     for heading in ("### Compliance", "### Announced (2)", "### Became overdue (2)",
                     "### Deadlines in the window (3)"):
@@ -184,3 +184,17 @@ def test_readme_examples_run_on_the_bundled_data(
         result = cli(*shlex.split(example)[1:], "--dir", str(REPO))
         assert result.exit_code == 0, (example, result.stderr)
     assert (tmp_path / "changes.html").read_text("utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_markdown_digest_escapes_titles(root: Path) -> None:
+    pledge = root / "pledges" / "a-delivered.yaml"
+    pledge.write_text(pledge.read_text(encoding="utf-8").replace(
+        "title: Cyber training for ASEAN", "title: 'Cyber | training <b>now</b> *soon*'"), "utf-8")
+    result = cli("changes", "--dir", str(root), "--since", "2025-05-20", "--until",
+                 "2025-05-20", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    [row] = [line for line in result.stdout.splitlines() if line.startswith("| 2025-05-20")]
+    # The pipe does not open a column, the tag and the stars are shown as written.
+    assert row.count(" | ") == 5, row
+    assert "<b>" not in row and "*soon*" not in row
+    assert "(`a-delivered`)" in row

@@ -97,7 +97,9 @@ def markdown(changes: Changes, *, limit: int = MARKDOWN_LIMIT, **_: object) -> s
 
     if c.transitions:
         out.text(f"\n### Status changes ({len(c.transitions)})\n")
-        rows = [[t.date.isoformat(), md_code(t.id), md_escape(_party(t)),
+        # The title for a reader, the id to find the file by.
+        rows = [[t.date.isoformat(), f"{md_escape(t.pledge.title)} ({md_code(t.id)})",
+                 md_escape(_party(t)),
                  f"{md_code(t.before)} {ARROW} {md_code(t.after)}", md_escape(t.note or ""),
                  _md_sources(t)] for t in c.transitions]
         out.table(("Date", "Pledge", "Party", "Change", "Note", "Sources"), rows)
