@@ -14,6 +14,12 @@ maps — so that the pickle stores them once and the records read back share the
 A record is encoded twice: as its *outline* (:class:`~pledgetrack.model.records.PledgeOutline`:
 what counting, grouping and listing need) and *full*. Which fields each holds, and in which
 order, comes from the record classes alone.
+
+Reading back never trusts the bytes: whoever can write the cache folder can write a pickle with
+right digests and any values. Every constructor a cache file may call checks the type of every
+value it is given against the record class's annotations (checks generated once, with the
+constructors), dates are checked to be dates of the calendar, line maps to map names to numbers;
+any mismatch raises :class:`Forged`, and the loader builds the shard again from the files.
 """
 
 from __future__ import annotations
@@ -33,6 +39,10 @@ from pledgetrack.model.vocabulary import Status, Vocabulary
 if TYPE_CHECKING:
     from pledgetrack.model.dates import PartialDate
     from pledgetrack.model.records import Pledge, Source, Update
+
+class Forged(TypeError):
+    """A value read back from a cache file that no record of this version can hold."""
+
 
 class LineMap(Mapping[str, int]):
     """A compact, read-only ``{field: line}``: the key tuple is shared by every record with the
@@ -70,16 +80,50 @@ class LineMap(Mapping[str, int]):
         return (LineMap, (self._keys, self._lines))
 
 
-def _allowed() -> dict[tuple[str, str], Any]:
-    # The record modules are imported when records are first read, not with this module.
-    from pledgetrack.model.dates import PartialDate
-    from pledgetrack.model.records import Source
+_all_str = frozenset({str}).issuperset
+_all_int = frozenset({int}).issuperset
 
+# Tuples of names found to hold names only. The encoder shares them (a data set has a few
+# hundred distinct lists of actors, domains or field names for tens of thousands of records), so
+# that looking one up here is cheaper than checking it again.
+_NAMES: set[tuple[str, ...]] = set()
+_NAMES_MAX = 1 << 16
+
+
+def _names(value: Any) -> bool:
+    """Whether ``value`` is a tuple of texts (then remembered)."""
+    if type(value) is not tuple or not _all_str(map(type, value)):
+        return False
+    if len(_NAMES) >= _NAMES_MAX:
+        _NAMES.clear()
+    _NAMES.add(value)
+    return True
+
+
+_set_keys = LineMap.__dict__["_keys"].__set__
+_set_lines = LineMap.__dict__["_lines"].__set__
+
+
+def line_map(keys: Any, lines: Any) -> LineMap:
+    """A line map read back: names and line numbers, as many of each (else :class:`Forged`)."""
+    if not ((keys in _NAMES or _names(keys)) and type(lines) is tuple
+            and len(keys) == len(lines) and _all_int(map(type, lines))):
+        raise Forged("not a line map")
+    made = object.__new__(LineMap)
+    _set_keys(made, keys)
+    _set_lines(made, lines)
+    return made
+
+
+def _allowed() -> dict[tuple[str, str], Any]:
+    # The record modules are imported when records are first read, not with this module. Every
+    # name a cache file may call is a checking constructor (see the module's docstring), under
+    # the names the pickles of this and earlier versions use.
     built = _built()
     return {
-        ("pledgetrack.model.records", "Source"): Source,
-        ("pledgetrack.model.dates", "PartialDate"): PartialDate,
-        ("pledgetrack.cache.codec", "LineMap"): LineMap,
+        ("pledgetrack.model.records", "Source"): built.source,
+        ("pledgetrack.model.dates", "PartialDate"): partial_date,
+        ("pledgetrack.cache.codec", "LineMap"): line_map,
         ("pledgetrack.cache.codec", "partial_date"): partial_date,
         ("pledgetrack.cache.codec", "pledge_record"): built.pledge,
         ("pledgetrack.cache.codec", "update_record"): built.update,
@@ -105,13 +149,73 @@ def _stored(cls: type, view: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls) if f.init and f.name not in withheld)
 
 
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` is what a field this version does not know can hold: text, numbers,
+    booleans, None, and lists and mappings (by text) of them."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is float or kind is bool:
+        return True
+    if depth > 64:
+        return False
+    if kind is list:
+        return all(_plain(v, depth + 1) for v in value)
+    if kind is dict:
+        return all(type(k) is str and _plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _checks(cls: type, view: type) -> tuple[list[str], dict[str, Any]]:
+    """The type checks of ``view``'s stored fields, as Python expressions over the constructor's
+    arguments (all true: the values fit), and the names they use. Made from the fields'
+    annotations: a field of a type not listed here stops the program at once, so that every
+    field added to a record is decided on."""
+    from pledgetrack.model.dates import PartialDate
+    from pledgetrack.model.records import Pledge, PledgeOutline, Source, Update, UpdateOutline
+
+    outline = view in (PledgeOutline, UpdateOutline)
+    updates = UpdateOutline if outline else Update
+    scope: dict[str, Any] = {
+        "_type": type, "_map": map, "_str": str, "_int": int, "_tuple": tuple, "_dict": dict,
+        "_date": PartialDate, "_lines": LineMap, "_plain": _plain, "_known": _NAMES,
+        "_names": _names,
+        "_all_updates": frozenset({updates}).issuperset,
+        "_all_sources": frozenset({Source}).issuperset,
+    }
+    forms = {
+        "str": "_type({0}) is _str",
+        "str | None": "({0} is None or _type({0}) is _str)",
+        "int": "_type({0}) is _int",
+        "tuple[str, ...]": "({0} in _known or _names({0}))",
+        "PartialDate": "_type({0}) is _date",
+        "PartialDate | None": "({0} is None or _type({0}) is _date)",
+        "tuple[Update, ...]": "_type({0}) is _tuple and _all_updates(_map(_type, {0}))",
+        "tuple[Source, ...]": "_type({0}) is _tuple and _all_sources(_map(_type, {0}))",
+        "Mapping[str, int]": "_type({0}) is _lines",
+        "Mapping[str, object]": "_type({0}) is _dict and (not {0} or _plain({0}))",
+    }
+    assert cls in (Pledge, Update, Source)
+    hints = {f.name: str(f.type) for f in dataclasses.fields(cls)}
+    checks = []
+    for name in _stored(cls, view):
+        form = forms.get(hints[name])
+        if form is None:
+            raise TypeError(f"no cache check for {cls.__name__}.{name}: {hints[name]}")
+        checks.append(form.format(name))
+    return checks, scope
+
+
 def _constructor(cls: type, view: type) -> Callable[..., Any]:
-    """A function taking ``view``'s stored fields in order and returning a ``view`` record;
-    the other slots of the class (worked out later, as a pledge's timeline) are set to None."""
+    """A function taking ``view``'s stored fields in order and returning a ``view`` record,
+    after checking the type of every value (:class:`Forged` when one does not fit); the other
+    slots of the class (worked out later, as a pledge's timeline) are set to None."""
     stored = _stored(cls, view)
     unset = tuple(f.name for f in dataclasses.fields(cls) if not f.init)
-    scope: dict[str, Any] = {"_new": object.__new__, "_view": view}
-    body = ["    record = _new(_view)"]
+    checks, scope = _checks(cls, view)
+    scope.update({"_new": object.__new__, "_view": view, "_forged": Forged})
+    # One expression: the checks cost a few percent of reading a record back.
+    body = [f"    if not ({' and '.join(checks)}):",
+            f"        raise _forged('not a {view.__name__} of this version')",
+            "    record = _new(_view)"]
     for name in stored + unset:
         scope[f"_set_{name}"] = cls.__dict__[name].__set__
         body.append(f"    _set_{name}(record, {name if name in stored else 'None'})")
@@ -126,11 +230,12 @@ def _constructor(cls: type, view: type) -> Callable[..., Any]:
 class _Built:
     """The constructors of the record classes and of their outline views."""
 
-    __slots__ = ("pledge", "pledge_outline", "update", "update_outline")
+    __slots__ = ("pledge", "pledge_outline", "source", "update", "update_outline")
 
     def __init__(self) -> None:
-        from pledgetrack.model.records import Pledge, PledgeOutline, Update, UpdateOutline
+        from pledgetrack.model.records import Pledge, PledgeOutline, Source, Update, UpdateOutline
 
+        self.source = _constructor(Source, Source)
         self.pledge = _constructor(Pledge, Pledge)
         self.update = _constructor(Update, Update)
         self.pledge_outline = _constructor(Pledge, PledgeOutline)
@@ -317,14 +422,34 @@ _DATES_MAX = 1 << 16
 
 
 def partial_date(*fields: Any) -> PartialDate:
-    """The date of these fields (year, month, day, quarter), shared with equal ones read."""
+    """The date of these fields (year, month, day, quarter), shared with equal ones read;
+    :class:`Forged` when they are not a date a file can hold."""
     date = _DATES.get(fields)
     if date is None:
-        from pledgetrack.model.dates import PartialDate
-
+        date = _checked_date(fields)
         if len(_DATES) >= _DATES_MAX:
             _DATES.clear()
-        date = _DATES[fields] = PartialDate(*fields)
+        _DATES[fields] = date
+    return date
+
+
+def _checked_date(fields: tuple[Any, ...]) -> PartialDate:
+    from pledgetrack.model.dates import PartialDate
+
+    if len(fields) != 4:
+        raise Forged("not a date")
+    year, month, day, quarter = fields
+    if not (type(year) is int and (month is None or type(month) is int)
+            and (day is None or (type(day) is int and month is not None))
+            and (quarter is None or (type(quarter) is int and month is None
+                                     and 1 <= quarter <= 4))):
+        raise Forged("not a date")
+    date = PartialDate(year, month, day, quarter)
+    try:  # the period's first and last days: a day of the calendar, or no date
+        date.start  # noqa: B018 - worked out now, kept by the date
+        date.end  # noqa: B018
+    except (ValueError, OverflowError):
+        raise Forged("not a date") from None
     return date
 
 
@@ -349,7 +474,22 @@ def encode_config(config: Config) -> tuple[Any, ...]:
             config.require_update_sources, config.require_archived, config.joint_status)
 
 
+_STATUS_TYPES = ((str,), (str,), (bool,), (str,), (float, int, type(None)), (str,))
+
+
 def decode_config(encoded: tuple[Any, ...]) -> Config:
+    """The configuration of :func:`encode_config`; :class:`Forged` when a value is not of its
+    type (the cached configuration is then read again from its file)."""
+    from pledgetrack.model.joint import JOINT_RULES
+
     statuses, domains, stale, require, archived, joint = encoded
+    if not (type(statuses) is tuple and statuses and type(domains) is tuple
+            and all(type(s) is tuple and len(s) == len(_STATUS_TYPES)
+                    and all(type(v) in t for v, t in zip(s, _STATUS_TYPES, strict=True))
+                    for s in statuses)
+            and all(type(d) is tuple and len(d) == 2 and _all_str(map(type, d)) for d in domains)
+            and type(stale) is int and type(require) is bool and type(archived) is bool
+            and joint in JOINT_RULES):
+        raise Forged("not a configuration")
     vocabulary = Vocabulary(tuple(Status(*s) for s in statuses))
     return Config(vocabulary, dict(domains), int(stale), bool(require), bool(archived), joint)

@@ -438,9 +438,15 @@ class ShardLoader:
         """The listed files' results from a shard's entries (nothing is kept until commit)."""
         keep = self.view != PROBLEMS
         if keep:
+            from operator import attrgetter
+
             from pledgetrack.model.records import Pledge, PledgeOutline
 
             expected = PledgeOutline if self.view == OUTLINE else Pledge
+            # A file with a status outside the vocabulary has an error, so its record is never
+            # handed out: one that is comes from a cache file written by someone else.
+            known = frozenset(self.config.vocabulary.names).issuperset
+            status_of = attrgetter("status")
         part = _Part(len(files))
         failed = part.failed
         declared = part.declared
@@ -465,6 +471,8 @@ class ShardLoader:
                 pledge = record(entry)
                 if type(pledge) is not expected or pledge.path != rel:
                     raise TypeError("not the record of this file")
+                if not known(map(status_of, pledge.updates)):
+                    raise TypeError("a status outside the vocabulary")
                 pledges.append(pledge)
         return part
 

@@ -77,6 +77,40 @@ E_IDENT = 13
 ENTRY_FIELDS = 14
 Entry = tuple[Any, ...]
 
+# The type of each entry field, in order: an entry read back is used only when every value is of
+# its type (the check is generated from this table once; a problem is (line, col, level, rule,
+# message)).
+ENTRY_TYPES = ("str", "int", "int", "bytes | None", "int", "problems", "int", "str | None",
+               "int", "int", "int", "str", "problems", "int")
+LEVELS = ("error", "warning")
+
+
+def _problems(found: Any) -> bool:
+    return type(found) is tuple and all(
+        type(p) is tuple and len(p) == 5 and type(p[0]) is int and type(p[1]) is int
+        and p[2] in LEVELS and type(p[3]) is str and type(p[4]) is str for p in found)
+
+
+def _entry_check() -> Any:
+    forms = {
+        "str": "_type(e[{0}]) is _str",
+        "int": "_type(e[{0}]) is _int",
+        "bytes | None": "(e[{0}] is None or _type(e[{0}]) is _bytes)",
+        "str | None": "(e[{0}] is None or _type(e[{0}]) is _str)",
+        # Nearly always none: an empty tuple is one comparison.
+        "problems": "(e[{0}] == () or _problems(e[{0}]))",
+    }
+    assert len(ENTRY_TYPES) == ENTRY_FIELDS
+    checks = " and ".join(forms[kind].format(i) for i, kind in enumerate(ENTRY_TYPES))
+    scope: dict[str, Any] = {"_type": type, "_str": str, "_int": int, "_bytes": bytes,
+                             "_tuple": tuple, "_problems": _problems, "_fields": ENTRY_FIELDS}
+    exec("def valid(e):\n    return (_type(e) is _tuple and len(e) == _fields\n"
+         f"            and {checks})\n", scope)
+    return scope["valid"]
+
+
+valid_entry = _entry_check()
+
 
 def new_entry(
     rel: str, mtime: int, size: int, ident: int, file_digest: bytes | None, read_ns: int,
@@ -252,11 +286,13 @@ def read_shard(path: Path, key: tuple[Any, ...], *, outline: bool, full: bool) -
         stored_key, entries = loads(index)
         if stored_key != key:
             return None
-        # The shape is checked here; what does not fit together shows when it is used, and
-        # the loader then builds the shard again (never trusting it).
+        # The type of every value is checked here; what does not fit together (a record of
+        # another file, a place past the end) shows when it is used, and the loader then builds
+        # the shard again (never trusting it).
+        valid = valid_entry
         by_path = {}
         for e in entries:
-            if type(e) is not tuple or len(e) != ENTRY_FIELDS or type(e[E_REL]) is not str:
+            if not valid(e):
                 return None
             by_path[e[E_REL]] = e
         if outline_records is not None and type(outline_records) is not list:

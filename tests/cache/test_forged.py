@@ -1,0 +1,228 @@
+"""A shard rewritten by hand, with digests that match, is still never believed blindly: every
+field read back is of its expected type (anything else: the shard is rebuilt from the files, the
+answer the files give, no traceback)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pledgetrack.cache import codec
+from pledgetrack.cache import shards as cache
+from pledgetrack.model.dates import PartialDate
+from pledgetrack.model.records import Pledge, PledgeOutline, Update, UpdateOutline
+from tests.cache.test_cache import make_data, shard_files
+from tests.clirun import cli
+
+AS_OF = ("--as-of", "2026-06-30")
+COMMANDS = [
+    ["list", "--sort", "deadline", "-f", "json", *AS_OF],
+    ["list", "-f", "tsv", *AS_OF],
+    ["report", "-f", "json", *AS_OF],
+    ["report", "-f", "json", "--by", "domain", *AS_OF],
+    ["export", "-f", "json", *AS_OF],
+    ["show", "p03", "-f", "json", *AS_OF],
+    ["check", "--strict", "-f", "json"],
+]
+
+Edit = Callable[[list[list[Any]], list[Any], list[Any]], int]
+
+
+def answers(root: Path, cache: bool = True) -> list[tuple[int, str]]:
+    found = []
+    env = {"SOURCE_DATE_EPOCH": "1767225600", "PLEDGETRACK_NO_CACHE": None if cache else "1"}
+    for args in COMMANDS:
+        result = cli(*args, "--dir", str(root), env=env)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            args, repr(result.exception))
+        found.append((result.exit_code, result.stdout))
+    return found
+
+
+def _rebuilt(record: Any, **changes: Any) -> Any:
+    """``record`` with some stored fields changed to any value, as a forged cache file can ask
+    the constructors it calls for (set straight into the slots: the constructors check)."""
+    view = type(record)
+    cls = {PledgeOutline: Pledge, UpdateOutline: Update}.get(view, view)
+    made = object.__new__(view)
+    for f in dataclasses.fields(cls):
+        if f.name in codec._stored(cls, view) or not f.init:
+            value = changes.get(f.name, getattr(record, f.name)) if f.init else None
+            cls.__dict__[f.name].__set__(made, value)
+    return made
+
+
+class _Forger(codec.Encoder):
+    """The encoder, also for values it would never be given (lists, where it shares tuples)."""
+
+    def share(self, value: Any) -> Any:
+        try:
+            return super().share(value)
+        except TypeError:
+            return value
+
+
+def forge(home: Path, edit: Edit) -> int:
+    """Rewrite every shard through ``edit(entries, outline records, full records)``, with every
+    length and digest right, as someone able to write the cache folder could; how many things
+    ``edit`` changed."""
+    key = cache.version_key()
+    changed = 0
+    for path in shard_files(home):
+        shard = cache.read_shard(path, key, outline=True, full=True)
+        assert shard is not None
+        entries = [list(e) for e in shard.entries.values()]
+        outline = list(shard.outline or [])
+        fulls = [codec.loads(cache.full_of(shard, tuple(e))) if e[cache.E_FULL_LEN] else None
+                 for e in entries]
+        changed += edit(entries, outline, fulls)
+        encoder = _Forger()
+        parts: list[bytes] = []
+        at = 0
+        for entry, record in zip(entries, fulls, strict=True):
+            data = encoder.full(record) if record is not None else b""
+            if len(entry) > cache.E_FULL_LEN:
+                entry[cache.E_FULL_AT], entry[cache.E_FULL_LEN] = at, len(data)
+            parts.append(data)
+            at += len(data)
+        outline_bytes = encoder.outline(outline)
+        full = b"".join(parts)
+        head, _ = cache.shard_parts(key, [tuple(e) for e in entries], outline_bytes, full)
+        path.write_bytes(head + outline_bytes + full)
+    return changed
+
+
+def on_pledge(pid: str, change: Callable[[Any], Any]) -> Edit:
+    """An edit replacing the records (outline and full) of pledge ``pid`` by ``change(record)``."""
+    def edit(entries: list[list[Any]], outline: list[Any], fulls: list[Any]) -> int:
+        done = 0
+        for i, entry in enumerate(entries):
+            if entry[cache.E_ID] == pid and entry[cache.E_OUTLINE] >= 0:
+                at = entry[cache.E_OUTLINE]
+                outline[at] = change(outline[at])
+                fulls[i] = change(fulls[i])
+                done += 1
+        return done
+    return edit
+
+
+def last_update(change: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def on(record: Any) -> Any:
+        return _rebuilt(record, updates=(*record.updates[:-1], change(record.updates[-1])))
+    return on
+
+
+def bad_date() -> PartialDate:
+    date = PartialDate(2026)
+    object.__setattr__(date, "month", 13)  # a month no file can hold
+    return date
+
+
+FORGERIES: dict[str, Edit] = {
+    "title-int": on_pledge("p03", lambda r: _rebuilt(r, title=5)),
+    "title-list": on_pledge("p03", lambda r: _rebuilt(r, title=["a", "list"])),
+    "actors-list": on_pledge("p03", lambda r: _rebuilt(r, actors=["Japan"])),
+    "actor-int": on_pledge("p03", lambda r: _rebuilt(r, actors=(7,))),
+    "deadline-month-13": on_pledge("p03", lambda r: _rebuilt(r, deadline=bad_date())),
+    "deadline-text": on_pledge("p03", lambda r: _rebuilt(r, deadline="2026-Q2")),
+    "made-by-bytes": on_pledge("p03", lambda r: _rebuilt(r, made_by=b"Japan")),
+    "lines-text": on_pledge("p03", lambda r: _rebuilt(r, lines={"id": "one"})),
+    "update-status-unknown": on_pledge(
+        "p03", last_update(lambda u: _rebuilt(u, status="no-such-status"))),
+    "update-status-int": on_pledge("p03", last_update(lambda u: _rebuilt(u, status=3))),
+    "update-date-none": on_pledge("p03", last_update(lambda u: _rebuilt(u, date=None))),
+    "update-not-an-update": on_pledge(
+        "p03", lambda r: _rebuilt(r, updates=(*r.updates[:-1], "in_progress"))),
+}
+
+
+def _entry_edit(change: Callable[[list[Any]], list[Any]]) -> Edit:
+    def edit(entries: list[list[Any]], outline: list[Any], fulls: list[Any]) -> int:
+        done = 0
+        for i, entry in enumerate(entries):
+            if entry[cache.E_ID] == "p03":
+                entries[i] = change(entry)
+                done += 1
+        return done
+    return edit
+
+
+def _set(index: int, value: Any) -> Callable[[list[Any]], list[Any]]:
+    def change(entry: list[Any]) -> list[Any]:
+        entry[index] = value
+        return entry
+    return change
+
+
+ENTRY_FORGERIES: dict[str, Edit] = {
+    "entry-truncated": _entry_edit(lambda e: e[:cache.E_ID]),
+    "entry-read-time-text": _entry_edit(_set(cache.E_READ_NS, "later")),
+    "entry-size-float": _entry_edit(_set(cache.E_SIZE, 1.5)),
+    "entry-problem-short": _entry_edit(_set(cache.E_RULE_PROBLEMS, ((1, 1, "error"),))),
+    "entry-problem-level": _entry_edit(
+        _set(cache.E_RULE_PROBLEMS, ((1, 1, "fatal", "unknown-domain", "x"),))),
+    "entry-problem-line-text": _entry_edit(
+        _set(cache.E_RULE_PROBLEMS, (("1", 1, "warning", "unknown-field", "x"),))),
+    "entry-problems-list": _entry_edit(_set(cache.E_PARSE_PROBLEMS, [])),
+    "entry-id-int": _entry_edit(_set(cache.E_ID, 3)),
+    "entry-outline-far": _entry_edit(_set(cache.E_OUTLINE, 10**6)),
+}
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    make_data(root)
+    for name in ("broken", "typo", "dup"):  # every answer clean, so that any change shows
+        (root / "pledges" / f"{name}.yaml").unlink()
+    return root
+
+
+@pytest.mark.parametrize("name", sorted({**FORGERIES, **ENTRY_FORGERIES}))
+def test_a_forged_field_of_the_wrong_type_gets_the_answer_of_the_files(
+    data: Path, cache_home: Path, name: str
+) -> None:
+    expected = answers(data, cache=False)
+    assert all(code == 0 for code, _ in expected)
+    assert answers(data) == expected  # fills the cache
+    edit = {**FORGERIES, **ENTRY_FORGERIES}[name]
+    assert forge(cache_home, edit) == 1
+    assert answers(data) == expected
+    # The shard was built again from the files: a second run reads a sound cache.
+    assert answers(data) == expected
+
+
+def test_the_date_forged_is_of_the_right_type_but_impossible() -> None:
+    """The "month 13" forgery above is not caught by its type alone."""
+    date = bad_date()
+    assert type(date) is PartialDate and type(date.month) is int
+    with pytest.raises(ValueError):
+        _ = date.start
+
+
+def test_a_forged_shard_with_a_status_outside_the_vocabulary_is_not_listed(
+    data: Path, cache_home: Path
+) -> None:
+    expected = cli("list", "-f", "tsv", *AS_OF, "--dir", str(data), "--no-cache").stdout
+    assert "no-such-status" not in expected
+    cli("list", "-f", "tsv", *AS_OF, "--dir", str(data))
+    forge(cache_home, FORGERIES["update-status-unknown"])
+    forged = cli("list", "-f", "tsv", *AS_OF, "--dir", str(data))
+    assert forged.stdout == expected and "no-such-status" not in forged.stdout
+
+
+def _dataclass_fields_are_all_known() -> None:
+    # The forgeries above name fields by name: a renamed field must fail here, not pass silently.
+    names = {f.name for f in dataclasses.fields(Pledge)} | {f.name for f in dataclasses.fields(
+        Update)}
+    assert {"title", "actors", "deadline", "made_by", "lines", "updates", "status",
+            "date"} <= names
+
+
+def test_the_forgeries_name_real_fields() -> None:
+    _dataclass_fields_are_all_known()
