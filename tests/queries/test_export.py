@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.clirun import cli
-from tests.fixture_reports import AS_OF, AS_OF_TEXT, make_root
+from tests.fixture_reports import ALL_IDS, AS_OF, AS_OF_TEXT, make_root
 
 COLUMNS = ["id", "title", "actors", "recipients", "domains", "tags", "announced", "deadline",
            "status", "status_date", "source", "made_by", "summary", "quote", "criteria",
@@ -187,32 +187,190 @@ def test_unneutralise_takes_back_exactly_what_neutralise_added() -> None:
     assert unneutralise("'plain") == "'plain"  # not something export would have added
 
 
-@pytest.mark.parametrize("args", [
+EXPORT_ARGS = [
     [], ["--format", "json"], ["--format", "jsonl"], ["--updates"], ["--full"],
     ["--full", "--format", "jsonl"], ["--search", "patrol"], ["--full", "--search", "harbour"],
+    ["--status", "stalled,in_progress", "--updates", "--format", "json"],
+    ["--domain", "cyber", "--full"], ["--actor", "philippines", "--format", "jsonl"],
     ["-o", "out.csv"], ["--full", "-o", "out.json"],
-])
-def test_a_large_export_streams_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               args: list[str]) -> None:
-    """Above the in-memory limit, records are read one by one and written as they come: the
-    output is the same, byte for byte."""
-    from pledgetrack.store import stream
+]
 
-    root = make_root(tmp_path)  # with a broken file, which both ways skip
 
-    def export() -> tuple[str, str]:
-        out = tmp_path / "out.csv" if "out.csv" in args else tmp_path / "out.json"
-        out.unlink(missing_ok=True)
-        result = cli("export", "--dir", root, "--as-of", AS_OF_TEXT,
-                     *[str(tmp_path / a) if a.startswith("out.") else a for a in args])
-        assert result.exit_code == 0, result.stderr
-        written = out.read_text(encoding="utf-8") if out.exists() else ""
-        return result.stdout + written, result.stderr
+def _run_export(root: Path, tmp_path: Path, args: list[str], *more: str) -> tuple[str, str]:
+    out = tmp_path / "out.csv" if "out.csv" in args else tmp_path / "out.json"
+    out.unlink(missing_ok=True)
+    result = cli("export", "--dir", root, "--as-of", AS_OF_TEXT, *more,
+                 *[str(tmp_path / a) if a.startswith("out.") else a for a in args])
+    assert result.exit_code == 0, result.stderr
+    written = out.read_text(encoding="utf-8") if out.exists() else ""
+    return result.stdout + written, result.stderr
 
-    in_memory = export()
-    monkeypatch.setattr(stream, "IN_MEMORY_MAX", 0)
-    assert export() == in_memory
-    assert "zz-broken" in in_memory[1]
+
+def _in_memory(root: Path, args: list[str]) -> str:
+    """What the export writes, worked out through the Python API from every full record
+    loaded at once."""
+    import pledgetrack
+    from pledgetrack.queries.exports import PLEDGE_COLUMNS, UPDATE_COLUMNS, full_row
+    from pledgetrack.queries.selection import Filter
+    from pledgetrack.render import export as formats
+
+    ds = pledgetrack.load_dataset(root, cache=False)
+    flags = set(args)
+    options = {a: args[i + 1] for i, a in enumerate(args) if a in ("--format", "--search",
+                                                                     "--domain")}
+    chosen = pledgetrack.select(ds, Filter.from_options(
+        search=options.get("--search"), domain=[options["--domain"]] if "--domain" in options
+        else None), AS_OF)
+    fmt = options.get("--format", "json" if "--full" in flags else "csv")
+    if "--full" in flags:
+        rows = [full_row(p, AS_OF) for p in chosen]
+        return "".join(getattr(formats, f"{fmt}_chunks")(rows, columns=None))
+    rows = pledgetrack.export_rows(chosen, ds.config, AS_OF, updates="--updates" in flags)
+    columns = UPDATE_COLUMNS if "--updates" in flags else PLEDGE_COLUMNS
+    return "".join(getattr(formats, f"{fmt}_chunks")(rows, columns=columns))
+
+
+@pytest.mark.parametrize("args", EXPORT_ARGS)
+def test_an_export_read_from_the_cache_or_the_files_writes_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    """The full records are read one at a time, from the records cache when it holds the file
+    as it is, else from the file: every way gives the same bytes."""
+    from pledgetrack.cache import shards
+
+    root = make_root(tmp_path)  # with a broken file, which every way skips
+    first = _run_export(root, tmp_path, args)  # files just written: parsed again
+    monkeypatch.setattr(shards, "RACY_NS", 0)
+    assert _run_export(root, tmp_path, args) == first  # decoded from the cache
+    assert _run_export(root, tmp_path, args, "--no-cache") == first
+    assert "zz-broken" in first[1]
+    if "--search" not in args and "--status" not in args and "--actor" not in args:
+        assert first[0] == _in_memory(root, args)
+
+
+def test_files_sharing_an_id_are_left_out_of_an_export(tmp_path: Path) -> None:
+    root = make_root(tmp_path, broken=False)
+    text = (root / "pledges" / "b-overdue.yaml").read_text(encoding="utf-8")
+    (root / "pledges" / "b-twin.yaml").write_text(text, encoding="utf-8")
+    out, err = _run_export(root, tmp_path, ["--format", "jsonl"])
+    ids = [json.loads(line)["id"] for line in out.splitlines()]
+    # The copy is the one found wrong (its name is not its id), as `check` says.
+    assert ids == ALL_IDS
+    assert err == ("pledgetrack: warning: skipping pledges/b-twin.yaml (2 errors; run "
+                   "pledgetrack check)\n")
+
+
+def test_an_export_writes_each_row_before_reading_the_next_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Written as it goes: each full record is decoded from the cache, one at a time, and its
+    row written before the next record is read; so memory never holds them all."""
+    import pledgetrack.cache
+    from pledgetrack.cache import codec, shards
+    from pledgetrack.cli.output import Output
+    from pledgetrack.model.records import Pledge
+    from pledgetrack.yamlfile import pledgefile
+
+    monkeypatch.setattr(shards, "RACY_NS", 0)
+    root = make_root(tmp_path)
+    events: list[str] = []
+    cli("check", "--dir", root)  # fills the cache
+    decode, parse = codec.loads, pledgefile.parse_with_salvage
+    door = pledgetrack.cache.full_records
+    write = Output.data_chunks
+
+    def decoding(data: bytes | memoryview) -> object:
+        record = decode(data)
+        if type(record) is Pledge:
+            events.append(f"decode {record.id}")
+        return record
+
+    def parsing(*args: object, **kwargs: object) -> object:
+        events.append("parse")
+        return parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    def reading(*args: object, **kwargs: object) -> object:
+        for rel, record in door(*args, **kwargs):  # type: ignore[arg-type]
+            events.append(f"read {rel}")
+            yield rel, record
+
+    def writing(self: Output, chunks: object) -> None:
+        def logged() -> object:
+            for chunk in chunks:  # type: ignore[attr-defined]
+                events.append("write header" if chunk.startswith("id,title,") else "write")
+                yield chunk
+        write(self, logged())  # type: ignore[arg-type]
+
+    monkeypatch.setattr(codec, "loads", decoding)
+    monkeypatch.setattr(pledgefile, "parse_with_salvage", parsing)
+    monkeypatch.setattr(pledgetrack.cache, "full_records", reading)
+    monkeypatch.setattr(Output, "data_chunks", writing)
+    for args in (["--format", "jsonl"], ["--full", "--format", "jsonl"]):
+        events.clear()
+        out, _ = _run_export(root, tmp_path, args)
+        expected: list[str] = []
+        for line in out.splitlines():
+            pledge_id = json.loads(line)["id"]
+            expected += [f"decode {pledge_id}", f"read pledges/{pledge_id}.yaml", "write"]
+        assert len(expected) == 3 * 7
+        assert events == expected, args
+    # CSV: the header first, then a row per record as it is read.
+    events.clear()
+    _run_export(root, tmp_path, [])
+    assert events[0] == "write header"
+    assert events[1:4] == ["decode a-delivered", "read pledges/a-delivered.yaml", "write"]
+
+
+def test_a_file_changed_while_an_export_runs_is_read_as_it_is_now(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between choosing the pledges and reading their full records, one file is edited and one
+    broken: the edit is exported, the broken file skipped with a warning."""
+    import pledgetrack.cache
+    from pledgetrack.cache import shards
+
+    monkeypatch.setattr(shards, "RACY_NS", 0)
+    root = make_root(tmp_path, broken=False)
+    cli("check", "--dir", root)
+    door = pledgetrack.cache.full_records
+
+    def editing(*args: object, **kwargs: object) -> object:
+        a = root / "pledges" / "a-delivered.yaml"
+        a.write_text(a.read_text(encoding="utf-8").replace(
+            "title: ", "title: Edited ", 1), encoding="utf-8")
+        (root / "pledges" / "b-overdue.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+        return door(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pledgetrack.cache, "full_records", editing)
+    out, err = _run_export(root, tmp_path, ["--full", "--format", "jsonl"])
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows] == [i for i in ALL_IDS if i != "b-overdue"]
+    assert rows[0]["title"].startswith("Edited ")
+    assert err == ("pledgetrack: warning: skipping pledges/b-overdue.yaml: it changed during the "
+                   "export and no longer reads without errors\n")
+
+
+def test_a_damaged_cache_file_is_not_trusted_by_an_export(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_home: Path) -> None:
+    """Shard files damaged after the pledges were chosen (a record's bytes, or a cut file):
+    the records are read from their files, the output is the same."""
+    import pledgetrack.cache
+    from pledgetrack.cache import shards
+
+    monkeypatch.setattr(shards, "RACY_NS", 0)
+    root = make_root(tmp_path)
+    expected = _run_export(root, tmp_path, ["--full"])
+    door = pledgetrack.cache.full_records
+
+    def damaging(*args: object, **kwargs: object) -> object:
+        for i, path in enumerate(sorted(cache_home.rglob("shard-*.bin"))):
+            data = bytearray(path.read_bytes())
+            if i % 2:
+                data[-10] ^= 0xFF
+                path.write_bytes(bytes(data))
+            else:
+                path.write_bytes(bytes(data[:-10]))
+        return door(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pledgetrack.cache, "full_records", damaging)
+    assert _run_export(root, tmp_path, ["--full"]) == expected
 
 
 def test_json_written_row_by_row_is_json_dumps() -> None:

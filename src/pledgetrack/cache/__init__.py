@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from pledgetrack.model.records import Pledge
     from pledgetrack.model.views import View
 
-__all__ = ["Loaded", "folder_of", "list_files", "load", "load_config", "now_ns", "user_folder"]
+__all__ = ["Loaded", "folder_of", "full_records", "list_files", "load", "load_config", "now_ns",
+           "user_folder"]
 
 
 class Loaded:
@@ -99,6 +100,7 @@ def load(
     listed: list[Listed], config: Config, view: View, *, folder: Path | None,
     complete: bool, listed_ns: int, jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    each: Callable[[Pledge], None] | None = None,
 ) -> Loaded:
     """The records of ``view`` and the problems of the ``listed`` files.
 
@@ -107,14 +109,30 @@ def load(
     dropped from the cache). ``listed_ns``: :func:`now_ns` taken before the listing
     (:func:`list_files`). ``jobs`` caps the worker processes that parse many files (default:
     the CPUs available, or ``PLEDGETRACK_JOBS``). ``progress(done, total)`` is called as groups
-    of files are done (once, at the end, when the cache has every file).
+    of files are done (once, at the end, when the cache has every file). ``each``, when
+    given, is handed every record instead of :attr:`Loaded.pledges` keeping them, one shard at
+    a time, in no particular order: a caller that needs little of each record keeps only that
+    (the records of files that turn out to share an id with another are handed over too).
     """
     from pledgetrack.cache.folder import notes
     from pledgetrack.cache.scheduler import ShardLoader
 
-    loader = ShardLoader(config, folder, view, complete, listed_ns)
+    loader = ShardLoader(config, folder, view, complete, listed_ns, each)
     loader.run(listed, jobs, progress)
     return Loaded(loader.pledges, loader.problems, loader.declared, loader.failed, notes())
+
+
+def full_records(
+    root: Path, paths: Iterable[str], config: Config, *, folder: Path | None,
+) -> Iterator[tuple[str, Pledge | None]]:
+    """The full record of each pledge file (``paths`` relative to ``root``), one at a time, in
+    the order given, as (path, record): from the cache (``folder``) where it holds the file as
+    it is now, else read and parsed. The record is None for a file that no longer reads
+    without errors. Memory holds one record at a time, not all of them."""
+    from pledgetrack.cache.listing import of_relative
+    from pledgetrack.cache.single import full_records as read
+
+    return read(of_relative(os.fspath(root), paths), config, folder)
 
 
 def load_config(root: Path, folder: Path | None) -> Config:

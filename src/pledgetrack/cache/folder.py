@@ -30,6 +30,11 @@ def digest(data: bytes) -> bytes:
     return blake2b(data, digest_size=16).digest()
 
 
+def hasher() -> blake2b:
+    """A hash of the same kind as :func:`digest`, fed in parts (``update``)."""
+    return blake2b(digest_size=16)
+
+
 def cache_base() -> str | None:
     """``$PLEDGETRACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/pledgetrack``, else
     ``~/.cache/pledgetrack``; None when there is no home folder."""

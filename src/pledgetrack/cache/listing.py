@@ -71,6 +71,22 @@ def of_files(root: Path, files: Iterable[Path]) -> list[Listed]:
     return listing
 
 
+def of_relative(root: str, rels: Iterable[str]) -> list[Listed]:
+    """The listing of the files at these paths relative to ``root``, in the order given."""
+    listing: list[Listed] = []
+    base = os.path.join(root, "")
+    for rel in rels:
+        path = base + rel
+        try:
+            st = os.lstat(path)
+            mark = ((SYMLINK, SYMLINK, 0) if stat.S_ISLNK(st.st_mode)
+                    else (file_time(st), st.st_size, identity(st)))
+        except OSError:
+            mark = (-1, -1, 0)
+        listing.append((rel, path, *mark))
+    return listing
+
+
 def _entries(folder: str) -> Iterator[tuple[str, str, os.stat_result]]:
     """Each candidate entry of ``folder`` (``*.yaml``, not hidden) with its path and lstat;
     entries removed since the folder was read are left out."""

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from pledgetrack.model.records import Pledge
 
 
-def _trusted(
+def trusted(
     entry: cachefile.Entry | None, mtime: int, size: int, ident: int, rule_key: str
 ) -> bool:
     """Whether a cache entry can be used without reading the file."""
@@ -60,9 +60,9 @@ def _trusted(
 
 def _untrusted(entries: dict[str, cachefile.Entry], files: list[Listed], rule_key: str) -> int:
     """How many of the listed files' entries cannot be used without reading the file."""
-    trusted = _trusted
+    trusted_entry = trusted
     get = entries.get
-    return sum(not trusted(get(rel), mtime, size, ident, rule_key)
+    return sum(not trusted_entry(get(rel), mtime, size, ident, rule_key)
                for rel, _, mtime, size, ident in files)
 
 
@@ -280,8 +280,10 @@ class ShardLoader:
 
     def __init__(
         self, config: Config, folder: Path | None, view: View, prune: bool, listed_ns: int,
+        each: Callable[[Pledge], None] | None = None,
     ) -> None:
         self.config = config
+        self.each = each  # None: the records are kept (pledges)
         self.folder = folder
         self.view = view
         self.prune = prune
@@ -478,7 +480,12 @@ class ShardLoader:
 
     def _commit(self, part: _Part) -> int:
         self.problems.extend(part.problems)
-        self.pledges.extend(part.pledges)
+        each = self.each
+        if each is None:
+            self.pledges.extend(part.pledges)
+        else:
+            for record in part.pledges:
+                each(record)
         self.declared.extend(part.declared)
         self.failed.update(part.failed)
         return part.files

@@ -50,6 +50,7 @@ from pledgetrack.cache.folder import (
     cache_base,
     digest,
     disabled_by_env,
+    hasher,
     make_private,
     refuse,
     refused,
@@ -298,6 +299,74 @@ def read_shard(path: Path, key: tuple[Any, ...], *, outline: bool, full: bool) -
         if outline_records is not None and type(outline_records) is not list:
             return None
         return Shard(by_path, outline_records, full_bytes)
+    except Exception:  # a cache that cannot be read is no cache, never an error
+        return None
+
+
+class OpenShard:
+    """A shard file kept open to read single full records from (``pread``): its entries by
+    path, and where its full part starts. The full part was read through once, to check its
+    digest, and not kept; the cache replaces its files by renaming, so the open file stays the
+    one checked."""
+
+    __slots__ = ("entries", "fd", "full_start")
+
+    def __init__(self, fd: int, entries: dict[str, Entry], full_start: int) -> None:
+        self.fd = fd
+        self.entries = entries
+        self.full_start = full_start
+
+    def full_record_at(self, at: int, length: int) -> bytes:
+        """The pickled full record at ``at`` in the full part (an entry's E_FULL_AT and
+        E_FULL_LEN); short when the file is (then it does not load)."""
+        return os.pread(self.fd, length, self.full_start + at)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+_CHUNK = 1 << 20
+
+
+def open_shard(path: Path, key: tuple[Any, ...]) -> OpenShard | None:
+    """The shard, open to read single full records, or None when it is missing, unreadable,
+    corrupt or of another version (as :func:`read_shard`)."""
+    try:
+        handle = _open_own(path)
+        with handle as opened:
+            if opened is None:
+                return None
+            head = opened.read(_HEADER.size)
+            magic, index_len, outline_len, full_len, index_sum, _, full_sum = (
+                _HEADER.unpack(head)
+            )
+            if magic != MAGIC:
+                return None
+            index = opened.read(index_len)
+            if len(index) != index_len or digest(index) != index_sum:
+                return None
+            full_start = _HEADER.size + index_len + outline_len
+            opened.seek(full_start)
+            hashed = hasher()
+            left = full_len
+            while left > 0:
+                chunk = opened.read(min(left, _CHUNK))
+                if not chunk:
+                    return None
+                hashed.update(chunk)
+                left -= len(chunk)
+            if hashed.digest() != full_sum:
+                return None
+            stored_key, entries = loads(index)
+            if stored_key != key:
+                return None
+            by_path = {}
+            for e in entries:
+                if type(e) is not tuple or len(e) != ENTRY_FIELDS or type(e[E_REL]) is not str:
+                    return None
+                by_path[e[E_REL]] = e
+            # Its own descriptor, kept once the file object closes.
+            return OpenShard(os.dup(opened.fileno()), by_path, full_start)
     except Exception:  # a cache that cannot be read is no cache, never an error
         return None
 

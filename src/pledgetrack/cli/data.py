@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pledgetrack.cli.output import Output
     from pledgetrack.model.views import View
-    from pledgetrack.queries.selection import Filter
+    from pledgetrack.queries.selection import Chooser, Filter
     from pledgetrack.store.loader import Dataset
     from pledgetrack.store.workspace import Workspace
 
@@ -20,7 +20,7 @@ PROGRESS_MIN_FILES = 300
 
 def load(
     workspace: Workspace, out: Output, *, color: str = "auto", filter: Filter | None = None,
-    outline: bool = False,
+    outline: bool = False, each: Chooser | None = None,
 ) -> Dataset:
     """The workspace's records, warning (through ``out``) about every broken file.
 
@@ -28,7 +28,9 @@ def load(
     checked against the configuration first, so that a typo fails before any warning.
     ``outline`` loads the outline view of the records (without their long texts and sources; see
     load_dataset's ``view``), for commands that only count, group and list; a ``--search``
-    filter reads those texts, so it gets full records.
+    filter reads those texts, so it gets full records. ``each`` is handed every record instead
+    of the data set keeping them (see load_dataset), and holds the names the filter is checked
+    against.
     """
     from pledgetrack.render.console import is_terminal
 
@@ -36,14 +38,15 @@ def load(
     view: View = "outline" if outline and not searching else "full"
     progress = _Progress(color) if is_terminal(sys.stderr) else None
     try:
-        dataset = workspace.dataset(view, progress=progress)
+        dataset = workspace.dataset(view, progress=progress, each=each)
     finally:
         if progress is not None:
             progress.close()
     keep_for_good(dataset)
     if filter is not None:
-        filter.validate(dataset.config, dataset.pledges)
-        for message in filter.unmatched(dataset.pledges):
+        names = each.names if each is not None else dataset.pledges
+        filter.validate(dataset.config, names)
+        for message in filter.unmatched(names):
             out.warn(message)
     for note in dataset.notes:
         out.warn(note)

@@ -52,9 +52,9 @@ def export(
     from pledgetrack.errors import PledgetrackError
     from pledgetrack.model.records import Pledge
     from pledgetrack.queries.exports import PLEDGE_COLUMNS, UPDATE_COLUMNS, full_row, iter_rows
-    from pledgetrack.queries.selection import select
+    from pledgetrack.queries.selection import Chooser
     from pledgetrack.render import registry
-    from pledgetrack.store.stream import IN_MEMORY_MAX, full_records
+    from pledgetrack.store.stream import full_records
     from pledgetrack.store.workspace import Workspace
 
     if full and updates:
@@ -67,22 +67,20 @@ def export(
     # A whole export keeps every pledge and every update, unless the question names a date.
     as_of = None if full and not selection.as_of_given else selection.as_of
     when = as_of or dt.date.max
-    # Outline records choose the pledges; a search, which reads their texts, is asked of the
-    # full records as they come.
+    # Outline records choose the pledges as they are loaded, one shard at a time, keeping only
+    # each chosen pledge's id and path; then the full records are read one at a time, in id
+    # order, and written as they come: memory never holds every record. A search, which reads
+    # the texts, is asked of the full records.
     searching = selection.filter.search is not None
     narrow = dataclasses.replace(selection.filter, search=None)
     workspace = Workspace(dir, cache=not no_cache)
-    dataset = load(workspace, out, filter=narrow, outline=True)
-    chosen = select(dataset, narrow, when)
-    pledges: Iterable[Pledge]
+    chooser = Chooser(narrow, workspace.cached_config(), when)
+    dataset = load(workspace, out, filter=narrow, outline=True, each=chooser)
     changed: list[str] = []
-    if len(chosen) <= IN_MEMORY_MAX:
-        whole = workspace.dataset("full")
-        pledges = select(whole, selection.filter, when)
-    else:
-        records = full_records(dataset.root, dataset.config, [p.path for p in chosen], changed)
-        pledges = (p for p in records
-                   if not searching or selection.filter.matches(p, dataset.config, when))
+    records = full_records(dataset.root, dataset.config, chooser.paths(dataset.broken), changed,
+                           cache=workspace.cache)
+    pledges: Iterable[Pledge] = (
+        p for p in records if not searching or selection.filter.matches(p, dataset.config, when))
     if full:
         rows: Iterable[Mapping[str, object]] = (full_row(p, as_of) for p in pledges)
         columns = None

@@ -285,9 +285,10 @@ class Filter:
 
     # -- validation ---------------------------------------------------------------------------
 
-    def validate(self, config: Config, pledges: Sequence[Pledge] = ()) -> None:
+    def validate(self, config: Config, pledges: Sequence[Pledge] | NamesInUse = ()) -> None:
         """Unknown statuses and domains are errors that list the valid values (``mixed``, the
-        derived status of a joint pledge, is valid)."""
+        derived status of a joint pledge, is valid). ``pledges``: the records, or the names
+        they use."""
         names = config.statuses.names
         folded_names = _fold(names)
         for status in self.statuses:
@@ -298,7 +299,7 @@ class Filter:
                 )
         if self.domains:
             # The configured taxonomy, or, without one, the domains the data uses.
-            known = list(config.domains) or sorted({d for p in pledges for d in p.domains})
+            known = list(config.domains) or sorted(_used(pledges, "domains"))
             folded_known = _fold(known)
             for domain in self.domains:
                 if domain.casefold() not in folded_known:
@@ -308,10 +309,11 @@ class Filter:
                         f"{', '.join(known) or '(none)'}"
                     )
 
-    def unmatched(self, pledges: Sequence[Pledge]) -> list[str]:
+    def unmatched(self, pledges: Sequence[Pledge] | NamesInUse) -> list[str]:
         """A message for each actor, recipient, party or tag asked for that no pledge has
         (matching ignores case), with the closest value in use: a typo would otherwise be an
-        empty result that looks like a finding."""
+        empty result that looks like a finding. ``pledges``: the records, or the names they
+        use."""
         fields = (("actors", "actor", "actors"), ("recipients", "recipient", "recipients"),
                   ("parties", "party", "actors"), ("tags", "tag", "tags"))
         messages = []
@@ -319,13 +321,20 @@ class Filter:
             asked = getattr(self, name)
             if not asked:
                 continue
-            used = sorted({v for p in pledges for v in getattr(p, attribute)})
+            used = sorted(_used(pledges, attribute))
             folded = {v.casefold() for v in used}
             for value in asked:
                 if value.casefold() not in folded:
                     messages.append(f"no pledge has the {noun} '{value}'"
                                     f"{did_you_mean(value, used)}")
         return messages
+
+    @property
+    def asks_names(self) -> bool:
+        """Whether the filter names actors, recipients, parties, tags or domains (which
+        :meth:`validate` and :meth:`unmatched` compare with the names in use)."""
+        return bool(self.actors or self.recipients or self.parties or self.tags
+                    or self.domains)
 
     # -- matching -----------------------------------------------------------------------------
 
@@ -378,6 +387,33 @@ class Filter:
         return self._state_matches(evaluate(p, config, as_of))
 
 
+class NamesInUse:
+    """The names records use, gathered as the records come (:meth:`add`): what
+    :meth:`Filter.validate` and :meth:`Filter.unmatched` compare a filter's names with when the
+    records themselves are not kept."""
+
+    __slots__ = ("actors", "domains", "recipients", "tags")
+
+    def __init__(self) -> None:
+        self.actors: set[str] = set()
+        self.recipients: set[str] = set()
+        self.domains: set[str] = set()
+        self.tags: set[str] = set()
+
+    def add(self, p: Pledge) -> None:
+        self.actors.update(p.actors)
+        self.recipients.update(p.recipients)
+        self.domains.update(p.domains)
+        self.tags.update(p.tags)
+
+
+def _used(pledges: Sequence[Pledge] | NamesInUse, attribute: str) -> set[str]:
+    if isinstance(pledges, NamesInUse):
+        found: set[str] = getattr(pledges, attribute)
+        return found
+    return {v for p in pledges for v in getattr(p, attribute)}
+
+
 def _mentions(p: Pledge, text: str) -> bool:
     needle = text.casefold()
     haystacks = [p.title, p.summary, p.quote, *(u.note for u in p.updates)]
@@ -396,6 +432,36 @@ def select(
     chosen = filter or Filter()
     chosen.validate(dataset.config, dataset.pledges)
     return [p for p in dataset.pledges if chosen.matches(p, dataset.config, when)]
+
+
+class Chooser:
+    """Chooses pledges as :func:`select` does, from records handed over one at a time in any
+    order (a load's ``each``), keeping of each chosen pledge only its id and path — and, when the
+    filter names any, the names in use (:attr:`names`) — so that memory never holds every
+    record. :meth:`paths` gives the choice in id order."""
+
+    __slots__ = ("_gather", "as_of", "chosen", "config", "filter", "names")
+
+    def __init__(self, filter: Filter, config: Config, as_of: dt.date) -> None:
+        self.filter = filter
+        self.config = config
+        self.as_of = as_of
+        self.chosen: list[tuple[str, str]] = []
+        self.names = NamesInUse()
+        self._gather = filter.asks_names
+
+    def __call__(self, p: Pledge) -> None:
+        if self._gather:
+            self.names.add(p)
+        if self.filter.matches(p, self.config, self.as_of):
+            self.chosen.append((p.id, p.path))
+
+    def paths(self, broken: Iterable[str] = ()) -> list[str]:
+        """The paths of the chosen pledges in id order, without the files named in ``broken``
+        (found to have errors once every record was seen: two files with one id)."""
+        left_out = set(broken)
+        self.chosen.sort()
+        return [path for _, path in self.chosen if path not in left_out]
 
 
 def states(

@@ -107,6 +107,7 @@ def load_dataset(
     cache: bool = True,
     jobs: int | None = None,
     view: View = FULL,
+    each: Callable[[Pledge], None] | None = None,
 ) -> Dataset:
     """Load every pledge under a data root (found as :func:`find_root` does when None).
 
@@ -122,6 +123,11 @@ def load_dataset(
     as a search does, raises :class:`ViewError` instead of answering without it);
     ``"problems"``: no records (``pledges`` is empty), for `check`. Problems, ``broken`` and
     ``files`` are the same in every view.
+
+    ``each``, when given, is handed every record of the view as it is loaded, in no particular
+    order, and ``pledges`` stays empty: memory then never holds every record (a caller keeps
+    what it needs of each). Records of files that turn out to have errors (two files with one
+    id) are handed over too: ``broken`` names them once the load is done.
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, not {view!r}")
@@ -138,7 +144,7 @@ def load_dataset(
         cfg = config if config is not None else records_cache.load_config(data_root, folder)
         listed = _listing(data_root, files)
         loaded = records_cache.load(listed, cfg, view, folder=folder, complete=files is None,
-                             listed_ns=listed_ns, jobs=jobs, progress=progress)
+                             listed_ns=listed_ns, jobs=jobs, progress=progress, each=each)
         return _dataset(data_root, cfg, view, loaded, len(listed))
     finally:
         if collecting:

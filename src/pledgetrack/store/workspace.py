@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pledgetrack.model.config import Config
+    from pledgetrack.model.records import Pledge
     from pledgetrack.model.views import View
     from pledgetrack.store.loader import Dataset
 
@@ -50,13 +51,24 @@ class Workspace:
             self._config = load_config(self.root)
         return self._config
 
+    def cached_config(self) -> Config:
+        """The configuration as a load reads it: through the records cache, which answers
+        without parsing an unchanged ``pledgetrack.yaml``."""
+        if self._config is None:
+            from pledgetrack import cache as records_cache
+
+            self._config = records_cache.load_config(
+                self.root, records_cache.folder_of(self.root, self.cache))
+        return self._config
+
     def dataset(self, view: View = "full", *,
-                progress: Callable[[int, int], None] | None = None) -> Dataset:
+                progress: Callable[[int, int], None] | None = None,
+                each: Callable[[Pledge], None] | None = None) -> Dataset:
         """Every pledge of the data root, in the ``view`` asked for (see
-        :func:`pledgetrack.store.loader.load_dataset`)."""
+        :func:`pledgetrack.store.loader.load_dataset`, also for ``each``)."""
         from pledgetrack.store.loader import load_dataset
 
         dataset = load_dataset(self.root, config=self._config, cache=self.cache, view=view,
-                               progress=progress)
+                               progress=progress, each=each)
         self._config = dataset.config
         return dataset
