@@ -3,6 +3,7 @@
     python benchmarks/run.py                 # N = 100, 1,000 and 10,000 pledges
     python benchmarks/run.py --large         # and 100,000 (about 15 minutes more)
     python benchmarks/run.py --runs 9 --markdown results.md
+    python benchmarks/run.py --sizes '' --large --only export   # only the export rows
 
 Data sets are generated with benchmarks/generate.py into a temporary folder (or --data DIR, reused
 between runs). Each command runs --runs times, interleaved with the commands it is compared with, so
@@ -61,6 +62,7 @@ class Sample:
     seconds: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
     failed: str = ""
+    skipped: bool = False  # left out by --only
 
     @property
     def median(self) -> float:
@@ -105,8 +107,18 @@ def run_once(cmd: Command, base_env: dict[str, str]) -> None:
     cmd.sample.rss_kb.append(usage.ru_maxrss)
 
 
+# --only: the commands measured are those whose label starts with one of these words (all when
+# empty); the others are reported as not measured.
+ONLY: list[str] = []
+
+
 def measure(group: list[Command], runs: int, base_env: dict[str, str]) -> None:
     """Each command once per round, ``runs`` rounds: the commands of a ratio share the noise."""
+    if ONLY:
+        for cmd in group:
+            if not any(cmd.label.startswith(word) for word in ONLY):
+                cmd.sample.skipped = True
+        group = [cmd for cmd in group if not cmd.sample.skipped]
     for cmd in group:  # one unmeasured run: imports compiled, files in the OS cache
         run_once(cmd, base_env)
         cmd.sample.seconds.clear()
@@ -195,13 +207,15 @@ def machine() -> list[str]:
 
 
 def fmt_s(sample: Sample) -> str:
+    if sample.skipped:
+        return "not measured"
     if sample.failed:
         return "failed"
     return f"{sample.median:.3f} s"
 
 
 def fmt_mb(sample: Sample) -> str:
-    return "" if sample.failed else f"{sample.peak_mb:.0f} MB"
+    return "" if sample.failed or sample.skipped else f"{sample.peak_mb:.0f} MB"
 
 
 class Report:
@@ -219,7 +233,8 @@ class Report:
               limit: float | None, note: str = "") -> None:
         """A target's ratio; ``limit`` None: a figure for information, not a target."""
         bound = "—" if limit is None else f"≤ {limit:g}"
-        if top is None or bottom is None or top.sample.failed or bottom.sample.failed:
+        if (top is None or bottom is None or top.sample.failed or bottom.sample.failed
+                or top.sample.skipped or bottom.sample.skipped):
             self.targets.append((name, "not available", bound, "—"))
             return
         value = top.sample.median / bottom.sample.median
@@ -232,7 +247,7 @@ class Report:
              f"{note}", bound, verdict))
 
     def memory(self, name: str, cmd: Command | None, limit_mb: float) -> None:
-        if cmd is None or cmd.sample.failed:
+        if cmd is None or cmd.sample.failed or cmd.sample.skipped:
             self.targets.append((name, "not available", f"≤ {limit_mb:g} MB", "—"))
             return
         peak = cmd.sample.peak_mb
@@ -257,7 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
     parser.add_argument("--data", type=Path, help="folder for the generated data sets (kept)")
     parser.add_argument("--markdown", type=Path, help="also write the results as Markdown here")
+    parser.add_argument("--only", action="append", default=[], metavar="WORD",
+                        help="measure only the commands whose label starts with WORD "
+                        "(repeatable; e.g. export)")
     args = parser.parse_args(argv)
+    ONLY[:] = args.only
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.large and 100_000 not in sizes:
