@@ -380,3 +380,41 @@ def test_json_written_row_by_row_is_json_dumps() -> None:
     for doc in ([], rows[:1], rows):
         text = "".join(json_chunks(doc, columns=None))
         assert text == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_a_json_export_leaves_no_garbage_to_the_end(tmp_path: Path) -> None:
+    """The executable turns the garbage collector off after a load; an export, which makes its
+    rows one at a time, turns it back on: indented JSON leaves a reference cycle per row, which
+    would otherwise pile up until the process ends (2 KB a row: 200 MB at 100,000)."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "data"
+    (root / "pledges").mkdir(parents=True)
+    for i in range(1000):
+        (root / "pledges" / f"p{i:03d}.yaml").write_text(
+            f"id: p{i:03d}\ntitle: Pledge {i}\nactors: [Japan]\ndomains: [cyber]\n"
+            "announced: 2025-01-01\nsources:\n  - url: https://example.org/a\n"
+            "updates:\n  - date: 2025-02-01\n    status: in_progress\n    note: Begun.\n",
+            encoding="utf-8")
+    script = (
+        "import gc, sys\n"
+        "from pledgetrack.cli import entry\n"
+        "sys.argv = ['pledgetrack', *sys.argv[1:]]\n"
+        "try:\n"
+        "    entry.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "gc.enable()\n"
+        "print(gc.collect(), file=sys.stderr)\n"
+    )
+    for args in (["--format", "json"], ["--full"]):
+        result = subprocess.run(
+            [sys.executable, "-c", script, "export", "--dir", str(root), *args,
+             "-o", str(tmp_path / "out.json")],
+            capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert len(json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))) == 1000
+        # What the collector finds at the end: the cycles of the last rows, since its last
+        # pass, never those of every row (about 30 objects a row).
+        assert int(result.stderr.strip().splitlines()[-1]) < 5000, args
