@@ -106,11 +106,16 @@ def update_rows(pledge: Pledge, as_of: dt.date) -> list[Row]:
     return rows
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: object) -> object:
     """A record's value as JSON: dates as written, sources and updates as mappings of their
     fields in the file's order."""
     from pledgetrack.yamlfile.serialize import source_fields, update_fields
 
+    if type(value) in _SCALARS:  # most values: the tests below (Mapping's above all) cost
+        return value
     if isinstance(value, PartialDate):
         return str(value)
     if isinstance(value, Source):
