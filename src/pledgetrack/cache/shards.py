@@ -360,9 +360,10 @@ def open_shard(path: Path, key: tuple[Any, ...]) -> OpenShard | None:
             stored_key, entries = loads(index)
             if stored_key != key:
                 return None
+            valid = valid_entry
             by_path = {}
             for e in entries:
-                if type(e) is not tuple or len(e) != ENTRY_FIELDS or type(e[E_REL]) is not str:
+                if not valid(e):
                     return None
                 by_path[e[E_REL]] = e
             # Its own descriptor, kept once the file object closes.

@@ -99,6 +99,9 @@ def full_records(listed: list[Listed], config: Config,
     from pledgetrack.cache.codec import loads as load_record
     from pledgetrack.model.records import Pledge
 
+    # A file with a status outside the vocabulary has an error, so its record is never handed
+    # out: one that is comes from a cache file written by someone else.
+    known = frozenset(config.vocabulary.names).issuperset
     opened: list[OpenShard] = []
     try:
         places = _places(listed, config, folder, opened)
@@ -112,7 +115,8 @@ def full_records(listed: list[Listed], config: Config,
                     record = load_record(shard.full_record_at(at, length))
                 except Exception:  # a record that does not load is read from its file
                     record = None
-                if type(record) is not Pledge or record.path != rel:
+                if (type(record) is not Pledge or record.path != rel
+                        or not known(u.status for u in record.updates)):
                     record = None
             if record is None:
                 record = _parsed(rel, path, size, config)
