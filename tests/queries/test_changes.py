@@ -180,10 +180,14 @@ def test_readme_examples_run_on_the_bundled_data(
                 if line.startswith("pledgetrack changes ")]
     assert len(examples) >= 3
     monkeypatch.chdir(tmp_path)  # -o FILE lands here
+    # The file the README writes before its --intro examples.
+    (tmp_path / "intro.md").write_text(
+        "# About\nFollow-through on the [summit](https://example.org/summit) pledges.\n", "utf-8")
     for example in examples:
         result = cli(*shlex.split(example)[1:], "--dir", str(REPO))
         assert result.exit_code == 0, (example, result.stderr)
     assert (tmp_path / "changes.html").read_text("utf-8").startswith("<!DOCTYPE html>")
+    assert "<title>The quarter in pledges</title>" in (tmp_path / "q4.html").read_text("utf-8")
 
 
 def test_markdown_digest_escapes_titles(root: Path) -> None:
@@ -198,3 +202,15 @@ def test_markdown_digest_escapes_titles(root: Path) -> None:
     assert row.count(" | ") == 5, row
     assert "<b>" not in row and "*soon*" not in row
     assert "(`a-delivered`)" in row
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown", "table"])
+def test_title_and_intro_are_for_the_html_page_only(root: Path, fmt: str) -> None:
+    result = cli("changes", "--dir", str(root), "--since", "2025", "--title", "Digest",
+                 "--format", fmt)
+    assert result.exit_code == 2
+    assert f"--title applies only to --format html (the format here is {fmt})" in result.stderr
+    missing = cli("changes", "--dir", str(root), "--since", "2025", "--intro",
+                  str(root / "nope.md"), "--format", "html")
+    assert missing.exit_code == 2 and "--intro" in missing.stderr
+    assert "Traceback" not in missing.stderr

@@ -205,3 +205,38 @@ def test_dark_mode_follows_the_system(page: Page, url: str) -> None:
               {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
     assert page.eval(background) == "rgb(245, 246, 248)"
     assert page.errors() == []
+
+
+INTRO = """\
+# About this digest
+What moved on the [summit](https://example.org/summit?a=1&b=2) pledges; a
+[trap](javascript:alert(1)) and <script>window.__pwned = 1</script> stay text.
+"""
+
+
+@pytest.mark.parametrize("width", [1200, 390])
+def test_a_title_and_an_introduction(page: Page, tmp_path: Path, width: int) -> None:
+    root = make_root(tmp_path, broken=False)
+    (tmp_path / "intro.md").write_text(INTRO, encoding="utf-8")
+    out = tmp_path / "digest.html"
+    result = cli("changes", "--dir", str(root), "--since", "2025-05", "--until", "2025-12-31",
+                 "--title", "ASEAN watch: <May to December>", "--intro",
+                 str(tmp_path / "intro.md"), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    page.resize(width, 844)
+    page.goto(out.as_uri())
+    assert page.errors() == []
+    assert page.eval("document.title") == "ASEAN watch: <May to December>"
+    assert page.eval("document.querySelector('h1').textContent") == (
+        "ASEAN watch: <May to December>")
+    # Under a title of its own the page still names its window.
+    assert page.eval("document.querySelector('.page-head .meta').textContent").startswith(
+        "2025-05-01 to 2025-12-31: 3 status changes on 3 pledges")
+    assert page.eval("document.querySelector('.intro h2').textContent") == "About this digest"
+    assert page.eval("[...document.querySelectorAll('.intro a')].map(a => a.href)") == [
+        "https://example.org/summit?a=1&b=2"]
+    assert page.eval("window.__pwned === undefined")
+    assert "<script>window.__pwned = 1</script>" in page.eval(
+        "document.querySelector('.intro').textContent")
+    assert page.eval("document.documentElement.scrollWidth") <= width
+    assert page.requests() == [out.as_uri()]

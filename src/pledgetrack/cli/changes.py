@@ -33,6 +33,13 @@ def changes(
         "changes", "auto", help_text="Output format; auto follows -o FILE's extension, else "
         "table on a terminal and markdown in a pipe.",
     )] = "auto",
+    title: Annotated[str | None, typer.Option(
+        "--title", metavar="TEXT", show_default=False,
+        help="The HTML page's title (its heading and the browser tab's).")] = None,
+    intro: Annotated[str | None, typer.Option(
+        "--intro", metavar="FILE", show_default=False,
+        help="A Markdown file shown under the HTML page's title (raw HTML in it is shown as "
+        "text; links only to http(s) addresses).")] = None,
     output: Annotated[str | None, output_option("changes")] = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
@@ -48,6 +55,7 @@ def changes(
     """
     from pledgetrack.cli.data import load, skipped_code
     from pledgetrack.cli.output import target
+    from pledgetrack.cli.report import page_text
     from pledgetrack.errors import EXIT_USAGE, PledgetrackError
     from pledgetrack.model.dates import parse_date
     from pledgetrack.queries.changes import changes as what_changed
@@ -61,8 +69,11 @@ def changes(
     end = parse_date(until, "--until") if until is not None and until.strip() else None
     out = target("changes", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")
+    intro_text = page_text(title, intro, out.format)
     dataset = load(Workspace(dir, cache=not no_cache), out, color=color,
                    filter=selection.filter)
     result = what_changed(dataset, start, end, selection.filter)
-    out.data(registry.get("changes", out.format)(result, color=out.color, width=out.width))
+    extra = {"title": title, "intro": intro_text} if out.format == "html" else {}
+    out.data(registry.get("changes", out.format)(result, color=out.color, width=out.width,
+                                                 **extra))
     return skipped_code(dataset, out, strict)

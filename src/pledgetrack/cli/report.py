@@ -87,15 +87,7 @@ def report(
 
     out = target("report", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")
-    page_options = [name for name, value in (("--title", title), ("--intro", intro))
-                    if value is not None]
-    if page_options and out.format != "html":
-        from pledgetrack.errors import PledgetrackError
-
-        raise PledgetrackError(f"{' and '.join(page_options)} appl"
-                               f"{'y' if len(page_options) > 1 else 'ies'} only to --format html "
-                               f"(the format here is {out.format})")
-    intro_text = read_intro(intro) if intro is not None else None
+    intro_text = page_text(title, intro, out.format)
     # Outline records (no texts or sources) are enough for the figures; the HTML page also shows
     # each pledge's timeline with its notes and sources.
     dataset = load(Workspace(dir, cache=not no_cache), out, color=color,
@@ -135,6 +127,20 @@ def generation_time() -> dt.datetime:
             f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, not "
             f"'{epoch}'"
         ) from None
+
+
+def page_text(title: str | None, intro: str | None, fmt: str) -> str | None:
+    """The --intro file's text (None without one), once --title and --intro are known to go
+    with the HTML page: with another format they are a usage error."""
+    from pledgetrack.errors import PledgetrackError
+
+    page_options = [name for name, value in (("--title", title), ("--intro", intro))
+                    if value is not None]
+    if page_options and fmt != "html":
+        raise PledgetrackError(f"{' and '.join(page_options)} appl"
+                               f"{'y' if len(page_options) > 1 else 'ies'} only to --format html "
+                               f"(the format here is {fmt})")
+    return read_intro(intro) if intro is not None else None
 
 
 def read_intro(path: str) -> str:

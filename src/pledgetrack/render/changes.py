@@ -203,12 +203,15 @@ COLUMN_CLASSES = {"Note": "note", "Sources": "sources", "Title": "title", "Date"
                   "As of": "date", "Announced": "date", "Deadline": "date"}
 
 
-def html(changes: Changes, **_: object) -> str:
+def html(changes: Changes, *, title: str | None = None, intro: str | None = None,
+         **_: object) -> str:
     """One self-contained page (no network requests; a small script only shows the "scroll
-    sideways" hints): the digest's sections."""
+    sideways" hints): the digest's sections. ``title`` replaces the heading and ``intro``
+    (Markdown) comes under it, as on the report's page."""
     from pledgetrack import __version__
     from pledgetrack.render.html import _asset, _csp_hash, link, status_css
     from pledgetrack.render.htmltext import Markup, block, el
+    from pledgetrack.render.introtext import intro_html
 
     c = changes
     style = _asset("report.css") + status_css(c.closing.vocabulary)
@@ -217,7 +220,8 @@ def html(changes: Changes, **_: object) -> str:
     csp = (f"default-src 'none'; style-src {_csp_hash(style)}; "
            f"script-src {_csp_hash(script)}; img-src data:; base-uri 'none'; "
            "form-action 'none'")
-    title = f"What changed, {window(c)}"
+    custom = bool(title and title.strip())
+    heading = title.strip() if title and custom else f"What changed, {window(c)}"
 
     def code(text: str) -> Markup:
         return el("code", text)
@@ -292,12 +296,17 @@ def html(changes: Changes, **_: object) -> str:
               el("meta", name="viewport", content="width=device-width, initial-scale=1"),
               el("meta", http_equiv="Content-Security-Policy", content=csp),
               el("meta", name="generator", content=f"pledgetrack {__version__}"),
-              el("title", title), el("link", rel="icon", href="data:,"),
+              el("title", heading), el("link", rel="icon", href="data:,"),
               el("style", Markup(style)))
     skipped = (el("p", el("strong", f"{skipped_text(c.skipped)}."), class_="skipped",
                   role="alert") if c.skipped else None)
     body = block("body",
-                 el("header", el("h1", title), el("p", summary_line(c), class_="meta"), skipped,
+                 el("header", el("h1", heading),
+                    # Under a title of its own, the page still says which window it covers.
+                    el("p", f"{window(c)}: " if custom else "", summary_line(c),
+                       class_="meta"), skipped,
+                    el("div", intro_html(intro), class_="intro")
+                    if intro and intro.strip() else None,
                     class_="page-head"),
                  block("main", *sections, id="main"),
                  el("footer", el("p", f"Made with pledgetrack {__version__}.", class_="muted"),
