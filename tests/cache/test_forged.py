@@ -226,3 +226,103 @@ def _dataclass_fields_are_all_known() -> None:
 
 def test_the_forgeries_name_real_fields() -> None:
     _dataclass_fields_are_all_known()
+def clear_problems(path_name: str) -> Edit:
+    def edit(entries: list[list[Any]], outline: list[Any], fulls: list[Any]) -> int:
+        done = 0
+        for entry in entries:
+            if entry[cache.E_REL] == f"pledges/{path_name}":
+                assert entry[cache.E_RULE_PROBLEMS] or entry[cache.E_PARSE_PROBLEMS]
+                entry[cache.E_RULE_PROBLEMS] = ()
+                entry[cache.E_PARSE_PROBLEMS] = ()
+                done += 1
+        return done
+    return edit
+
+
+def _with_unknown_domain(data: Path) -> Path:
+    path = data / "pledges" / "p04.yaml"
+    path.write_text(path.read_text("utf-8").replace("  - cyber", "  - not-a-domain"), "utf-8")
+    return path
+
+
+def test_a_forged_shard_with_cleared_problems_does_not_pass_check_after_a_checkout(
+    data: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache is planted (problems cleared, digests right), then the files are checked out
+    afresh, as a CI job does: `check --strict` reads the file again and fails."""
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    path = _with_unknown_domain(data)
+    first = cli("check", "--strict", "--dir", str(data))
+    assert first.exit_code == 1 and "unknown-domain" in first.stdout
+    assert forge(cache_home, clear_problems("p04.yaml")) == 1
+    # A fresh checkout: the same bytes, written again after the cache was.
+    text = path.read_bytes()
+    path.unlink()
+    path.write_bytes(text)
+    for _ in range(2):
+        again = cli("check", "--strict", "--dir", str(data))
+        assert again.exit_code == 1 and "unknown-domain" in again.stdout, again.stdout
+
+
+def test_a_forged_shard_with_cleared_problems_does_not_pass_check_in_ci(
+    data: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In CI, however the cache came to hold its answers (planted after the checkout, restored by
+    a cache action), `check` answers from the files."""
+    from pledgetrack.cache import folder
+
+    monkeypatch.setattr(folder, "RACY_NS", 0)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    _with_unknown_domain(data)
+    first = cli("check", "--strict", "--dir", str(data))
+    assert first.exit_code == 1
+    assert forge(cache_home, clear_problems("p04.yaml")) == 1
+    for env in ({"CI": "true"}, {"GITHUB_ACTIONS": "true"}):
+        again = cli("check", "--strict", "-f", "text", "--dir", str(data), env=env)
+        assert again.exit_code == 1 and "unknown-domain" in again.stdout, again.stdout
+
+
+def test_problems_kept_by_their_content_hash_alone_do_not_pass_check(
+    data: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache is planted, the files checked out afresh, then `list` runs: it keeps the planted
+    entry because the file's content hash matches, with the file's new time. `check` still parses
+    the file: problems kept that way were never found by checking the file."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # every entry is old enough to be trusted
+    path = _with_unknown_domain(data)
+    assert cli("check", "--strict", "--dir", str(data)).exit_code == 1
+    assert forge(cache_home, clear_problems("p04.yaml")) == 1
+    text = path.read_bytes()
+    path.unlink()
+    path.write_bytes(text)
+    listed = cli("list", "-f", "tsv", *AS_OF, "--dir", str(data))
+    assert listed.exit_code == 0
+    for _ in range(2):
+        again = cli("check", "--strict", "--dir", str(data))
+        assert again.exit_code == 1 and "unknown-domain" in again.stdout, again.stdout
+
+
+def test_a_planted_configuration_does_not_pass_check_after_a_checkout(
+    data: Path, cache_home: Path
+) -> None:
+    """The cached configuration is planted with one more domain, then `pledgetrack.yaml` is
+    checked out afresh (the same bytes): the configuration is read from the file again."""
+    from pledgetrack.cache.codec import decode_config, encode_config
+
+    _with_unknown_domain(data)
+    assert cli("check", "--strict", "--dir", str(data)).exit_code == 1
+    (folder,) = [p.parent for p in cache_home.glob("*/config.bin")]
+    key, mark, encoded = cache.loads((folder / "config.bin").read_bytes())
+    config = decode_config(encoded)
+    forged = encode_config(dataclasses.replace(
+        config, domains={**config.domains, "not-a-domain": "planted"}))
+    cache.write_config(folder, key, mark, forged)
+    assert cli("check", "--strict", "--dir", str(data)).exit_code == 0  # the plant is in use
+    config_file = data / "pledgetrack.yaml"
+    text = config_file.read_bytes()
+    config_file.unlink()
+    config_file.write_bytes(text)
+    for _ in range(2):
+        again = cli("check", "--strict", "--dir", str(data))
+        assert again.exit_code == 1 and "unknown-domain" in again.stdout, again.stdout

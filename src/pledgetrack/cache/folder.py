@@ -16,6 +16,10 @@ NO_CACHE_ENV = "PLEDGETRACK_NO_CACHE"
 # A file modified this shortly before it was looked at may change again within the same tick of
 # a coarse clock without its time changing: nothing is reused for it (git's index guards alike).
 RACY_NS = 3_000_000_000
+# How much later than the cache file holding it an entry may say it was read (the file system's
+# clock may lag the process's by a tick). Below RACY_NS, so that no entry written before a file
+# took its present form can pass for one read after (see scheduler.vouched).
+WRITTEN_SLACK_NS = 1_000_000_000
 
 
 # The values that leave the cache on, as the --no-cache option reads the same variable.

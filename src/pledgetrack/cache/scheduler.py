@@ -16,6 +16,7 @@ from pledgetrack.cache import shards as cachefile
 from pledgetrack.cache.codec import decode_config, decode_problems, encode_config, encode_problems
 from pledgetrack.cache.listing import SYMLINK, Listed
 from pledgetrack.cache.shards import (
+    E_CHECKED,
     E_DIGEST,
     E_FULL_AT,
     E_FULL_LEN,
@@ -58,10 +59,30 @@ def trusted(
     )
 
 
-def _untrusted(entries: dict[str, cachefile.Entry], files: list[Listed], rule_key: str) -> int:
-    """How many of the listed files' entries cannot be used without reading the file."""
+def vouched(entry: cachefile.Entry, written: int) -> bool:
+    """Whether `check` may take an entry's problems without parsing the file again: they were
+    found by parsing and checking the file (not kept because its content hash matched), and the
+    entry says it was read no later than its shard file was written. With :func:`trusted`
+    (the file has not changed since it was read), the shard was written after the file took its
+    present form: an entry planted before a checkout cannot pass, whatever times it claims,
+    since nobody can set a file's status-change time back (docs/reliability.md)."""
+    return entry[E_CHECKED] is True and entry[E_READ_NS] <= written + cachefile.WRITTEN_SLACK_NS
+
+
+def _untrusted(entries: dict[str, cachefile.Entry], files: list[Listed], rule_key: str,
+               written: int, checking: bool) -> int:
+    """How many of the listed files' entries cannot be used without reading the file (for
+    `check`, ``checking``: without parsing and checking it)."""
     trusted_entry = trusted
     get = entries.get
+    if checking:
+        found = 0
+        for rel, _, mtime, size, ident in files:
+            entry = get(rel)
+            if (entry is None or not trusted_entry(entry, mtime, size, ident, rule_key)
+                    or not vouched(entry, written)):
+                found += 1
+        return found
     return sum(not trusted_entry(get(rel), mtime, size, ident, rule_key)
                for rel, _, mtime, size, ident in files)
 
@@ -166,6 +187,8 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
         entries.append(tuple(entry))
 
     listed_ns = task.listed_ns
+    # `check` takes no problem list it cannot vouch for (see vouched): the file is parsed again.
+    checking = task.view == PROBLEMS
     for rel, path, mtime, size, ident in task.files:
         cached = old_entries.pop(rel, None)
         data: bytes | None = None
@@ -175,10 +198,15 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
             # A file with errors keeps no record to run the rules on again: it is parsed again
             # (files with errors are few).
             cached = None
+        sure = False
         if cached is not None:
+            assert old is not None
+            sure = vouched(cached, old.written)
             same = (cached[E_SIZE] == size and cached[E_MTIME] == mtime
                     and cached[E_IDENT] == ident)
-            if not (same and mtime + cachefile.RACY_NS <= cached[E_READ_NS]):
+            if checking and not (sure and same and mtime + cachefile.RACY_NS <= cached[E_READ_NS]):
+                cached = None
+            elif not (same and mtime + cachefile.RACY_NS <= cached[E_READ_NS]):
                 # Touched, checked out again, or perhaps edited in the clock tick it was read
                 # in: the content decides.
                 try:
@@ -191,6 +219,8 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
             assert old is not None and old.outline is not None
             reuse = list(cached)
             reuse[E_MTIME], reuse[E_SIZE], reuse[E_IDENT] = mtime, size, ident
+            # Problems kept because the content hash matched are not vouched for (see vouched).
+            reuse[E_CHECKED] = sure and data is None
             if data is not None:
                 reuse[E_READ_NS] = listed_ns
             full = cachefile.full_of(old, cached)
@@ -223,7 +253,9 @@ def _build_shard(task: ShardTask, config: Config, old: cachefile.Shard | None) -
         for cached in old_entries.values():  # files outside this load: kept as they were
             index = cached[E_OUTLINE]
             assert old.outline is not None
-            add(list(cached), old.outline[index] if index >= 0 else None,
+            kept_entry = list(cached)
+            kept_entry[E_CHECKED] = vouched(cached, old.written)
+            add(kept_entry, old.outline[index] if index >= 0 else None,
                 cachefile.full_of(old, cached), None)
     if not caching and not task.pickled:
         return ShardResult(task.shard, entries, kept)
@@ -335,7 +367,8 @@ class ShardLoader:
                                               full=view == FULL)
             if cached is not None and (not self.prune or len(cached.entries) == len(files)):
                 entries = cached.entries
-                stale = _untrusted(entries, files, self.rule_key)
+                stale = _untrusted(entries, files, self.rule_key, cached.written,
+                                   view == PROBLEMS)
                 if not stale:
                     part = self._from_cache(cached, files)
                     if part is not None:

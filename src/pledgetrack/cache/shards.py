@@ -28,7 +28,10 @@ the same times and sizes, on a file system with coarse times, still shows) are t
 and the file did not change within :data:`RACY_NS` before it was read (otherwise an edit in the
 same clock tick could go unseen, as git's index also guards against); when only the time or the
 identity differs (a fresh checkout, a change of permissions, a copy), the file's content hash
-decides.
+decides — except for `check`, which parses and checks such a file again, and takes an entry's
+problems only when they were found by checking the file and its shard file was written (by its
+status-change time, which no program can set back) after the file took its present form
+(:func:`pledgetrack.cache.scheduler.vouched`).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from pledgetrack.cache.folder import (
     CACHE_ENV,
     NO_CACHE_ENV,
     RACY_NS,
+    WRITTEN_SLACK_NS,
     cache_base,
     digest,
     disabled_by_env,
@@ -57,10 +61,11 @@ from pledgetrack.cache.folder import (
     unsafe_stat,
 )
 
-__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "RACY_NS", "cache_base", "digest", "disabled_by_env"]
+__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "RACY_NS", "WRITTEN_SLACK_NS", "cache_base", "digest",
+           "disabled_by_env"]
 
 SHARDS = 64
-LAYOUT = 4
+LAYOUT = 5
 MAGIC = b"PTCACHE\x01"
 _HEADER = struct.Struct("<8sQQQ16s16s16s")
 HEADER_SIZE = _HEADER.size
@@ -69,20 +74,23 @@ HEADER_SIZE = _HEADER.size
 # path, mtime, size and content hash, when it was read; the structural problems; the position of
 # the record in the outline part (-1: none), its id and the line of the id; where its full record
 # is in the full part; the configuration the rules ran with, and their problems; the file's
-# identity (device and inode). Made by new_entry alone.
+# identity (device and inode); whether the problems were found by parsing and checking the file
+# as it was when read (False: the entry was kept because the file's content hash matched, which
+# says nothing of who found its problems). Made by new_entry alone.
 E_REL, E_MTIME, E_SIZE, E_DIGEST, E_READ_NS, E_PARSE_PROBLEMS = 0, 1, 2, 3, 4, 5
 E_OUTLINE, E_ID, E_ID_LINE, E_FULL_AT, E_FULL_LEN, E_RULE_KEY, E_RULE_PROBLEMS = (
     6, 7, 8, 9, 10, 11, 12
 )
 E_IDENT = 13
-ENTRY_FIELDS = 14
+E_CHECKED = 14
+ENTRY_FIELDS = 15
 Entry = tuple[Any, ...]
 
 # The type of each entry field, in order: an entry read back is used only when every value is of
 # its type (the check is generated from this table once; a problem is (line, col, level, rule,
 # message)).
 ENTRY_TYPES = ("str", "int", "int", "bytes | None", "int", "problems", "int", "str | None",
-               "int", "int", "int", "str", "problems", "int")
+               "int", "int", "int", "str", "problems", "int", "bool")
 LEVELS = ("error", "warning")
 
 
@@ -96,6 +104,7 @@ def _entry_check() -> Any:
     forms = {
         "str": "_type(e[{0}]) is _str",
         "int": "_type(e[{0}]) is _int",
+        "bool": "_type(e[{0}]) is _bool",
         "bytes | None": "(e[{0}] is None or _type(e[{0}]) is _bytes)",
         "str | None": "(e[{0}] is None or _type(e[{0}]) is _str)",
         # Nearly always none: an empty tuple is one comparison.
@@ -104,7 +113,8 @@ def _entry_check() -> Any:
     assert len(ENTRY_TYPES) == ENTRY_FIELDS
     checks = " and ".join(forms[kind].format(i) for i, kind in enumerate(ENTRY_TYPES))
     scope: dict[str, Any] = {"_type": type, "_str": str, "_int": int, "_bytes": bytes,
-                             "_tuple": tuple, "_problems": _problems, "_fields": ENTRY_FIELDS}
+                             "_bool": bool, "_tuple": tuple, "_problems": _problems,
+                             "_fields": ENTRY_FIELDS}
     exec("def valid(e):\n    return (_type(e) is _tuple and len(e) == _fields\n"
          f"            and {checks})\n", scope)
     return scope["valid"]
@@ -122,7 +132,7 @@ def new_entry(
     """A new entry, as a list: the places of its records are filled in when the shard is
     written. ``file_digest`` None: the file could not be read (never reused)."""
     return [rel, mtime, size, file_digest, read_ns, parse_problems, -1, pledge_id, id_line, 0, 0,
-            rule_key, rule_problems, ident]
+            rule_key, rule_problems, ident, True]
 
 
 def cache_dir(root: Path) -> Path | None:
@@ -221,17 +231,19 @@ def dumps(value: Any) -> bytes:
 
 
 class Shard:
-    """One shard: its entries by path, and its outline records and full part when they were
-    read."""
+    """One shard: its entries by path, its outline records and full part when they were read,
+    and when its file was last written (its status-change time, ns: no program can set it back,
+    whatever the file says)."""
 
-    __slots__ = ("entries", "full", "number", "outline")
+    __slots__ = ("entries", "full", "number", "outline", "written")
 
     def __init__(self, entries: dict[str, Entry], outline: list[Any] | None,
-                 full: bytes | None) -> None:
+                 full: bytes | None, written: int = 0) -> None:
         self.entries = entries
         self.outline = outline
         self.full = full
         self.number = -1
+        self.written = written
 
 
 def _open_own(path: Path) -> Any:
@@ -262,6 +274,7 @@ def read_shard(path: Path, key: tuple[Any, ...], *, outline: bool, full: bool) -
         with _open_own(path) as handle:
             if handle is None:
                 return None
+            written = os.fstat(handle.fileno()).st_ctime_ns
             head = handle.read(_HEADER.size)
             magic, index_len, outline_len, full_len, index_sum, outline_sum, full_sum = (
                 _HEADER.unpack(head)
@@ -298,7 +311,7 @@ def read_shard(path: Path, key: tuple[Any, ...], *, outline: bool, full: bool) -
             by_path[e[E_REL]] = e
         if outline_records is not None and type(outline_records) is not list:
             return None
-        return Shard(by_path, outline_records, full_bytes)
+        return Shard(by_path, outline_records, full_bytes, written)
     except Exception:  # a cache that cannot be read is no cache, never an error
         return None
 
@@ -427,10 +440,16 @@ CONFIG_CACHE = "config.bin"
 def read_config(folder: Path, config_path: Path, key: tuple[Any, ...]) -> Any:
     """The encoded configuration cached for ``config_path`` as it is now, or None."""
     # One small file: its content decides, whatever its times say (an edit that keeps the size
-    # and sets the time back, as `cp -p`, `rsync -a` or `touch -r` can, is seen).
+    # and sets the time back, as `cp -p`, `rsync -a` or `touch -r` can, is seen). And only what
+    # was written after the configuration took its present form is used: a cache file planted
+    # before a checkout never stands in for the file checked out.
     try:
         with _open_own(folder / CONFIG_CACHE) as handle:
             if handle is None:
+                return None
+            written = os.fstat(handle.fileno()).st_ctime_ns
+            st = os.stat(config_path)
+            if max(st.st_mtime_ns, st.st_ctime_ns) >= written:
                 return None
             data = handle.read()
         stored_key, mark, encoded = loads(data)
