@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,13 @@ from tests.cache.test_cache import make_data
 from tests.clirun import cli
 
 # Runs the executable's entry point and lists, at exit, every module the process imported.
-# Its clock runs 10 s ahead: files the test wrote a moment ago count as settled (changed more
-# than the caches' 3-second margin before they were looked at).
+# Its clock runs 10 s ahead (or $PROBE_CLOCK_AHEAD_S): files the test wrote a moment ago count as
+# settled (changed more than the caches' 3-second margin before they were looked at).
 _PROBE = """
-import atexit, sys, time
+import atexit, os, sys, time
 real_ns = time.time_ns
-time.time_ns = lambda: real_ns() + 10 * 10**9
+ahead = int(os.environ.get("PROBE_CLOCK_AHEAD_S", "10")) * 10**9
+time.time_ns = lambda: real_ns() + ahead
 atexit.register(lambda: sys.stderr.write("\\nMODULES " + " ".join(sorted(sys.modules)) + "\\n"))
 sys.argv = ["pledgetrack", *sys.argv[1:]]
 from pledgetrack.cli.entry import main
@@ -76,9 +78,17 @@ def test_a_warm_list_imports_only_what_it_uses(tmp_path: Path) -> None:
 
 
 def test_a_warm_check_builds_no_records(tmp_path: Path) -> None:
+    from pledgetrack.cache.folder import RACY_NS
+
     make_clean_data(tmp_path)
-    imported("check", "--dir", str(tmp_path))
-    modules = imported("check", "--dir", str(tmp_path), "--format", "text")
+    # `check` takes no cached problems it cannot vouch for: not those of a file read within
+    # RACY_NS of its last change, nor those whose entry claims a read later than its shard file
+    # was written (as a clock set ahead would): the files must really be that old, on the real
+    # clock, when the cache is filled.
+    time.sleep(RACY_NS / 1e9 + 0.1)
+    real_clock = {"PROBE_CLOCK_AHEAD_S": "0"}
+    imported("check", "--dir", str(tmp_path), env=real_clock)
+    modules = imported("check", "--dir", str(tmp_path), "--format", "text", env=real_clock)
     assert "pledgetrack.cli.check" in modules
     for unwanted in ("yaml", "rich", "pledgetrack.model.records", "pledgetrack.cli.listing"):
         assert unwanted not in modules, unwanted
