@@ -106,12 +106,28 @@ def test_bad_filter_values_are_one_line_errors(
     assert result.stderr.count("\n") == 1
 
 
-def test_domain_without_a_taxonomy_lists_the_domains_in_use(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["list", "export"])
+def test_domain_without_a_taxonomy_lists_the_domains_in_use(tmp_path: Path,
+                                                            command: str) -> None:
+    # export keeps no record once it has chosen: the names in use are gathered as they load.
     root = make_root(tmp_path, broken=False)
     (root / "pledgetrack.yaml").write_text("stale_after_days: 100\n", encoding="utf-8")
-    result = cli("list", "--dir", str(root), "--domain", "space")
+    result = cli(command, "--dir", str(root), "--domain", "space")
     assert result.exit_code == 2
+    assert result.stdout == ""
     assert "domains in use: cyber, diplomacy, maritime" in result.stderr
+
+
+def test_an_export_names_the_closest_actor_in_use(tmp_path: Path) -> None:
+    root = make_root(tmp_path, broken=False)
+    args = ("--dir", str(root), "--actor", "Philipines", "--tag", "t9")
+    result = cli("export", *args)
+    assert result.exit_code == 0
+    assert result.stdout.count("\n") == 1  # the header alone
+    assert result.stderr == (
+        "pledgetrack: warning: no pledge has the actor 'Philipines' (did you mean "
+        "'Philippines'?)\npledgetrack: warning: no pledge has the tag 't9'\n")
+    assert cli("list", *args).stderr == result.stderr
 
 
 def test_as_of_forms() -> None:
