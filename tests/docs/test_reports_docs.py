@@ -99,3 +99,27 @@ def test_every_option_of_the_three_commands_is_documented() -> None:
         help_text = cli(command, "--help").stdout
         for option in set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help"}:
             assert option in README or option in REPORTS_DOC, (command, option)
+
+
+def _changes_examples() -> list[str]:
+    """`changes` command lines in the code blocks of the README and docs/reports.md."""
+    found = []
+    for text in (README, REPORTS_DOC):
+        for block in re.findall(r"```(?:sh|console)\n(.*?)```", text, re.S):
+            for line in block.splitlines():
+                line = line.removeprefix("$ ")
+                if line.startswith("pledgetrack changes"):
+                    found.append(re.split(r"\s[|>#]|\s>>", line)[0].strip())
+    return found
+
+
+def test_changes_examples_with_a_period_or_a_title_close_their_window() -> None:
+    # A page titled for a quarter must not run to today: with --since alone the window ends on
+    # the day the command runs, which reads oddly under "The quarter in pledges".
+    examples = _changes_examples()
+    assert examples
+    for example in examples:
+        args = shlex.split(example)
+        since = args[args.index("--since") + 1]
+        if "--title" in args or "-o" in args or "Q" in since:
+            assert "--until" in args, example
