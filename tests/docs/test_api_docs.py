@@ -35,3 +35,17 @@ def test_the_changes_example(monkeypatch: pytest.MonkeyPatch) -> None:
                  "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert printed == json.loads(result.stdout)
+
+
+def test_the_filtering_example_selects_bundled_pledges(capsys: pytest.CaptureFixture[str]) -> None:
+    code = _block("Filtering, summarising, exporting")
+    code = code.replace('"path/to/tracker"', repr(str(REPO)))
+    code = code.split("\nimport pandas", 1)[0]  # pandas is not a dependency of pledgetrack
+    names: dict[str, object] = {}
+    exec(compile(code, "docs/api.md", "exec"), names)  # a KeyError here is an empty selection
+    pledges = names["pledges"]
+    assert isinstance(pledges, list) and pledges
+    # Every selected pledge is printed by the loop over the states.
+    assert len(capsys.readouterr().out.splitlines()) == len(pledges)
+    rows = names["rows"]
+    assert isinstance(rows, list) and rows
