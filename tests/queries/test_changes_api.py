@@ -202,9 +202,21 @@ def test_until_defaults_to_today(root: Path) -> None:
     ("2025-13", None, "since: "),
     ("2025-09", "2025-07", "is before"),
     (20250701, None, "not int"),
+    ("0001-01-01", None, "after 0001-01-01"),  # the day before it does not exist
+    ("0001", "0001-06", "after 0001-01-01"),
 ])
 def test_bad_dates_raise_the_users_error(root: Path, since: Any, until: Any,
                                          message: str) -> None:
     ds = pt.load_dataset(root)
     with pytest.raises(pt.PledgetrackError, match=message):
         pt.changes(ds, since, until)
+
+
+@pytest.mark.parametrize("form", ["table", "markdown", "json", "html"])
+def test_a_window_from_the_first_day_of_year_one_is_refused(root: Path, form: str) -> None:
+    result = cli("changes", "--since", "0001-01-01", "-f", form, "--dir", root)
+    assert result.exit_code == 2, result.output  # a bad option value, as --until before --since
+    assert "the window must open after 0001-01-01" in result.stderr
+    assert result.stdout == ""
+    # The second day of year 1 is a window like any other.
+    assert cli("changes", "--since", "0001-01-02", "-f", "json", "--dir", root).exit_code == 0

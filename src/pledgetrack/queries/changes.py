@@ -212,6 +212,9 @@ def changes(
         raise PledgetrackError(
             f"--until {end.isoformat()} is before --since {start.isoformat()}")
     chosen = filter or Filter()
+    if start.toordinal() == 1:
+        # The opening state is the day before: there is none before 1 January of year 1.
+        raise PledgetrackError("the window must open after 0001-01-01")
     opening_day = start - ONE_DAY
     closing = summarise(dataset, chosen, end)
     opening = summarise(dataset, chosen, opening_day)
