@@ -157,35 +157,79 @@ def test_the_page_shows_the_hand_worked_changes(page: Page, url: str, width: int
         "https://exa mple.org/")
 
 
-def test_wide_tables_scroll_visibly_on_a_phone(page: Page, url: str) -> None:
-    hints = ("[...document.querySelectorAll('.table-box')].filter(b => b.querySelector("
-             "'.scroll-hint').checkVisibility()).length")
-    wide = ("[...document.querySelectorAll('.table-box .scroll')].filter(s => "
-            "s.checkVisibility() && s.scrollWidth > s.clientWidth + 1).length")
-    box = "document.getElementById('transitions-heading').nextElementSibling"
+HINTS = ("[...document.querySelectorAll('.table-box')].filter(b => b.querySelector("
+         "'.scroll-hint').checkVisibility()).length")
+WIDE = ("[...document.querySelectorAll('.table-box .scroll')].filter(s => "
+        "s.checkVisibility() && s.scrollWidth > s.clientWidth + 1).length")
+BOX = "document.getElementById('transitions-heading').nextElementSibling"
+
+
+def test_wide_tables_scroll_visibly_on_a_tablet(page: Page, url: str) -> None:
     page.goto(url)
     # At 1200 px every table fits, and no hint shows.
-    assert page.eval(wide) == 0
-    assert page.eval(hints) == 0
-    page.resize(390, 844)
+    assert page.eval(WIDE) == 0
+    assert page.eval(HINTS) == 0
+    # At 700 px (wider than a phone: the tables stay tables) the status changes (six columns,
+    # notes and sources kept readable) do not fit: their box scrolls sideways, says so, and
+    # shows a shadow at the side with more to see.
+    page.resize(700, 844)
     page.goto(url)
-    assert page.eval("document.documentElement.scrollWidth") <= 390
-    # The status changes (six columns) do not fit a phone: their box scrolls sideways, says
-    # so, and shows a shadow at the side with more to see.
-    assert page.eval(f"{box}.querySelector('.scroll').scrollWidth > 390")
-    assert page.eval(f"getComputedStyle({box}.querySelector('.scroll')).overflowX") == "auto"
-    assert page.eval(f"{box}.querySelector('.scroll-hint').checkVisibility()")
-    assert page.eval(f"{box}.querySelector('.scroll-hint').textContent") == (
+    assert page.eval("document.documentElement.scrollWidth") <= 700
+    assert page.eval(f"{BOX}.querySelector('.scroll').scrollWidth > 700")
+    assert page.eval(f"getComputedStyle({BOX}.querySelector('.scroll')).overflowX") == "auto"
+    assert page.eval(f"{BOX}.querySelector('.scroll-hint').checkVisibility()")
+    assert page.eval(f"{BOX}.querySelector('.scroll-hint').textContent") == (
         "Scroll sideways for more \u2192")
     assert "radial-gradient" in page.eval(
-        f"getComputedStyle({box}.querySelector('.scroll')).backgroundImage")
-    # Every table wider than the phone says so, and only those.
-    assert page.eval(wide) >= 1
-    assert page.eval(hints) == page.eval(wide)
+        f"getComputedStyle({BOX}.querySelector('.scroll')).backgroundImage")
+    # Every table wider than its box says so, and only those.
+    assert page.eval(WIDE) >= 1
+    assert page.eval(HINTS) == page.eval(WIDE)
     # Back to a wide window: the hints go.
     page.resize(1200, 844)
     page.eval("new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))")
-    assert page.eval(hints) == 0
+    assert page.eval(HINTS) == 0
+    assert page.errors() == []
+
+
+def _rect(page: Page, cell: str) -> dict[str, float]:
+    return dict(page.eval(f"(() => {{ const r = ({cell}).getBoundingClientRect(); "
+                          "return {left: r.left, right: r.right, top: r.top, "
+                          "bottom: r.bottom}; })()"))
+
+
+def test_tables_stack_as_cards_on_a_phone(page: Page, url: str) -> None:
+    page.resize(390, 844)
+    page.goto(url)
+    assert page.eval("document.documentElement.scrollWidth") <= 390
+    # No table is wider than the phone: nothing scrolls sideways, no hint shows.
+    assert page.eval(WIDE) == 0
+    assert page.eval(HINTS) == 0
+    for section in ("compliance", "transitions", "announced", "overdue", "deadlines"):
+        table = f"document.querySelector('#{section}-heading ~ * table')"
+        box = _rect(page, table)
+        assert box["left"] >= 0 and box["right"] <= 390, section
+    # The first status change: the change itself (from -> to) is on the screen, under the
+    # pledge, labelled with its column's name; so are the last one's note and sources.
+    first = "document.querySelector('#transitions-heading ~ * tbody tr')"
+    pledge, change = (f"{first}.cells[1]", f"{first}.cells[3]")
+    assert page.eval(f"{change}.innerText.trim()") == "not_yet_rated \u2192 mixed"
+    where = _rect(page, change)
+    assert where["left"] >= 0 and where["right"] <= 390
+    assert where["top"] >= _rect(page, pledge)["bottom"] - 1
+    assert page.eval(f"getComputedStyle({change}, '::before').content") == '"Change"'
+    last = "document.querySelector('#transitions-heading ~ * tbody tr:last-child')"
+    for cell in (f"{last}.cells[4]", f"{last}.cells[5]"):
+        assert page.eval(f"{cell}.checkVisibility()")
+        where = _rect(page, cell)
+        assert where["left"] >= 0 and where["right"] <= 390
+    # Empty cells (no party, note or sources) take no line of their own.
+    assert not page.eval(f"{first}.cells[4].checkVisibility()")
+    # The compliance rows: every figure on the screen.
+    for cell in range(4):
+        where = _rect(page, "document.querySelector('#compliance-heading ~ * tbody tr')"
+                            f".cells[{cell}]")
+        assert where["left"] >= 0 and where["right"] <= 390
     assert page.errors() == []
 
 

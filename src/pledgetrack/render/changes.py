@@ -238,8 +238,11 @@ def html(changes: Changes, *, title: str | None = None, intro: str | None = None
                      el("div", el("table",
                                   el("thead", el("tr", *(el("th", h, scope="col")
                                                          for h in header))),
+                                  # Each cell names its column: on a phone the rows
+                                  # stack as cards, each value under its column's name.
                                   el("tbody", *(el("tr", *(el("td", cell,
-                                                              class_=COLUMN_CLASSES.get(name))
+                                                              class_=COLUMN_CLASSES.get(name),
+                                                              data_label=name or None)
                                                            for cell, name in zip(
                                                                row, header, strict=True)))
                                                 for row in rows)),
