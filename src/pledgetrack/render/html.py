@@ -26,7 +26,6 @@ from pledgetrack.render.htmltext import Fragment, Markup, block, el, safe_url
 from pledgetrack.render.introtext import intro_html
 from pledgetrack.render.report import (
     GROUP_TITLES,
-    coverage_pct,
     coverage_text,
     mean_text,
     pct,
@@ -361,20 +360,18 @@ def _legend(statuses: Sequence[Status], sts: _Statuses) -> Markup:
 def _figures(s: Summary) -> Markup:
     c = s.compliance
 
-    def card(term: str, value: object, note: str, cls: str = "",
-             second: object = None) -> Markup:
-        # ``second``: a figure as prominent as the value, that the value must not go without.
-        more = None if second is None else el("dd", second, class_="value second")
-        return el("div", el("dt", term), el("dd", value, class_="value"), more,
+    def card(term: str, value: object, note: str, cls: str = "") -> Markup:
+        return el("div", el("dt", term), el("dd", value, class_="value"),
                   el("dd", note, class_="note"), class_=f"card {cls}".strip())
 
     final_share = _percent_text(None if not s.total else s.final / s.total * 100)
-    compliance_note = f"mean {mean_text(c.mean)} \u00b7 {coverage_text(c)}"
+    # One large figure: the coverage leads the line under it, so that it is read with the
+    # percentage without passing for a second compliance figure.
+    compliance_note = f"{coverage_text(c)} \u00b7 mean {mean_text(c.mean)}"
     return el(
         "dl",
         card("Pledges", s.total, f"{s.final} with a final verdict ({final_share})"),
-        card("Compliance", _percent_text(c.percent), compliance_note, "compliance",
-             f"{coverage_pct(c.coverage)} % assessed"),
+        card("Compliance", _percent_text(c.percent), compliance_note, "compliance"),
         card("Overdue", len(s.overdue), "deadline passed, no final verdict",
              "alert" if s.overdue else ""),
         card("Stale", len(s.stale), f"no update within {s.stale_after_days} days",
