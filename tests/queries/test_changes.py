@@ -153,7 +153,8 @@ def test_table_on_a_terminal_width(root: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--since", "2025-13"], "--since"),
-    (["--since", "2025-06", "--until", "2025-01"], "is before --since"),
+    (["--since", "2025-06", "--until", "2025-01"],
+     "--until 2025-01-31 is before --since 2025-06-01"),
     (["--since", "2025", "--as-of", "2025"], "not --as-of"),
 ])
 def test_bad_input_is_one_line(root: Path, args: list[str], message: str) -> None:
@@ -214,3 +215,13 @@ def test_title_and_intro_are_for_the_html_page_only(root: Path, fmt: str) -> Non
                   str(root / "nope.md"), "--format", "html")
     assert missing.exit_code == 2 and "--intro" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_help_hides_the_as_of_it_refuses(root: Path) -> None:
+    result = cli("changes", "--help", env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "--as-of DATE" not in result.stdout
+    assert "as of --until" in result.stdout and "as of --as-of" not in result.stdout
+    # report still offers --as-of, with its own wording.
+    report = cli("report", "--help", env={"COLUMNS": "200"}).stdout
+    assert "--as-of" in report and "as of --as-of" in report

@@ -147,12 +147,29 @@ def test_status_map(data_root: Path) -> None:
     path = table(data_root, "in.csv", text)
     code, _, err = run_import(data_root, str(path))
     assert code == 1
-    assert "in.csv:2: unknown status 'Promise Kept'" in err and "--status-map" in err
+    lines = err.splitlines()
+    # Each reason names its column; the valid statuses are listed once, not on every row.
+    assert lines[0].startswith("/") and ":2: 'status': unknown status 'Promise Kept'; valid " \
+        "statuses: not_yet_rated, " in lines[0] and "--status-map" in lines[0]
+    assert lines[1].endswith("in.csv:3: 'status': unknown status 'in the works'")
+    assert err.count("valid statuses") == 1
     code, _, err = run_import(data_root, str(path), "--status-map", "Promise Kept=delivered",
                               "--status-map", "In The Works=in_progress")
     assert code == 0, err
     statuses = {p.id: p.status() for p in load_dataset(data_root).pledges}
     assert statuses == {"a": "delivered", "b": "in_progress"}
+
+
+def test_row_reasons_name_their_column_in_column_order(data_root: Path) -> None:
+    text = HEADER.split(",source")[0] + ",source\n" \
+        "a,A,Japan,,cyber,,2025-13,,Promise Kept,yesterday-ish,https://example.org/a\n"
+    path = table(data_root, "in.csv", text)
+    code, _, err = run_import(data_root, str(path))
+    assert code == 1
+    reasons = err.splitlines()[0].split(": ", 1)[1].split("; ")
+    columns = [r.split(":")[0] for r in reasons if r.startswith("'")]
+    assert columns == ["'announced'", "'status'", "'status_date'"]
+    assert "'status': unknown status 'Promise Kept'" in reasons
 
 
 def test_bad_status_map_is_a_usage_error(data_root: Path) -> None:
@@ -227,6 +244,9 @@ def test_existing_ids_need_replace(data_root: Path) -> None:
     assert code == 0
     assert out == ("would replace pledges/japan-asean-cyber.yaml\n"
                    "would replace pledges/japan-asean-maritime.yaml\n")
+    # The dry run gives the real run's warning about what replacing loses.
+    assert "warning: would replace 2 existing files: their comments and any updates not in " \
+        "the table are not kept" in err
     assert target.read_bytes() == before
 
     code, _, err = run_import(data_root, str(path), "--replace")
@@ -240,7 +260,46 @@ def test_update_is_a_deprecated_alias_of_replace(data_root: Path) -> None:
     assert run_import(data_root, str(path))[0] == 0
     code, _, err = run_import(data_root, str(path), "--update")
     assert code == 0 and "(0 created, 2 replaced)" in err
-    assert "warning: --update is deprecated and will be removed; use --replace" in err
+    assert "warning: --update is deprecated: it replaces existing files, use --replace; to " \
+        "append updates from a table, use --updates" in err
+
+
+def test_replacing_one_file_is_said_in_the_singular(data_root: Path) -> None:
+    path = table(data_root, "in.csv", CSV)
+    assert run_import(data_root, str(path))[0] == 0
+    one = table(data_root, "one.csv", f"{HEADER}\n{CYBER_ROW}\n")
+    code, _, err = run_import(data_root, str(one), "--replace")
+    assert code == 0
+    assert "warning: replacing 1 existing file: its comments and any updates" in err
+
+
+def test_replace_and_its_deprecated_name_together_are_a_usage_error(data_root: Path) -> None:
+    path = table(data_root, "in.csv", CSV)
+    assert run_import(data_root, str(path))[0] == 0
+    code, _, err = run_import(data_root, str(path), "--replace", "--update")
+    assert code == 2 and "--update is the deprecated name of --replace" in err
+
+
+UPDATE_TABLE = ("id,update,date,status,party,note,source\n"
+                "japan-asean-cyber,2,2026-01-10,delivered,,Done.,https://example.org/done\n")
+
+
+@pytest.mark.parametrize("flags", [["--update"], ["--replace"], []])
+def test_an_update_table_given_as_pledge_table_points_to_updates(
+        data_root: Path, flags: list[str]) -> None:
+    assert run_import(data_root, str(table(data_root, "in.csv", CSV)))[0] == 0
+    path = table(data_root, "history.csv", UPDATE_TABLE)
+    code, _, err = run_import(data_root, str(path), *flags)
+    assert code == 1
+    assert f"use --updates {path}" in err
+    assert "missing title" not in err
+
+
+def test_a_mistyped_updates_option_is_not_offered_the_deprecated_alias(data_root: Path) -> None:
+    code, _, err = run_import(data_root, "--update-file", "x.csv")
+    assert code == 2
+    assert "no such option '--update-file'" in err
+    assert "'--update'" not in err and "did you mean '--updates'?" in err
 
 
 def test_dry_run_writes_nothing(data_root: Path) -> None:

@@ -54,7 +54,11 @@ class _UsageError(UsageError):
             from pledgetrack.model.suggest import closest
 
             message = f"no such option '{exc.option_name}'"
-            close = closest(exc.option_name, sorted(exc.possibilities or ()))
+            # Hidden options (deprecated names, flags a command refuses) are never offered.
+            hidden = {opt for param in (exc.ctx.command.params if exc.ctx else ())
+                      if getattr(param, "hidden", False) for opt in param.opts}
+            close = closest(exc.option_name,
+                            sorted(set(exc.possibilities or ()) - hidden))
             if close:
                 PLAIN.error(f"{message} (did you mean '{close[0]}'?)")
                 return

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from pledgetrack.cli.app import app
-from pledgetrack.cli.filters import DATE_FORMS, Selection, filter_options
+from pledgetrack.cli.filters import DATE_FORMS, Selection, window_filter_options
 from pledgetrack.cli.options import (
     ColorOption,
     DirOption,
@@ -19,7 +19,7 @@ from pledgetrack.cli.output import output_option
 
 
 @app.command()
-@filter_options
+@window_filter_options
 def changes(
     selection: Selection,
     since: Annotated[str, typer.Option(
@@ -57,7 +57,7 @@ def changes(
     from pledgetrack.cli.output import target
     from pledgetrack.cli.report import page_text
     from pledgetrack.errors import EXIT_USAGE, PledgetrackError
-    from pledgetrack.model.dates import parse_date
+    from pledgetrack.model.dates import parse_date, today
     from pledgetrack.queries.changes import changes as what_changed
     from pledgetrack.render import registry
     from pledgetrack.store.workspace import Workspace
@@ -67,6 +67,10 @@ def changes(
                                exit_code=EXIT_USAGE)
     start = parse_date(since, "--since")
     end = parse_date(until, "--until") if until is not None and until.strip() else None
+    closing = end.end if end is not None else today()
+    if closing < start.start:  # said here in the command line's words
+        raise PledgetrackError(f"--until {closing.isoformat()} is before --since "
+                               f"{start.start.isoformat()}")
     out = target("changes", fmt, output, color, terminal_format="table",
                  pipe_format="markdown")
     intro_text = page_text(title, intro, out.format)

@@ -101,13 +101,36 @@ def selection_from(values: dict[str, Any]) -> Selection:
     return Selection(Filter.from_options(**values), parse_as_of(given), given is not None)
 
 
+# `changes` has a window (--since, --until) instead of --as-of: there --as-of is refused with a
+# clear message, so it stays an option but is not shown, and statuses are those at --until.
+_WINDOW_FILTERS: list[tuple[str, Any, Any]] = [
+    ("status", Annotated[list[str] | None, _many(
+        "status", "Keep pledges with this status (as of --until).", "STATUS",
+        autocompletion=complete.filter_statuses)], None),
+    *_FILTERS[1:-1],
+    ("as_of", Annotated[str | None, typer.Option(
+        "--as-of", metavar="DATE", show_default=False, hidden=True,
+        help="Refused here: the window is --since to --until.")], None),
+]
+
+
 def filter_options(func: Callable[..., int]) -> Callable[..., int]:
     """Give a command the shared filter options. The command takes ``selection: Selection``;
     Typer sees the filter options in its place, after the command's own options."""
+    return _with_filters(func, _FILTERS)
+
+
+def window_filter_options(func: Callable[..., int]) -> Callable[..., int]:
+    """The filter options of a command with a window of dates rather than --as-of."""
+    return _with_filters(func, _WINDOW_FILTERS)
+
+
+def _with_filters(func: Callable[..., int], filters: list[tuple[str, Any, Any]]
+                  ) -> Callable[..., int]:
     own = inspect.signature(func, eval_str=True)
     params = [p for p in own.parameters.values() if p.name != "selection"]
     params += [_P(name, _KW, default=default, annotation=annotation)
-               for name, annotation, default in _FILTERS]
+               for name, annotation, default in filters]
 
     @functools.wraps(func)
     def command(*args: Any, **kwargs: Any) -> int:

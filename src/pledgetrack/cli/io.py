@@ -69,8 +69,12 @@ def import_(
                                "or both")
     if dates is not None and dates not in DATE_ORDERS:
         raise PledgetrackError(f"--dates {dates!r}: choose dmy (30/05/2024) or mdy (05/30/2024)")
+    if update_alias and replace:
+        raise PledgetrackError("--update is the deprecated name of --replace: give only "
+                               "--replace")
     if update_alias:
-        out.warn("--update is deprecated and will be removed; use --replace")
+        out.warn("--update is deprecated: it replaces existing files, use --replace; to append "
+                 "updates from a table, use --updates")
     workspace = Workspace(dir)
     root, config = workspace.root, workspace.config
     options = ImportOptions(
@@ -110,11 +114,11 @@ def import_(
                   f"{_skipped(plan.skipped_updates)}" if updates is not None else "")
         out.say(f"dry run: {created} to create, {replaced} to replace{adding}; "
                 "nothing was written\n")
+        if replaced:
+            out.warn(_replacing(replaced, would=True))
         return EXIT_OK
     if replaced:
-        out.warn(f"replacing {replaced} existing file{'s' if replaced != 1 else ''}: their "
-                 "comments and any updates not in the table are not kept (git has the old "
-                 "versions)")
+        out.warn(_replacing(replaced, would=False))
     written = apply_plan(root, plan, config)
     for path in written:
         out.data(f"pledges/{path.name}\n")
@@ -129,6 +133,13 @@ def import_(
         summary += _skipped(plan.skipped_updates)
     out.say(summary + "\n")
     return EXIT_OK
+
+
+def _replacing(count: int, *, would: bool) -> str:
+    """What replacing existing files loses, said the same way by the dry run and the real one."""
+    files = "1 existing file: its" if count == 1 else f"{count} existing files: their"
+    return (f"{'would replace' if would else 'replacing'} {files} comments and any updates not "
+            "in the table are not kept (git has the old versions)")
 
 
 def _skipped(count: int) -> str:

@@ -210,7 +210,7 @@ def changes(
     end = until.end if until is not None else today()
     if end < start:
         raise PledgetrackError(
-            f"--until {end.isoformat()} is before --since {start.isoformat()}")
+            f"until {end.isoformat()} is before since {start.isoformat()}")
     chosen = filter or Filter()
     if start.toordinal() == 1:
         # The opening state is the day before: there is none before 1 January of year 1.

@@ -286,7 +286,12 @@ def _jsonl_rows(text: str, path: Path) -> list[Row]:
 # -- one row --------------------------------------------------------------------------------------
 
 class _Bad(Exception):
-    pass
+    """A row that cannot be read; ``unknown_status``: one of its reasons is a status that is not
+    in the vocabulary (the valid ones are then listed once for the whole table)."""
+
+    def __init__(self, reason: str, *, unknown_status: bool = False) -> None:
+        super().__init__(reason)
+        self.unknown_status = unknown_status
 
 
 class _Fields:
@@ -299,6 +304,7 @@ class _Fields:
         self.options = options
         self.today = today
         self.reasons: list[str] = []
+        self.columns: list[str | None] = []  # the column of each reason (None: the row's)
         self.unread: set[str] = set()  # columns missing or not readable
 
     def _get(self, key: str, read: Callable[[object], T]) -> T | None:
@@ -312,6 +318,7 @@ class _Fields:
             reason = str(exc)
             joint = " " if reason.startswith(("must", "entries")) else ": "
             self.reasons.append(f"'{key}'{joint}{reason}")
+            self.columns.append(key)
             return None
 
     def text(self, key: str) -> str | None:
@@ -333,8 +340,18 @@ class _Fields:
         text = self.one_line(key)
         return None if text is None else map_status(text, self.options.status_map)
 
-    def bad(self, reason: str) -> None:
-        self.reasons.append(reason)
+    def bad(self, reason: str, column: str | None = None) -> None:
+        """A reason, said of ``column`` (prefixed with its name) or of the whole row."""
+        self.reasons.append(f"'{column}': {reason}" if column else reason)
+        self.columns.append(column)
+
+    def in_column_order(self) -> tuple[str, ...]:
+        """The reasons in the order of the row's columns (those of the whole row first)."""
+        order = {key: at for at, key in enumerate(self.values)}
+        ranked = sorted(range(len(self.reasons)),
+                        key=lambda i: -1 if self.columns[i] is None
+                        else order.get(self.columns[i] or "", len(order)))
+        return tuple(self.reasons[i] for i in ranked)
 
 
 def _text(value: object) -> str | None:
@@ -435,6 +452,18 @@ def _unknown_status(status: str, config: Config) -> str:
             f"{_STATUS_MAP_HINT}")
 
 
+def _unknown_row_status(status: str, config: Config) -> str:
+    """An unknown status in one row of a pledge table: the valid ones are listed once for the
+    table (:func:`_valid_statuses`), not on every row."""
+    from pledgetrack.model.suggest import did_you_mean
+
+    return f"unknown status '{status}'{did_you_mean(status, config.vocabulary.names)}"
+
+
+def _valid_statuses(config: Config) -> str:
+    return f"valid statuses: {', '.join(config.vocabulary.names)}{_STATUS_MAP_HINT}"
+
+
 def _row_shape(values: Mapping[str, object]) -> str | None:
     kind = values.get(_NOT_OBJECT)
     if kind is not None:
@@ -462,11 +491,12 @@ def row_to_pledge(row: Row, config: Config, options: ImportOptions, today: dt.da
     pledge_id = f.one_line("id") or ""
     reason = id_error(pledge_id) if pledge_id else None
     if reason:
-        f.bad(reason)
+        f.bad(reason, "id")
     domains = f.list("domains")
     for domain in domains:
         if not config.domain_allowed(domain):
-            f.bad(f"unknown domain '{domain}'; allowed: {', '.join(config.domains)}")
+            f.bad(f"unknown domain '{domain}'; allowed: {', '.join(config.domains)}",
+                  "domains")
     source = Source(f.url("source") or "", title=f.one_line("source_title"),
                     publisher=f.one_line("publisher"))
     updates: tuple[Update, ...] = ()
@@ -474,6 +504,7 @@ def row_to_pledge(row: Row, config: Config, options: ImportOptions, today: dt.da
     parties = f._get("parties", lambda v: _parties(v, actors)) or {}
     status = f.status()
     status_date = f.date("status_date")
+    unknown_status = False
     if with_status and parties:
         # A joint pledge: each party's status, not the derived status as a whole.
         party_updates = []
@@ -482,18 +513,24 @@ def row_to_pledge(row: Row, config: Config, options: ImportOptions, today: dt.da
             if party_status == config.vocabulary.initial:
                 continue
             if party_status not in config.vocabulary:
-                f.bad(f"party '{party}': {_unknown_status(party_status, config)}")
+                unknown_status = True
+                f.bad(f"party '{party}': {_unknown_row_status(party_status, config)}",
+                      "parties")
             elif status_date is None:
-                f.bad(f"party '{party}': status '{party_status}' needs a status_date")
+                if "status_date" not in f.unread:  # else already said
+                    f.bad(f"party '{party}': status '{party_status}' needs a status_date",
+                          "parties")
             else:
                 party_updates.append(Update(status_date, party_status, party=party,
                                             sources=(source,)))
         updates = tuple(party_updates)
     elif with_status and status and status != config.vocabulary.initial:
         if status not in config.vocabulary:
-            f.bad(_unknown_status(status, config))
-        elif status_date is None and "status_date" not in f.reasons[-1:]:
-            f.bad(f"status '{status}' needs a status_date")
+            unknown_status = True
+            f.bad(_unknown_row_status(status, config), "status")
+        elif status_date is None:
+            if "status_date" not in f.unread:  # else already said
+                f.bad(f"status '{status}' needs a status_date", "status")
         elif status_date is not None:
             updates = (Update(status_date, status, sources=(source,)),)
     pledge = Pledge(
@@ -513,7 +550,7 @@ def row_to_pledge(row: Row, config: Config, options: ImportOptions, today: dt.da
         updates=updates,
     )
     if f.reasons:
-        raise _Bad("; ".join(f.reasons))
+        raise _Bad("; ".join(f.in_column_order()), unknown_status=unknown_status)
     return pledge
 
 
@@ -747,9 +784,15 @@ def _plan_pledges(root: Path, path: Path, config: Config, options: ImportOptions
 
     rows = read_rows(path, raw=options.raw)
     full = bool(rows) and all(is_full_record(r) for r in rows)
+    if not full and _looks_like_updates(rows):
+        raise PledgetrackError(
+            f"{path} has the columns of an update table (update, date, status), not a pledge "
+            f"table's (title, actors, …): to append its updates, use --updates {path}",
+            EXIT_FINDINGS)
     known = set(FIELDS) | set(OPTIONAL_FIELDS)
     plan.ignored_keys = [] if full else _ignored(rows, known)
     ids = _Ids(root) if rows and not any("id" in r.values for r in rows) else None
+    listed_statuses = False
     for row in rows:
         try:
             values = row.values
@@ -776,7 +819,11 @@ def _plan_pledges(root: Path, path: Path, config: Config, options: ImportOptions
             target = writer.pledge_path(root, pledge.id)
             writer.refuse_link(target)
         except _Bad as exc:
-            plan.errors.append(RowError(path, row.line, str(exc)))
+            reason = str(exc)
+            if exc.unknown_status and not listed_statuses:
+                reason += f"; {_valid_statuses(config)}"  # once, on the first such row
+                listed_statuses = True
+            plan.errors.append(RowError(path, row.line, reason))
             continue
         except PledgetrackError as exc:
             plan.errors.append(RowError(path, row.line, exc.message))
@@ -789,6 +836,12 @@ def _plan_pledges(root: Path, path: Path, config: Config, options: ImportOptions
                 continue
             plan.replacing.add(pledge.id)
         created[pledge.id] = (row.line, pledge)
+
+
+def _looks_like_updates(rows: list[Row]) -> bool:
+    """An update table given where a pledge table belongs: its columns, and no title."""
+    keys = {key for row in rows for key in row.values}
+    return "title" not in keys and ("update" in keys or {"date", "status"} <= keys)
 
 
 def _existing(root: Path, pledge_id: str, config: Config) -> Pledge:
