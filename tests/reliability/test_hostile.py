@@ -128,7 +128,7 @@ def test_unsafe_ids_in_an_import_are_refused(fenced: Path, bad: str, tmp_path: P
         # The id is trimmed like every cell ("p"); then it is the existing pledge.
         assert "already exists" in lines[0]
     else:
-        assert re.match(rf"{re.escape(str(table))}:\d+: id .*", lines[0]), lines
+        assert re.match(rf"{re.escape(str(table))}:\d+: 'id': id .*", lines[0]), lines
     assert len(lines) == 2
     assert snapshot(fence) == before
 
