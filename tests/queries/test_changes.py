@@ -151,6 +151,39 @@ def test_table_on_a_terminal_width(root: Path) -> None:
     assert "Status changes (4)" in result.stdout
 
 
+def test_table_in_a_pipe_names_its_columns_and_bounds_its_rules(root: Path) -> None:
+    pledge = root / "pledges" / "b-overdue.yaml"
+    long_note = "Two boats handed over at the port. " * 12  # 420 characters, on one line
+    pledge.write_text(pledge.read_text(encoding="utf-8").replace(
+        "    status: in_progress\n", f"    status: in_progress\n    note: {long_note}\n"),
+        "utf-8")
+    result = cli("changes", "--dir", str(root), "--since", "2025-05", "--until", "2025-12-31",
+                 "--format", "table")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert long_note.strip() in result.stdout  # a pipe: nothing wrapped or cut
+
+    def table(title: str) -> list[list[str]]:
+        at = lines.index(title)
+        end = lines.index("", at) if "" in lines[at:] else len(lines)
+        return [line.split() for line in lines[at + 1:end] if not line.startswith("\u2500")]
+
+    # As the Markdown digest's headers; Announced has no status column.
+    # Announced 1 May .. 31 Dec 2025: d (November 2025), h (30 June 2025).
+    assert table("Announced (2)") == [["pledge", "announced"], ["d-unrated", "2025-11"],
+                                      ["h-unrateable", "2025-06-30"]]
+    assert table("Became overdue (2)") == [["pledge", "deadline", "status"],
+                                           ["b-overdue", "2025-Q3", "in_progress"],
+                                           ["d-unrated", "2025-12-15", "not_yet_rated"]]
+    assert table("Deadlines in the window (3)")[0] == [
+        "pledge", "deadline", "status", "on", "2025-12-31"]
+    # Each rule under a header ends with that header, however long the notes below.
+    rules = [(lines[i - 1], line) for i, line in enumerate(lines) if line.startswith("\u2500")]
+    assert len(rules) == 4  # status changes, announced, became overdue, deadlines
+    for header, rule in rules:
+        assert len(rule) <= len(header) < 120, (header, len(rule))
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--since", "2025-13"], "--since"),
     (["--since", "2025-06", "--until", "2025-01"],

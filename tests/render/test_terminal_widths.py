@@ -188,7 +188,7 @@ def test_changes_fit_and_never_cut_an_id(changes_root: Path, columns: int) -> No
     assert "Status changes (5)" in text
     assert id_cells(text, "Status changes", "party") == ["c2"] * 3 + [LONG_ID] * 2
     # Both announced on 14 June 2024; the long id wraps at hyphens even in this table at 80.
-    assert id_cells(text, "Announced (2)", "date") == ["c2", LONG_ID]
+    assert id_cells(text, "Announced (2)", "announced") == ["c2", LONG_ID]
     header = next(line for line in text.splitlines() if line.startswith("date"))
     assert ("from → to" in header) == (columns < 120), header
     for word in ("mixed", "broken", "delivered", "in_progress", "Kingdom"):

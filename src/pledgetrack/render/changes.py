@@ -172,27 +172,47 @@ def table(changes: Changes, *, color: bool = False, width: int | None = None,
             t.add_row(tr.date.isoformat(), Text(wrap_at_hyphens(tr.id, room)),
                       Text(_party(tr)), *change, Text(tr.note or ""))
         parts.append(t)
-    for title, rows in (
-        (f"Announced ({len(c.announced)})",
-         [(p.id, str(p.announced or ""), "") for p in c.announced]),
-        (f"Became overdue ({len(c.became_overdue)})",
+    # The headers of the Markdown digest's tables; Announced has no status to show.
+    status_on = f"status on {c.until.isoformat()}"
+    for title, header, rows in (
+        (f"Announced ({len(c.announced)})", ("pledge", "announced"),
+         [(p.id, str(p.announced or ""), None) for p in c.announced]),
+        (f"Became overdue ({len(c.became_overdue)})", ("pledge", "deadline", "status"),
          [(s.id, str(s.pledge.deadline or ""), s.status) for s in c.became_overdue]),
-        (f"Deadlines in the window ({len(c.deadlines)})",
+        (f"Deadlines in the window ({len(c.deadlines)})", ("pledge", "deadline", status_on),
          [(s.id, str(s.pledge.deadline or ""), s.status) for s in c.deadlines]),
     ):
         if not rows:
             continue
         sub = _new_table(title)
-        sub.add_column("pledge", no_wrap=True)
-        sub.add_column("date", no_wrap=True)
-        sub.add_column("status", no_wrap=True)
+        for name in header:
+            sub.add_column(name, no_wrap=True)
+        # The date and status take 35 columns at most: the id has the rest.
+        id_room = 10_000 if width is None else max(ID_ROOM_MIN, width - 35)
         for pledge_id, date, st in rows:
-            # The date and status take 30 columns at most: the id has the rest.
-            id_room = 10_000 if width is None else max(ID_ROOM_MIN, width - 30)
-            sub.add_row(Text(wrap_at_hyphens(pledge_id, id_room)), date,
-                        status(st) if st else "")
+            cells: list[Any] = [Text(wrap_at_hyphens(pledge_id, id_room)), date]
+            if st is not None:
+                cells.append(status(st))
+            sub.add_row(*cells)
         parts.append(sub)
-    return rich_text(Group(*_spaced(parts)), color=color, width=width)
+    text = rich_text(Group(*_spaced(parts)), color=color, width=width)
+    if width is None:
+        text = _bounded_rules(text)
+    return text
+
+
+RULE = "\u2500"
+
+
+def _bounded_rules(text: str) -> str:
+    """Out of a terminal nothing wraps, so a table's rule would run as wide as its longest
+    note; it ends with the header line above it instead."""
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        line = lines[i]
+        if line and line.strip(RULE + " ") == "" and lines[i - 1].strip():
+            lines[i] = line[:max(len(lines[i - 1]), 1)]
+    return "\n".join(lines)
 
 
 # -- HTML ----------------------------------------------------------------------------------------
