@@ -33,8 +33,8 @@ def cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     folder = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("PLEDGETRACK_CACHE_DIR", str(folder))
     monkeypatch.delenv("PLEDGETRACK_NO_CACHE", raising=False)
-    # Tests run the same in CI as elsewhere (`check` leaves the cache alone in CI).
-    from pledgetrack.cli.check import CI_VARIABLES
+    # Tests run the same in CI as elsewhere (no command uses the cache in CI).
+    from pledgetrack.cache.folder import CI_VARIABLES
 
     for name in CI_VARIABLES:
         monkeypatch.delenv(name, raising=False)

@@ -326,3 +326,48 @@ def test_a_planted_configuration_does_not_pass_check_after_a_checkout(
     for _ in range(2):
         again = cli("check", "--strict", "--dir", str(data))
         assert again.exit_code == 1 and "unknown-domain" in again.stdout, again.stdout
+
+
+@pytest.mark.parametrize("gate", [
+    ["report", "--strict", "-f", "markdown", *AS_OF],
+    ["list", "--strict", "-f", "tsv", *AS_OF],
+])
+def test_a_planted_shard_does_not_pass_a_strict_report_or_list_in_ci(
+    data: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch, gate: list[str]
+) -> None:
+    """`report --strict` (the gate docs/ci.md suggests) and `list --strict` keep a cached entry
+    whenever the file's content hash matches, also after a fresh checkout; in CI no command uses
+    the cache, so the file with an unknown domain fails them."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # every entry is old enough to be trusted
+    path = _with_unknown_domain(data)
+    expected = cli(*gate, "--dir", str(data), "--no-cache")
+    assert expected.exit_code == 1 and "pledges/p04.yaml" in expected.stderr, expected.stderr
+    assert cli(*gate, "--dir", str(data)).exit_code == 1  # fills the cache
+    assert forge(cache_home, clear_problems("p04.yaml")) == 1
+    text = path.read_bytes()  # a fresh checkout: the same bytes, written again
+    path.unlink()
+    path.write_bytes(text)
+    # Outside CI the planted entry is kept (its content hash matches): that is what CI must not do.
+    assert cli(*gate, "--dir", str(data)).exit_code == 0
+    for env in ({"CI": "true"}, {"GITHUB_ACTIONS": "true"}):
+        again = cli(*gate, "--dir", str(data), env=env)
+        assert again.exit_code == 1, (env, again.stderr)
+        assert "pledges/p04.yaml" in again.stderr and again.stdout == expected.stdout, again.stderr
+
+
+def test_the_api_answers_from_the_files_in_ci(
+    data: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`load_dataset`'s default (cache=True) follows the same rule as the commands."""
+    from pledgetrack import load_dataset
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    path = _with_unknown_domain(data)
+    assert load_dataset(data).broken == ["pledges/p04.yaml"]
+    assert forge(cache_home, clear_problems("p04.yaml")) == 1
+    text = path.read_bytes()
+    path.unlink()
+    path.write_bytes(text)
+    assert load_dataset(data).broken == []  # the plant is in use outside CI
+    monkeypatch.setenv("CI", "true")
+    assert load_dataset(data).broken == ["pledges/p04.yaml"]

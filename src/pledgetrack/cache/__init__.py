@@ -51,7 +51,8 @@ class Loaded:
 
 def folder_of(root: Path, use: bool = True) -> Path | None:
     """The cache folder of a data root; None when the cache is not to be used (``use`` False,
-    ``PLEDGETRACK_NO_CACHE`` set), there is no home folder to keep it in, or the folder (or the
+    ``PLEDGETRACK_NO_CACHE`` set, a CI job: see :func:`pledgetrack.cache.folder.in_ci`), there
+    is no home folder to keep it in, or the folder (or the
     user's cache folder above it) is a symbolic link, belongs to another user or can be written
     by other users — then with a note (see :attr:`Loaded.notes`)."""
     from pledgetrack.cache.folder import disabled_by_env, refuse, refused, unsafe

@@ -27,7 +27,21 @@ _OFF = frozenset({"", "0", "false", "f", "no", "n", "off"})
 
 
 def disabled_by_env() -> bool:
-    return os.environ.get(NO_CACHE_ENV, "").strip().lower() not in _OFF
+    """Whether the environment turns the cache off: ``PLEDGETRACK_NO_CACHE``, or a CI job."""
+    return os.environ.get(NO_CACHE_ENV, "").strip().lower() not in _OFF or in_ci()
+
+
+# Set by CI services: GitHub Actions, GitLab CI, CircleCI, Travis, Bitbucket, Buildkite,
+# Drone, Woodpecker, AppVeyor and others set CI; the others are set by services that do not.
+CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "TF_BUILD", "JENKINS_URL", "BUILDKITE",
+                "TEAMCITY_VERSION")
+
+
+def in_ci() -> bool:
+    """Whether this is a CI job: then no command (nor the Python API) reads or writes the
+    records cache, which anything run as the same user could have written, before the checkout
+    or after it: every answer comes from the files (docs/reliability.md)."""
+    return any(os.environ.get(name, "").strip().lower() not in _OFF for name in CI_VARIABLES)
 
 
 def digest(data: bytes) -> bytes:

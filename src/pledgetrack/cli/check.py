@@ -25,20 +25,6 @@ def github_prefix(root: Path) -> str:
     return "" if rel == "." else rel + "/"
 
 
-# Set by CI services: GitHub Actions, GitLab CI, CircleCI, Travis, Bitbucket, Buildkite,
-# Drone, Woodpecker, AppVeyor and others set CI; the others are set by services that do not.
-CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "TF_BUILD", "JENKINS_URL", "BUILDKITE",
-                "TEAMCITY_VERSION")
-
-
-def in_ci() -> bool:
-    """Whether this is a CI job: then `check` answers from the files alone, never from the
-    records cache, which anything run as the same user could have written
-    (docs/reliability.md)."""
-    return any(os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
-               for name in CI_VARIABLES)
-
-
 def resolve_format(fmt: str) -> str:
     if fmt != "auto":
         return fmt
@@ -67,9 +53,9 @@ def check(
     from pledgetrack.store.workspace import Workspace
 
     # Problems only: no records are kept, so memory stays small however many files there are.
-    # In CI the cache is not used: a cached problem list must never be all that stands between
-    # a bad file and a green build.
-    dataset = Workspace(dir, cache=not no_cache and not in_ci()).dataset("problems")
+    # In CI the cache is not used (by any command: cache.folder_of): a cached problem list must
+    # never be all that stands between a bad file and a green build.
+    dataset = Workspace(dir, cache=not no_cache).dataset("problems")
     keep_for_good()
     fmt = resolve_format(fmt)
     # Each line of findings starts with its file; the text format is for people (control
