@@ -356,7 +356,7 @@ def test_an_import_that_fails_midway_removes_the_files_it_created(
     result = cli("import", str(table), "--replace", "--dir", str(root))
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
-        "pledgetrack: error: cannot write pledges/d.yaml: No space left on device; nothing was "
-        "changed; the 2 new files written before it were removed; already replaced: "
-        "pledges/b.yaml (git has the old versions)")
+        "pledgetrack: error: cannot write pledges/d.yaml: No space left on device; the 2 new "
+        "files written before it were removed; already replaced: pledges/b.yaml (git has the "
+        "old versions)")
     assert sorted(p.name for p in (root / "pledges").iterdir()) == ["b.yaml", "p.yaml"]

@@ -402,3 +402,61 @@ def test_a_cell_over_the_csv_size_limit_is_reported_at_its_line(data_root: Path)
     assert code == 1
     assert "big.csv:4: not valid CSV" in err, err
     assert not list((data_root / "pledges").glob("*.yaml"))
+
+
+# -- CSV syntax the reader would otherwise take silently ------------------------------------------
+
+@pytest.mark.parametrize(("header", "named"), [
+    ("id,title,actors,domains,announced,source,source", "'source'"),
+    ("id,title,title,actors,domains,announced,source", "'title'"),
+    ("id,title,actors,domains,announced,source, Title ", "'title' (also as 'Title')"),
+    ("id,title,title,actors,domains,announced,source,source", "'title', 'source'"),
+])
+def test_a_duplicate_column_in_a_pledge_table_is_refused(
+    data_root: Path, header: str, named: str
+) -> None:
+    """A CSV reader keeps the last of two cells under one name: the other would be lost."""
+    # A valid row: without the check, it would be imported, one of the two cells lost.
+    cell = {"id": "p", "title": "T", "actors": "Japan", "domains": "cyber",
+            "announced": "2025-10", "source": "https://example.org/p"}
+    row = ",".join(cell[name.strip().lower()] for name in header.split(","))
+    path = table(data_root, "dup.csv", f"{header}\n{row}\n")
+    code, out, err = run_import(data_root, str(path))
+    assert code == 1
+    plural = "s" if ", " in named else ""
+    assert err == (f"pledgetrack: error: {path}:1: duplicate column{plural} {named} in the "
+                   "header; only one of each would be read (column names are compared ignoring "
+                   "case and surrounding spaces)\n")
+    assert out == ""
+    assert not list((data_root / "pledges").glob("*.yaml"))
+
+
+def test_a_duplicate_column_in_an_update_table_is_refused(data_root: Path) -> None:
+    assert run_import(data_root, table(data_root, "p.csv", CSV).as_posix())[0] == 0
+    before = {p.name: p.read_bytes() for p in (data_root / "pledges").iterdir()}
+    path = table(data_root, "u.csv", "id,date,status,note,note,source\n"
+                 "japan-asean-maritime,2025-12-01,stalled,first,second,https://example.org/u\n")
+    code, _, err = run_import(data_root, "--updates", str(path))
+    assert code == 1
+    assert f"{path}:1: duplicate column 'note' in the header" in err, err
+    assert {p.name: p.read_bytes() for p in (data_root / "pledges").iterdir()} == before
+
+
+def test_empty_column_names_are_not_duplicates(data_root: Path) -> None:
+    """A sheet saved with trailing empty columns still imports."""
+    rows = CSV.replace("\n", ",,\n")
+    code, _, err = run_import(data_root, str(table(data_root, "wide.csv", rows)))
+    assert code == 0, err
+
+
+def test_a_quote_never_closed_is_reported_where_it_opens(data_root: Path) -> None:
+    """Not as a row missing its source: the open cell swallows the rest of the file."""
+    text = (f"{HEADER}\n{MARITIME_ROW}\n"
+            'japan-asean-x,"Open quote,Japan,,maritime,,2025-10,,,,https://example.org/x\n'
+            "japan-asean-y,Y,Japan,,maritime,,2025-10,,,,https://example.org/y\n")
+    path = table(data_root, "open.csv", text)
+    code, _, err = run_import(data_root, str(path))
+    assert code == 1
+    assert err == (f"pledgetrack: error: {path}:3: not valid CSV: the quoted cell that starts "
+                   "on this line is never closed (a '\"' is missing)\n")
+    assert not list((data_root / "pledges").glob("*.yaml"))

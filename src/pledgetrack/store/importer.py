@@ -23,11 +23,13 @@ Each bad row is reported with every reason it is bad.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
@@ -134,9 +136,16 @@ def read_rows(path: Path, *, raw: bool = False) -> list[Row]:
 def _csv_rows(text: str, path: Path, raw: bool) -> list[Row]:
     from pledgetrack.render.tabular import unneutralise
 
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames:
+    # strict: a quote that is never closed is an error, not a cell that swallows the rest of
+    # the file (and turns into a misleading "missing source" on the row it ends up in).
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise _csv_error(text, path, 1, exc) from None
+    if not fieldnames:
         raise PledgetrackError(f"{path}: the file is empty (no header row)")
+    _refuse_duplicate_columns(fieldnames, path)
     rows = []
     start = reader.line_num + 1
     try:
@@ -151,10 +160,48 @@ def _csv_rows(text: str, path: Path, raw: bool) -> list[Row]:
     except csv.Error as exc:
         # The reader counts a line only once it has parsed it: a cell over the size limit on
         # the first line of a row is reported at the row's line, not the one before.
-        line = max(start, reader.line_num)
-        raise PledgetrackError(f"{path}:{line}: not valid CSV: {exc}",
-                               EXIT_FINDINGS) from None
+        raise _csv_error(text, path, max(start, reader.line_num), exc) from None
     return rows
+
+
+def _csv_error(text: str, path: Path, line: int, exc: csv.Error) -> PledgetrackError:
+    if str(exc) == "unexpected end of data":
+        # A quoted cell still open at the end of the file. Read without strict, that cell is
+        # the last one and holds everything from its opening quote on: its line is the
+        # file's last line less the line breaks it swallowed.
+        records: collections.deque[list[str]] = collections.deque(maxlen=1)
+        with contextlib.suppress(csv.Error):
+            records.extend(csv.reader(io.StringIO(text, newline="")))
+        last = records[-1] if records else []
+        if last:
+            line = text.count("\n") + 1 - last[-1].count("\n")
+        return PledgetrackError(f"{path}:{line}: not valid CSV: the quoted cell that starts on "
+                                "this line is never closed (a '\"' is missing)", EXIT_FINDINGS)
+    return PledgetrackError(f"{path}:{line}: not valid CSV: {exc}", EXIT_FINDINGS)
+
+
+def _refuse_duplicate_columns(names: Sequence[str], path: Path) -> None:
+    """Two columns of one name: a reader keeps the last cell and silently drops the other.
+    Names are compared as they are matched (surrounding spaces removed) and ignoring case, as
+    a reader of the sheet would take them for the same column."""
+    seen: dict[str, str] = {}
+    duplicates: list[str] = []
+    for name in names:
+        key = name.strip().casefold()
+        if not key:
+            continue  # empty columns (a trailing comma) hold nothing to lose
+        if key in seen:
+            pair = (repr(name.strip()) if seen[key] == name.strip()
+                    else f"{seen[key]!r} (also as {name.strip()!r})")
+            if pair not in duplicates:
+                duplicates.append(pair)
+        else:
+            seen[key] = name.strip()
+    if duplicates:
+        raise PledgetrackError(
+            f"{path}:1: duplicate column{'s' if len(duplicates) != 1 else ''} "
+            f"{', '.join(duplicates)} in the header; only one of each would be read (column "
+            "names are compared ignoring case and surrounding spaces)", EXIT_FINDINGS)
 
 
 def _line_of(text: str, index: int) -> int:
@@ -953,35 +1000,98 @@ def _check_agreement(plan: ImportPlan, path: Path | None, line: int, pledge: Ple
 
 def apply_plan(root: Path, plan: ImportPlan, config: Config) -> list[Path]:
     """Write the planned files, then append the planned updates (each in date order, as
-    `update` does; their warnings are the plan's ``row_warnings``). If a file cannot be written
-    (a full disk), the files this import created are removed again, so that an import lands
-    whole or not at all as far as new files go; files it already replaced (with --replace) are
-    named in the error. Returns the files written."""
+    `update` does; their warnings are the plan's ``row_warnings``). Returns the files written.
+
+    If a file cannot be written (a full disk, a lock that cannot be taken), the import is undone
+    as far as it can be: the files it created are removed and the files it appended updates to
+    are put back byte for byte, each under its lock and only if it still holds what the import
+    wrote (a change someone else made since is kept, and named). Files it already replaced
+    (with --replace) are named in the error: git has their old versions."""
     from pledgetrack.store import writer
 
     if plan.errors:
         raise PledgetrackError("the import has bad rows; nothing was written", EXIT_FINDINGS)
     written: list[Path] = []
-    for _, pledge in plan.pledges:
-        try:
-            written.append(writer.create(root, pledge, overwrite=pledge.id in plan.replacing))
-        except PledgetrackError as exc:
-            _undo(plan, written, exc)
-    for pledge_id, updates in plan.appended.items():
-        for update in updates:
-            writer.append_update(root, pledge_id, update, config, today=plan.today)
-        written.append(writer.pledge_path(root, pledge_id))
+    done = _Done()
+    try:
+        for _, pledge in plan.pledges:
+            replacing = pledge.id in plan.replacing
+            path = writer.create(root, pledge, overwrite=replacing)
+            written.append(path)
+            if replacing:
+                done.replaced.append(path)
+            else:
+                done.created.append((path, writer.render_new(pledge)))
+        for pledge_id, updates in plan.appended.items():
+            for update in updates:
+                result = writer.append_update(root, pledge_id, update, config, today=plan.today)
+                before = done.appended.get(result.path, (result.old_data, b""))[0]
+                done.appended[result.path] = (before, result.new_data)
+            written.append(writer.pledge_path(root, pledge_id))
+    except PledgetrackError as exc:
+        raise PledgetrackError(_undo(root, done, exc.message), exc.exit_code) from None
+    except OSError as exc:  # not one the writer turns into a message of its own
+        raise PledgetrackError(_undo(root, done, str(exc)), EXIT_FINDINGS) from None
     return written
 
 
-def _undo(plan: ImportPlan, written: list[Path], exc: PledgetrackError) -> None:
-    created = [p for p in written if p.stem not in plan.replacing]
-    replaced = [p for p in written if p.stem in plan.replacing]
-    for path in created:
-        path.unlink(missing_ok=True)
-    many = len(created) != 1
-    undone = (f"; the {len(created)} new file{'s' if many else ''} written before it "
-              f"{'were' if many else 'was'} removed") if created else ""
-    kept = ("; already replaced: " + ", ".join(f"pledges/{p.name}" for p in replaced)
-            + " (git has the old versions)") if replaced else ""
-    raise PledgetrackError(f"{exc.message}{undone}{kept}", exc.exit_code) from None
+@dataclass(slots=True)
+class _Done:
+    """What an import has written so far, to undo it if a later write fails."""
+
+    created: list[tuple[Path, bytes]] = field(default_factory=list)  # (file, bytes written)
+    replaced: list[Path] = field(default_factory=list)
+    appended: dict[Path, tuple[bytes, bytes]] = field(default_factory=dict)  # (before, after)
+
+
+_NOTHING_CHANGED = "; nothing was changed"
+
+
+def _files(paths: Iterable[Path]) -> str:
+    return ", ".join(f"pledges/{p.name}" for p in paths)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"
+
+
+def _undo(root: Path, done: _Done, message: str) -> str:
+    """Undo what ``done`` holds; the error message ``message`` followed by what was undone and
+    what could not be."""
+    from pledgetrack.store import writer
+
+    removed: list[Path] = []
+    restored: list[Path] = []
+    changed: list[Path] = []  # changed by someone else since: left as they are
+    failed: list[Path] = []  # could not be written
+    undo: list[tuple[Path, bytes, bytes | None]] = [
+        *((path, after, before) for path, (before, after) in done.appended.items()),
+        *((path, data, None) for path, data in done.created),
+    ]
+    for path, expected, old in undo:
+        try:
+            ok = writer.restore(root, path, expected, old)
+        except (PledgetrackError, OSError):
+            failed.append(path)
+            continue
+        (removed if old is None else restored).append(path) if ok else changed.append(path)
+    if not (done.created or done.appended or done.replaced):
+        return message
+    base = message.removesuffix(_NOTHING_CHANGED)
+    parts = []
+    if removed:
+        parts.append(f"the {_count(len(removed), 'new file')} written before it "
+                     f"{'were' if len(removed) != 1 else 'was'} removed")
+    if restored:
+        parts.append(f"the updates already added were taken out again "
+                     f"({_count(len(restored), 'file')} restored: {_files(restored)})")
+    if changed:
+        parts.append(f"NOT undone, as the file changed since the import wrote it: "
+                     f"{_files(changed)}")
+    if failed:
+        parts.append(f"NOT undone, as the file could not be written: {_files(failed)}")
+    if done.replaced:
+        parts.append(f"already replaced: {_files(done.replaced)} (git has the old versions)")
+    if not (changed or failed or done.replaced):
+        parts.append("nothing was changed")
+    return "; ".join([base, *parts])

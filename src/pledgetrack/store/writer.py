@@ -324,6 +324,10 @@ class AppendResult:
     number: int  # 1-based position of the new update
     warnings: list[str] = field(default_factory=list)
     total: int = 0  # updates in the file now
+    # The file's bytes as read under the lock and as written: what an import that fails later
+    # needs to put the file back, and to tell whether someone else has changed it since.
+    old_data: bytes = b""
+    new_data: bytes = b""
 
 
 # The checks an update passes before it is written, by `update` and by `import --updates` alike
@@ -454,7 +458,8 @@ def append_update(root: Path, pledge_id: str, update: Update, config: Config,
                 "nothing was written (use 'pledgetrack edit')", EXIT_FINDINGS,
             )
         atomic_write(path, new_data, current.rel)
-    return AppendResult(path, written, index + 1, warnings, len(written.updates))
+    return AppendResult(path, written, index + 1, warnings, len(written.updates),
+                        current.data, new_data)
 
 
 def bare_update_list(pledge: Pledge) -> tuple[Update, ...]:
@@ -523,6 +528,34 @@ def replace_text(root: Path, pledge_id: str, data: bytes, expected_old: bytes) -
             )
         atomic_write(path, data, f"{PLEDGES_DIR}/{path.name}")
     return path
+
+
+def restore(root: Path, path: Path, expected: bytes, old: bytes | None) -> bool:
+    """Put ``path`` back as it was (``old``; None: it did not exist, so remove it), under its
+    lock, if it still holds ``expected`` (what this process wrote): a change someone else made
+    since is never undone. True when the file was put back; False when it had changed (it is
+    then left as it is); a :class:`PledgetrackError` when it could not be written."""
+    rel = f"{PLEDGES_DIR}/{path.name}"
+    with locked(root, path):
+        refuse_link(path)
+        try:
+            current = path.read_bytes()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise PledgetrackError(f"cannot read {rel}: {exc.strerror or exc}",
+                                   EXIT_FINDINGS) from None
+        if current != expected:
+            return False
+        if old is None:
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise _write_error(rel, exc) from None
+            _fsync_dir(path.parent)
+        else:
+            atomic_write(path, old, rel)
+    return True
 
 
 def check_text(data: bytes, rel: str, config: Config) -> list[Problem]:
