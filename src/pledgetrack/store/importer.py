@@ -1018,20 +1018,17 @@ def apply_plan(root: Path, plan: ImportPlan, config: Config) -> list[Path]:
             replacing = pledge.id in plan.replacing
             path = writer.create(root, pledge, overwrite=replacing)
             written.append(path)
-            if replacing:
-                done.replaced.append(path)
-            else:
-                done.created.append((path, writer.render_new(pledge)))
+            (done.replaced if replacing else done.created).append(path)
         for pledge_id, updates in plan.appended.items():
             for update in updates:
                 result = writer.append_update(root, pledge_id, update, config, today=plan.today)
                 before = done.appended.get(result.path, (result.old_data, b""))[0]
-                done.appended[result.path] = (before, result.new_data)
+                done.appended[result.path] = (before, writer.digest(result.new_data))
             written.append(writer.pledge_path(root, pledge_id))
     except PledgetrackError as exc:
-        raise PledgetrackError(_undo(root, done, exc.message), exc.exit_code) from None
+        raise PledgetrackError(_undo(root, plan, done, exc.message), exc.exit_code) from None
     except OSError as exc:  # not one the writer turns into a message of its own
-        raise PledgetrackError(_undo(root, done, str(exc)), EXIT_FINDINGS) from None
+        raise PledgetrackError(_undo(root, plan, done, str(exc)), EXIT_FINDINGS) from None
     return written
 
 
@@ -1039,9 +1036,10 @@ def apply_plan(root: Path, plan: ImportPlan, config: Config) -> list[Path]:
 class _Done:
     """What an import has written so far, to undo it if a later write fails."""
 
-    created: list[tuple[Path, bytes]] = field(default_factory=list)  # (file, bytes written)
+    created: list[Path] = field(default_factory=list)
     replaced: list[Path] = field(default_factory=list)
-    appended: dict[Path, tuple[bytes, bytes]] = field(default_factory=dict)  # (before, after)
+    # file -> (its bytes before the import, the digest of its bytes as the import left them)
+    appended: dict[Path, tuple[bytes, bytes]] = field(default_factory=dict)
 
 
 _NOTHING_CHANGED = "; nothing was changed"
@@ -1055,7 +1053,7 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}{'s' if n != 1 else ''}"
 
 
-def _undo(root: Path, done: _Done, message: str) -> str:
+def _undo(root: Path, plan: ImportPlan, done: _Done, message: str) -> str:
     """Undo what ``done`` holds; the error message ``message`` followed by what was undone and
     what could not be."""
     from pledgetrack.store import writer
@@ -1064,13 +1062,17 @@ def _undo(root: Path, done: _Done, message: str) -> str:
     restored: list[Path] = []
     changed: list[Path] = []  # changed by someone else since: left as they are
     failed: list[Path] = []  # could not be written
+    pledges = {pledge.id: pledge for _, pledge in plan.pledges}
     undo: list[tuple[Path, bytes, bytes | None]] = [
         *((path, after, before) for path, (before, after) in done.appended.items()),
-        *((path, data, None) for path, data in done.created),
+        # A new file's bytes are made again (as create made them, from the same record) rather
+        # than kept all along.
+        *((path, writer.digest(writer.render_new(pledges[path.stem])), None)
+          for path in done.created),
     ]
-    for path, expected, old in undo:
+    for path, written, old in undo:
         try:
-            ok = writer.restore(root, path, expected, old)
+            ok = writer.restore(root, path, written, old)
         except (PledgetrackError, OSError):
             failed.append(path)
             continue
