@@ -95,6 +95,9 @@ def test_fmt_names_files_with_errors_and_changes_no_other(tmp_path: Path) -> Non
     result = cli("fmt", "--dir", root)
     assert result.exit_code == 1
     assert "pledges/b.yaml has errors" in result.stderr and "pledgetrack check" in result.stderr
+    # It exits 1 for it: an error, not a warning.
+    assert "pledgetrack: error: pledges/b.yaml has errors" in result.stderr
+    assert "warning" not in result.stderr
     assert (root / "pledges" / "b.yaml").read_text(encoding="utf-8") == bad
 
 

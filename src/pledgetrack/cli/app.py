@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 import pledgetrack.cli
 from pledgetrack.cli.entry import print_version
@@ -81,6 +81,16 @@ def _quiet_stdout() -> None:
         os.dup2(null, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+class PledgetrackCommand(TyperCommand):
+    """A command whose usage line shows required arguments as plain names (``OLD NEW``), not
+    in the braces Typer puts around them (``{OLD} {NEW}``), which read like a set to choose
+    from."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+                for piece in super().collect_usage_pieces(ctx)]
 
 
 class PledgetrackGroup(TyperGroup):
@@ -184,6 +194,11 @@ app = typer.Typer(
     # Plain Click-style usage errors: one "Error:" line on stderr that scripts can read.
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    # The common options are read by each command, but may also come before it.
+    epilog="Before or after the command: --dir PATH (the tracker's folder, or "
+    "PLEDGETRACK_DIR), --color auto|always|never and --no-cache, for the commands that take "
+    "them; e.g. pledgetrack --dir ~/tracker report. 'pledgetrack COMMAND --help' lists a "
+    "command's options.",
 )
 
 

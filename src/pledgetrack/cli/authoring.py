@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pledgetrack.cli import complete
-from pledgetrack.cli.app import app
+from pledgetrack.cli.app import PledgetrackCommand, app
 from pledgetrack.cli.inputs import ask, confirm, interactive, one_line, url
 from pledgetrack.cli.options import DirOption
 from pledgetrack.cli.output import PLAIN as out
@@ -225,7 +225,7 @@ def add(
 
 # -- update ----------------------------------------------------------------------------------------
 
-@app.command()
+@app.command(cls=PledgetrackCommand)
 def update(
     pledge_id: Annotated[str, typer.Argument(
         metavar="ID", help="The pledge's id.", autocompletion=complete.pledge_ids,
@@ -318,7 +318,7 @@ def _editor() -> list[str]:
     return words
 
 
-@app.command()
+@app.command(cls=PledgetrackCommand)
 def edit(
     pledge_id: Annotated[str, typer.Argument(
         metavar="ID", help="The pledge's id.", autocompletion=complete.pledge_ids,

@@ -29,7 +29,8 @@ def export(
         "unless --as-of is given: what 'import' reads back into the same files.",
     )] = False,
     raw: Annotated[bool, typer.Option(
-        "--raw", help="CSV: keep cells that start with =, +, -, @ as they are, instead of "
+        "--raw", help="CSV: keep cells that start with =, +, -, @, tab or CR as they are, "
+        "instead of "
         "prefixing a ' so that spreadsheets do not run them as formulas.",
     )] = False,
     output: Annotated[str | None, output_option("export")] = None,
@@ -39,8 +40,10 @@ def export(
     """Export pledges, one row each with the derived status (or one row per update).
 
     CSV columns: id, title, actors, recipients, domains, tags, announced, deadline, status,
-    status_date, source, made_by, summary, quote, criteria, source_title, publisher (lists joined
-    with ';'). JSON and JSON Lines rows have the same keys, lists as lists. With --full, each
+    status_date, source, made_by, summary, quote, criteria, source_title, publisher, parties
+    (lists joined with ';'; parties, each actor's status for a joint pledge, as
+    'Japan=delivered;US=in_progress'). JSON and JSON Lines rows have the same keys, lists as
+    lists and parties an object. With --full, each
     JSON row is a whole pledge file, the lossless way to move data.
     """
     import dataclasses

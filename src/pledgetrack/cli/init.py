@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pledgetrack.cli.app import app
+from pledgetrack.cli.app import PledgetrackCommand, app
 from pledgetrack.cli.output import PLAIN as out
 from pledgetrack.cli.output import single_line
 from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
@@ -49,7 +49,7 @@ def init(
     return EXIT_OK
 
 
-@app.command("merge-driver")
+@app.command("merge-driver", cls=PledgetrackCommand)
 def merge_driver(
     base: Annotated[Path, typer.Argument(metavar="BASE", help="%O: the common ancestor.")],
     ours: Annotated[Path, typer.Argument(

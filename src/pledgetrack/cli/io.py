@@ -47,7 +47,8 @@ def import_(
 
     Pledge table columns: id, title, actors, recipients, domains, tags, announced, deadline,
     status, status_date, source (lists joined with ';'); optionally made_by, summary, quote,
-    criteria, source_title, publisher. Without an id column, ids are made from the titles.
+    criteria, source_title, publisher, parties (a joint pledge's status per actor,
+    'Japan=delivered;US=in_progress'). Without an id column, ids are made from the titles.
     The status becomes the first update, citing the source. JSON rows from 'export --full' are
     read whole, losslessly. Every row is checked first: if any is bad, each is reported with its
     line and every reason, and nothing is written (exit 1).

@@ -42,8 +42,8 @@ def report(
     by: Annotated[str | None, choice(
         "by", GROUP_BY, "Add a status-by-group table, with each group's compliance.")] = None,
     matrix: Annotated[bool, typer.Option(
-        "--matrix", help="Add the compliance matrix: pledges x parties, with row and column "
-        "averages.")] = False,
+        "--matrix", help="Add the compliance matrix: pledges \N{MULTIPLICATION SIGN} parties, "
+        "with row and column averages.")] = False,
     trend: Annotated[str | None, choice(
         "trend", TREND_PERIODS, "Add the state at the end of each month, "
         "quarter or year (counts by status, compliance), up to the report date.")] = None,

@@ -7,11 +7,11 @@ from typing import Annotated
 import typer
 
 from pledgetrack.cli import complete
-from pledgetrack.cli.app import app
+from pledgetrack.cli.app import PledgetrackCommand, app
 from pledgetrack.cli.options import ColorOption, DirOption, format_option
 
 
-@app.command()
+@app.command(cls=PledgetrackCommand)
 def show(
     pledge_id: Annotated[str, typer.Argument(
         metavar="ID", help="The pledge's id.", autocompletion=complete.pledge_ids,

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from pledgetrack.cli import complete
-from pledgetrack.cli.app import app
+from pledgetrack.cli.app import PledgetrackCommand, app
 from pledgetrack.cli.options import DirOption
 from pledgetrack.cli.output import PLAIN as out
 from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK
@@ -42,7 +42,7 @@ def fmt(
     failed = changed = 0
     for layout in found:
         if layout.new is None:
-            out.warn(f"{layout.rel} {layout.reason}")
+            out.error(f"{layout.rel} {layout.reason}")  # exit 1: not a mere warning
             failed += 1
             continue
         if not layout.changes:
@@ -68,7 +68,7 @@ def fmt(
     return EXIT_FINDINGS if failed or (check and changed) else EXIT_OK
 
 
-@app.command()
+@app.command(cls=PledgetrackCommand)
 def rename(
     old_id: Annotated[str, typer.Argument(
         metavar="OLD", help="The pledge's id now.", autocompletion=complete.pledge_ids,
