@@ -336,8 +336,9 @@ def test_an_import_that_fails_midway_removes_the_files_it_created(
     root: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The disk fills up at the third file of an import: the two new files written before it are
-    removed again; a file already replaced (--update) is named, git having its old version."""
+    removed again, and the file already replaced (--replace) is put back as it was."""
     (root / "pledges" / "b.yaml").write_text(VALID.replace("{id}", "b"), encoding="utf-8")
+    old_b = (root / "pledges" / "b.yaml").read_bytes()
     table = tmp_path / "rows.csv"
     table.write_text("id,title,actors,domains,announced,source\n" + "".join(
         f"{i},Title {i},Japan,cyber,2025-10-26,https://example.org/{i}\n"
@@ -345,18 +346,19 @@ def test_an_import_that_fails_midway_removes_the_files_it_created(
     real_create = writer.create
     calls = []
 
-    def create(root: Path, pledge: Pledge, *, overwrite: bool = False) -> Path:
+    def create(root: Path, pledge: Pledge, **kw: Any) -> Path:
         calls.append(pledge.id)
         if len(calls) == 4:
             raise PledgetrackError(f"cannot write pledges/{pledge.id}.yaml: No space left on "
                                    "device; nothing was changed", 1)
-        return real_create(root, pledge, overwrite=overwrite)
+        return real_create(root, pledge, **kw)
 
     monkeypatch.setattr(writer, "create", create)
     result = cli("import", str(table), "--replace", "--dir", str(root))
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
         "pledgetrack: error: cannot write pledges/d.yaml: No space left on device; the 2 new "
-        "files written before it were removed; already replaced: pledges/b.yaml (git has the "
-        "old versions)")
+        "files written before it were removed; the 1 file already changed was put back as it "
+        "was: pledges/b.yaml; nothing was changed")
     assert sorted(p.name for p in (root / "pledges").iterdir()) == ["b.yaml", "p.yaml"]
+    assert (root / "pledges" / "b.yaml").read_bytes() == old_b

@@ -45,8 +45,8 @@ def test_a_failed_write_puts_back_the_files_already_appended_to(
     assert out == ""
     assert err == (
         "pledgetrack: error: cannot write pledges/c.yaml: Is a directory (while taking its lock "
-        "in .pledgetrack-cache/locks/); the updates already added were taken out again (2 files "
-        "restored: pledges/a.yaml, pledges/b.yaml); nothing was changed\n")
+        "in .pledgetrack-cache/locks/); the 2 files already changed were put back as they were: "
+        "pledges/a.yaml, pledges/b.yaml; nothing was changed\n")
     assert files(root) == before
 
 
@@ -60,8 +60,8 @@ def test_with_a_pledge_table_the_new_files_are_removed_too(root: Path, tmp_path:
     code, _, err = run("import", pledges, "--updates", table(tmp_path / "u.csv", ROWS),
                        "--dir", root)
     assert code == 1
-    assert "; the 1 new file written before it was removed; the updates already added were " \
-           "taken out again (2 files restored: pledges/a.yaml, pledges/b.yaml); nothing was " \
+    assert "; the 1 new file written before it was removed; the 2 files already changed " \
+           "were put back as they were: pledges/a.yaml, pledges/b.yaml; nothing was " \
            "changed\n" in err, err
     assert files(root) == before
 
@@ -92,9 +92,8 @@ def test_an_update_already_added_to_the_file_that_fails_is_taken_out(
     code, _, err = run("import", "--updates", table(tmp_path / "u.csv", rows), "--dir", root)
     assert code == 1
     assert err == (
-        "pledgetrack: error: cannot write pledges/a.yaml: No space left on device; the updates "
-        "already added were taken out again (1 file restored: pledges/a.yaml); nothing was "
-        "changed\n")
+        "pledgetrack: error: cannot write pledges/a.yaml: No space left on device; the 1 file "
+        "already changed was put back as it was: pledges/a.yaml; nothing was changed\n")
     assert files(root) == before
 
 
@@ -131,8 +130,8 @@ def test_a_file_changed_since_the_import_wrote_it_is_left_as_it_is_and_named(
     assert code == 1
     assert err == (
         "pledgetrack: error: cannot write pledges/c.yaml: Is a directory (while taking its lock "
-        "in .pledgetrack-cache/locks/); the updates already added were taken out again (1 file "
-        "restored: pledges/b.yaml); NOT undone, as the file changed since the import wrote it: "
+        "in .pledgetrack-cache/locks/); the 1 file already changed was put back as it was: "
+        "pledges/b.yaml; NOT undone, as the file changed since the import wrote it: "
         "pledges/a.yaml; NOT undone, as the file could not be written: pledges/solo.yaml\n")
     after = files(root)
     assert after["b.yaml"] == before["b.yaml"]
@@ -140,3 +139,23 @@ def test_a_file_changed_since_the_import_wrote_it_is_left_as_it_is_and_named(
     assert after["a.yaml"].endswith(b"# another writer\n")
     assert b"Row for a." in after["a.yaml"]
     assert b"Row for b." in after["solo.yaml"]
+
+
+def test_files_replaced_are_put_back_too(root: Path, tmp_path: Path) -> None:
+    """--replace: a.yaml replaced, fresh.yaml created, then the updates to c cannot be written."""
+    before = files(root)
+    block_lock(root, "c")
+    pledges = tmp_path / "p.csv"
+    pledges.write_text("id,title,actors,domains,announced,source\n"
+                       "a,A replaced,Japan,cyber,2025-01-10,https://example.org/a\n"
+                       "fresh,Fresh pledge,Japan,cyber,2025-01-10,https://example.org/fresh\n",
+                       encoding="utf-8")
+    code, _, err = run("import", pledges, "--replace", "--updates",
+                       table(tmp_path / "u.csv", ROWS[1:]), "--dir", root)
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        "pledgetrack: error: cannot write pledges/c.yaml: Is a directory (while taking its lock "
+        "in .pledgetrack-cache/locks/); the 1 new file written before it was removed; the 2 "
+        "files already changed were put back as they were: pledges/b.yaml, pledges/a.yaml; "
+        "nothing was changed")
+    assert files(root) == before

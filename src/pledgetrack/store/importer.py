@@ -1003,10 +1003,9 @@ def apply_plan(root: Path, plan: ImportPlan, config: Config) -> list[Path]:
     `update` does; their warnings are the plan's ``row_warnings``). Returns the files written.
 
     If a file cannot be written (a full disk, a lock that cannot be taken), the import is undone
-    as far as it can be: the files it created are removed and the files it appended updates to
-    are put back byte for byte, each under its lock and only if it still holds what the import
-    wrote (a change someone else made since is kept, and named). Files it already replaced
-    (with --replace) are named in the error: git has their old versions."""
+    as far as it can be: the files it created are removed and the files it replaced (--replace)
+    or appended updates to are put back byte for byte, each under its lock and only if it still
+    holds what the import wrote (a change someone else made since is kept, and named)."""
     from pledgetrack.store import writer
 
     if plan.errors:
@@ -1016,9 +1015,13 @@ def apply_plan(root: Path, plan: ImportPlan, config: Config) -> list[Path]:
     try:
         for _, pledge in plan.pledges:
             replacing = pledge.id in plan.replacing
-            path = writer.create(root, pledge, overwrite=replacing)
+            old: list[bytes] = []
+            path = writer.create(root, pledge, overwrite=replacing, replaced=old.append)
             written.append(path)
-            (done.replaced if replacing else done.created).append(path)
+            if old:
+                done.replaced[path] = old[0]
+            else:
+                done.created.append(path)
         for pledge_id, updates in plan.appended.items():
             for update in updates:
                 result = writer.append_update(root, pledge_id, update, config, today=plan.today)
@@ -1037,7 +1040,7 @@ class _Done:
     """What an import has written so far, to undo it if a later write fails."""
 
     created: list[Path] = field(default_factory=list)
-    replaced: list[Path] = field(default_factory=list)
+    replaced: dict[Path, bytes] = field(default_factory=dict)  # file -> its bytes before
     # file -> (its bytes before the import, the digest of its bytes as the import left them)
     appended: dict[Path, tuple[bytes, bytes]] = field(default_factory=dict)
 
@@ -1065,10 +1068,10 @@ def _undo(root: Path, plan: ImportPlan, done: _Done, message: str) -> str:
     pledges = {pledge.id: pledge for _, pledge in plan.pledges}
     undo: list[tuple[Path, bytes, bytes | None]] = [
         *((path, after, before) for path, (before, after) in done.appended.items()),
-        # A new file's bytes are made again (as create made them, from the same record) rather
-        # than kept all along.
-        *((path, writer.digest(writer.render_new(pledges[path.stem])), None)
-          for path in done.created),
+        # What a new or replaced file holds is made again (as create made it, from the same
+        # record) rather than kept all along.
+        *((path, writer.digest(writer.render_new(pledges[path.stem])), before)
+          for path, before in [*((p, None) for p in done.created), *done.replaced.items()]),
     ]
     for path, written, old in undo:
         try:
@@ -1085,15 +1088,15 @@ def _undo(root: Path, plan: ImportPlan, done: _Done, message: str) -> str:
         parts.append(f"the {_count(len(removed), 'new file')} written before it "
                      f"{'were' if len(removed) != 1 else 'was'} removed")
     if restored:
-        parts.append(f"the updates already added were taken out again "
-                     f"({_count(len(restored), 'file')} restored: {_files(restored)})")
+        many = len(restored) != 1
+        parts.append(f"the {_count(len(restored), 'file')} already changed "
+                     f"{'were' if many else 'was'} put back as {'they were' if many else 'it was'}"
+                     f": {_files(restored)}")
     if changed:
         parts.append(f"NOT undone, as the file changed since the import wrote it: "
                      f"{_files(changed)}")
     if failed:
         parts.append(f"NOT undone, as the file could not be written: {_files(failed)}")
-    if done.replaced:
-        parts.append(f"already replaced: {_files(done.replaced)} (git has the old versions)")
-    if not (changed or failed or done.replaced):
+    if not (changed or failed):
         parts.append("nothing was changed")
     return "; ".join([base, *parts])

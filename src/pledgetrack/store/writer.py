@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -493,8 +493,10 @@ def render_new(pledge: Pledge) -> bytes:
     return data
 
 
-def create(root: Path, pledge: Pledge, *, overwrite: bool = False) -> Path:
-    """Write a new pledge file in the canonical layout (``overwrite`` replaces an existing one).
+def create(root: Path, pledge: Pledge, *, overwrite: bool = False,
+           replaced: Callable[[bytes], None] | None = None) -> Path:
+    """Write a new pledge file in the canonical layout (``overwrite`` replaces an existing one;
+    ``replaced`` is then given its bytes as read under the lock, so that they can be put back).
 
     The record must be structurally valid; rules that need the configuration are the caller's
     business (see :func:`check_new_pledge`)."""
@@ -512,6 +514,13 @@ def create(root: Path, pledge: Pledge, *, overwrite: bool = False) -> Path:
             raise PledgetrackError(
                 f"pledge '{pledge.id}' already exists ({PLEDGES_DIR}/{path.name})"
             )
+        if replaced is not None and path.exists():
+            try:
+                old = path.read_bytes()
+            except OSError as exc:
+                raise PledgetrackError(f"cannot read {rel}: {exc.strerror or exc}; nothing was "
+                                       "changed", EXIT_FINDINGS) from None
+            replaced(old)
         atomic_write(path, data, rel)
     return path
 
