@@ -245,6 +245,31 @@ def test_the_trend_on_a_very_narrow_terminal_lists_the_counts_in_one_column(
                      r"\s+b\u00a01\s*$", trend, re.M), trend
 
 
+@pytest.mark.parametrize("columns", [60, 66, 72])
+def test_the_trend_keeps_each_label_with_its_count(columns: int) -> None:
+    # The bundled pledges: five statuses with counts of one and two figures, the case where the
+    # counts share one column and a line broke between a label and its number ("ip 3  m" /
+    # "1  p 0").
+    repo = Path(__file__).resolve().parents[2]
+    text = run_in_terminal(["report", "--dir", str(repo), "--as-of", "2025-12-31", "--trend",
+                            "quarter", "--since", "2025"], columns)
+    trend = text[text.index("Trend by quarter"):]
+    lines = trend.splitlines()
+    body = lines[next(i for i, line in enumerate(lines) if line.startswith("\u2500")) + 1:]
+    body = body[:body.index("")]
+    assert max(len(line) for line in lines) <= columns
+    assert "\u2026" not in trend
+    assert "by" in lines[1].split()  # the counts share one column at these widths
+    # Every label is followed by its count on the same line, every count by its label.
+    for line in body:
+        assert not re.search(r"\b[a-z_]+\b(?!\u00a0\d)", line), (line, trend)
+    # Each period shows a count for every status: five pairs after each date.
+    periods = re.split(r"\n(?=\d{4}-\d\d-\d\d)", "\n".join(body))
+    assert len(periods) == 4
+    for period in periods:
+        assert len(re.findall(r"\b[a-z]+\u00a0\d+", period)) == 5, period
+
+
 # -- report --by -----------------------------------------------------------------------------------
 
 

@@ -464,12 +464,21 @@ def _trend_tables(s: Summary, color: bool, width: int | None) -> list[Any]:
     else:
         headers, bars, legend = shorts, needed(shorts, True) <= width, True
     one_column = width is not None and needed(headers, bars) > width
+    assessed_header = "assessed" if legend else "cells assessed"
+    # The room left to the single "by status" column: Rich would break a line at any space,
+    # a no-break space too, so its lines are made here, whole "label count" pairs each.
+    others = [longest(0, "as of"), longest(1, "pledges"), longest(3, "compliance"),
+              *([10] if bars else []), longest(5, assessed_header)]
+    room = (width or 0) - sum(others) - 3 * len(others)
+    widest_pair = max((len(h) + 1 + counts(j, h) for j, h in enumerate(headers)), default=0)
+    packed = room >= max(widest_pair, len("status"))
 
     t_table = _new_table(f"Trend by {s.trend_period}")
     t_table.add_column("as of", no_wrap=True)
     t_table.add_column("pledges", justify="right", no_wrap=True)
     if one_column:
-        t_table.add_column("by status", ratio=1)
+        header = "by\nstatus" if packed and room < len("by status") else "by status"
+        t_table.add_column(header, ratio=1, no_wrap=packed)
     else:
         for st, header in zip(used, headers, strict=True):
             t_table.add_column(Text(header, style=st.color if color else ""), justify="right",
@@ -477,13 +486,13 @@ def _trend_tables(s: Summary, color: bool, width: int | None) -> list[Any]:
     t_table.add_column("compliance", justify="right", no_wrap=True)
     if bars:
         t_table.add_column("", no_wrap=True)
-    t_table.add_column("assessed" if legend else "cells assessed", justify="right",
-                       no_wrap=True)
+    t_table.add_column(assessed_header, justify="right", no_wrap=True)
     for as_of, total, by_status, compliance, bar_text, coverage in values:
         if one_column:
             # "nyr 10  ip 3 …": pairs kept whole, the line broken between them.
-            cells: list[Any] = ["  ".join(f"{h}\u00a0{c}" for h, c
-                                          in zip(headers, by_status, strict=True))]
+            pairs = [f"{h}\u00a0{c}" for h, c in zip(headers, by_status, strict=True)]
+            cells: list[Any] = [Text("\n".join(_pack(pairs, room)) if packed
+                                     else "  ".join(pairs))]
         else:
             cells = by_status
         t_table.add_row(as_of, total, *cells, compliance, *([bar_text] if bars else []),
@@ -493,6 +502,18 @@ def _trend_tables(s: Summary, color: bool, width: int | None) -> list[Any]:
         out.append(Text("Statuses: " + ", ".join(f"{short[n]} {n}" for n in names
                                                  if short[n] != n) + "."))
     return out
+
+
+def _pack(pieces: Sequence[str], room: int, gap: str = "  ") -> list[str]:
+    """``pieces`` on as few lines as fit in ``room`` columns, never one broken; a piece longer
+    than ``room`` has a line of its own."""
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and len(lines[-1]) + len(gap) + len(piece) <= room:
+            lines[-1] += gap + piece
+        else:
+            lines.append(piece)
+    return lines
 
 
 def _matrix_table(s: Summary, width: int | None) -> Any:
