@@ -460,3 +460,14 @@ def test_a_quote_never_closed_is_reported_where_it_opens(data_root: Path) -> Non
     assert err == (f"pledgetrack: error: {path}:3: not valid CSV: the quoted cell that starts "
                    "on this line is never closed (a '\"' is missing)\n")
     assert not list((data_root / "pledges").glob("*.yaml"))
+
+
+def test_text_after_a_closing_quote_is_a_csv_error(data_root: Path) -> None:
+    """`"Maritime"security` was read as one cell, the quotes dropped; now it is refused."""
+    text = f"{HEADER}\n" + MARITIME_ROW.replace('"Maritime security, coast guards"',
+                                                '"Maritime"security')
+    path = table(data_root, "after.csv", text)
+    code, _, err = run_import(data_root, str(path))
+    assert code == 1
+    assert err == (f"pledgetrack: error: {path}:2: not valid CSV: ',' expected after '\"'\n")
+    assert not list((data_root / "pledges").glob("*.yaml"))
