@@ -194,6 +194,20 @@ def test_a_status_is_read_in_any_case_as_update_reads_it(tmp_path: Path) -> None
 
 # -- bad rows: one line each, naming the file, the line and the column -----------------------------
 
+def test_valid_statuses_are_listed_once_for_the_table(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    rows = table(tmp_path / "u.csv", [{**BASE, "status": "Promise Kept"},
+                                      {**BASE, "status": "Promise Broken"}])
+    code, _, err = run("import", "--updates", rows, "--dir", root)
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[0].endswith("u.csv:2: 'status': unknown status 'Promise Kept'; valid: "
+                             "not_yet_rated, in_progress, stalled, partial, delivered, broken, "
+                             "withdrawn, unrateable (see 'pledgetrack statuses'); translate "
+                             "another vocabulary with --status-map OLD=NEW")
+    assert lines[1].endswith("u.csv:3: 'status': unknown status 'Promise Broken'")
+    assert err.count("valid: ") == 1
+
 @pytest.mark.parametrize(("row", "message"), [
     ({**BASE, "date": "2025-13-45"}, "u.csv:3: 'date': '2025-13-45' is not a date"),
     ({**BASE, "date": "31/12/2025"}, "u.csv:3: 'date': '31/12/2025'"),

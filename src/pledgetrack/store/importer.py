@@ -920,6 +920,7 @@ def _plan_updates(root: Path, path: Path, config: Config, options: ImportOptions
     # Each pledge's updates by date, so that finding one already present is not a scan of all
     # of them for every row.
     by_date: dict[str, dict[PartialDate, list[Update]]] = {}
+    listed_statuses = False
     for row in rows:
         try:
             pledge_id, update, reasons, unread = row_to_update(row, config, options, today)
@@ -953,9 +954,14 @@ def _plan_updates(root: Path, path: Path, config: Config, options: ImportOptions
             if finding.field in unread:
                 continue  # already reported as missing or unreadable
             column = f"'{finding.field}': " if finding.field else ""
-            hint = _STATUS_MAP_HINT if finding.rule == "unknown-status" else ""
+            message, hint = finding.message, ""
+            if finding.rule == "unknown-status" and finding.level == "error":
+                if listed_statuses:  # the valid ones once for the table, not on every row
+                    message = message.split("; valid: ", 1)[0]
+                else:
+                    hint, listed_statuses = _STATUS_MAP_HINT, True
             if finding.level == "error":
-                reasons.append(f"{column}{finding.message}{hint}")
+                reasons.append(f"{column}{message}{hint}")
             elif not reasons:
                 plan.row_warnings.append(RowError(path, row.line,
                                                   f"{column}{finding.message}"))
