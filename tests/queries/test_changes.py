@@ -221,7 +221,8 @@ def test_readme_examples_run_on_the_bundled_data(
         result = cli(*shlex.split(example)[1:], "--dir", str(REPO))
         assert result.exit_code == 0, (example, result.stderr)
     assert (tmp_path / "changes.html").read_text("utf-8").startswith("<!DOCTYPE html>")
-    assert "<title>The quarter in pledges</title>" in (tmp_path / "q4.html").read_text("utf-8")
+    assert ("<title>The quarter in pledges \u2014 2025-10-01 to 2025-12-31</title>"
+            in (tmp_path / "q4.html").read_text("utf-8"))
 
 
 def test_markdown_digest_escapes_titles(root: Path) -> None:

@@ -899,7 +899,7 @@ def test_title_and_intro(root: Path) -> None:
     (root / "intro.md").write_text(INTRO, encoding="utf-8")
     doc = parse(render(root, "--title", "ASEAN <watch> & co", "--intro",
                        str(root / "intro.md")))
-    assert doc.find("title").text == "ASEAN <watch> & co"
+    assert doc.find("title").text == f"ASEAN <watch> & co \u2014 as of {AS_OF_TEXT}"
     assert doc.find("h1").text == "ASEAN <watch> & co"
     intro = doc.find("div", class_="intro")
     # "#" under the page's h1 becomes an h2; bold stays bold.
@@ -1056,7 +1056,7 @@ def test_title_intro_and_permalinks_at_1200_and_390(page: Page, root: Path) -> N
     for width in (1200, 390):
         page.resize(width, 844)
         page.goto((root / "report.html").as_uri())
-        assert page.eval("document.title") == "ASEAN watch"
+        assert page.eval("document.title") == f"ASEAN watch \u2014 as of {AS_OF_TEXT}"
         assert page.eval("window.__pwned === undefined")
         assert page.eval("[...document.querySelectorAll('.intro a')].map(a => a.href)") == [
             "https://example.org/s?a=1&b=2", "https://example.org/i.png"]

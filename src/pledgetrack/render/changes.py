@@ -319,7 +319,9 @@ def html(changes: Changes, *, title: str | None = None, intro: str | None = None
               el("meta", name="viewport", content="width=device-width, initial-scale=1"),
               el("meta", http_equiv="Content-Security-Policy", content=csp),
               el("meta", name="generator", content=f"pledgetrack {__version__}"),
-              el("title", heading), el("link", rel="icon", href="data:,"),
+              # Under a title of its own, the tab still names the window.
+              el("title", f"{heading} \u2014 {window(c)}" if custom else heading),
+              el("link", rel="icon", href="data:,"),
               el("style", Markup(style)))
     skipped = (el("p", el("strong", f"{skipped_text(c.skipped)}."), class_="skipped",
                   role="alert") if c.skipped else None)

@@ -896,7 +896,8 @@ def report(summary: Summary, *, generated: dt.datetime | None = None,
            "form-action 'none'")
     scope = describe_filter(filter)
     heading = title.strip() if title and title.strip() else "Pledge follow-through"
-    page_title = (heading if title and title.strip()
+    # The tab (and a bookmark, a history entry) keeps the date under a title of its own.
+    page_title = (f"{heading} \u2014 as of {s.as_of.isoformat()}" if title and title.strip()
                   else f"Pledge follow-through as of {s.as_of.isoformat()}")
     head = el(
         "head",
