@@ -141,6 +141,31 @@ FORGERIES: dict[str, Edit] = {
 }
 
 
+def other_id(pid: str, new_id: str) -> Edit:
+    """The records of ``pid`` and its index entry claim ``new_id``, in a file named ``pid``."""
+    records = on_pledge(pid, lambda r: _rebuilt(r, id=new_id))
+
+    def edit(entries: list[list[Any]], outline: list[Any], fulls: list[Any]) -> int:
+        done = records(entries, outline, fulls)
+        for entry in entries:
+            if entry[cache.E_ID] == pid:
+                entry[cache.E_ID] = new_id
+        return done
+    return edit
+
+
+FORGERIES.update({
+    # A file whose id differs from its name, or is no slug, has an error and is never listed.
+    "id-of-another-pledge": other_id("p03", "p04"),
+    "id-of-a-new-pledge": other_id("p03", "p99"),
+    "id-a-path-and-a-command": other_id("p03", "../../etc\n::error::x"),
+    "record-id-only": on_pledge("p03", lambda r: _rebuilt(r, id="p04")),
+    # A file without actors, or with an update by a party not among them, has an error too.
+    "actors-none": on_pledge("p03", lambda r: _rebuilt(r, actors=())),
+    "update-party-stranger": on_pledge("p03", last_update(lambda u: _rebuilt(u, party="Nobody"))),
+})
+
+
 def _entry_edit(change: Callable[[list[Any]], list[Any]]) -> Edit:
     def edit(entries: list[list[Any]], outline: list[Any], fulls: list[Any]) -> int:
         done = 0
@@ -170,6 +195,7 @@ ENTRY_FORGERIES: dict[str, Edit] = {
         _set(cache.E_RULE_PROBLEMS, (("1", 1, "warning", "unknown-field", "x"),))),
     "entry-problems-list": _entry_edit(_set(cache.E_PARSE_PROBLEMS, [])),
     "entry-id-int": _entry_edit(_set(cache.E_ID, 3)),
+    "entry-id-of-another-pledge": _entry_edit(_set(cache.E_ID, "p04")),
     "entry-outline-far": _entry_edit(_set(cache.E_OUTLINE, 10**6)),
 }
 

@@ -471,6 +471,8 @@ class ShardLoader:
         record: Callable[[cachefile.Entry], Pledge],
     ) -> _Part:
         """The listed files' results from a shard's entries (nothing is kept until commit)."""
+        from pledgetrack.model.ids import id_error
+
         keep = self.view != PROBLEMS
         if keep:
             from operator import attrgetter
@@ -502,12 +504,25 @@ class ShardLoader:
             if type(pledge_id) is not str or type(id_line) is not int:
                 raise TypeError("not an id")
             declared.append((pledge_id, rel, id_line))
-            if keep and rel not in failed:
+            if rel in failed:
+                continue
+            # A file whose id is not a valid slug or differs from its name has an error
+            # (invalid-id, id-mismatch): an entry without errors that says otherwise was
+            # written by someone else, to pass one pledge for another or smuggle a path.
+            if pledge_id != _stem(rel) or id_error(pledge_id) is not None:
+                raise TypeError("an id that is not its file's")
+            if keep:
                 pledge = record(entry)
-                if type(pledge) is not expected or pledge.path != rel:
+                if type(pledge) is not expected or pledge.path != rel or pledge.id != pledge_id:
                     raise TypeError("not the record of this file")
                 if not known(map(status_of, pledge.updates)):
                     raise TypeError("a status outside the vocabulary")
+                # Likewise what a file must hold to read without errors: an actor
+                # (missing-field), and no update by a party that is not one (unknown-party).
+                actors = pledge.actors
+                if not actors or any(u.party is not None and u.party not in actors
+                                     for u in pledge.updates):
+                    raise TypeError("actors that no file without errors has")
                 pledges.append(pledge)
         return part
 
@@ -522,6 +537,13 @@ class ShardLoader:
         self.declared.extend(part.declared)
         self.failed.update(part.failed)
         return part.files
+
+
+def _stem(rel: str) -> str:
+    """The file name of ``rel`` without its extension, as ``PurePosixPath(rel).stem``."""
+    name = rel.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
 
 
 # -- the configuration, through the cache --------------------------------------------------------

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 from pledgetrack.model.config import Config
 from pledgetrack.model.dates import PartialDate
+
+# The id rule is the model's (the records cache checks ids with it too): kept importable here.
+from pledgetrack.model.ids import ID_PATTERN as ID_PATTERN
+from pledgetrack.model.ids import MAX_ID_LENGTH as MAX_ID_LENGTH
+from pledgetrack.model.ids import id_error as id_error
 from pledgetrack.model.problems import Level, Problem
 from pledgetrack.model.records import Pledge, Source, Update
-
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-MAX_ID_LENGTH = 80
-
-
-def id_error(pledge_id: str) -> str | None:
-    """Why ``pledge_id`` is not a valid id, or None. Also guards paths: no '/', '..', NUL."""
-    if not pledge_id:
-        return "an id cannot be empty"
-    if len(pledge_id) > MAX_ID_LENGTH:
-        return f"id '{pledge_id[:20]}…' is longer than {MAX_ID_LENGTH} characters"
-    # fullmatch: with match, "$" would also accept a trailing line break ("x\n").
-    if not ID_PATTERN.fullmatch(pledge_id):
-        return (f"id {pledge_id!r} must be a lowercase slug: letters a-z, digits and '-', "
-                "starting with a letter or digit")
-    return None
 
 
 def _problem(p: Pledge, level: Level, rule: str, message: str, line: int) -> Problem:

@@ -1,4 +1,5 @@
-"""Pledge ids derived from titles: short lowercase slugs (``japan-asean-cyber-capacity``)."""
+"""Pledge ids: what a valid id is (a lowercase slug, which also keeps ids safe in paths), and ids
+derived from titles: short lowercase slugs (``japan-asean-cyber-capacity``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,23 @@ import re
 import unicodedata
 
 MAX_DERIVED_LENGTH = 40
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_ID_LENGTH = 80
+
+
+def id_error(pledge_id: str) -> str | None:
+    """Why ``pledge_id`` is not a valid id, or None. Also guards paths: no '/', '..', NUL."""
+    if not pledge_id:
+        return "an id cannot be empty"
+    if len(pledge_id) > MAX_ID_LENGTH:
+        return f"id '{pledge_id[:20]}…' is longer than {MAX_ID_LENGTH} characters"
+    # fullmatch: with match, "$" would also accept a trailing line break ("x\n").
+    if not ID_PATTERN.fullmatch(pledge_id):
+        return (f"id {pledge_id!r} must be a lowercase slug: letters a-z, digits and '-', "
+                "starting with a letter or digit")
+    return None
+
 
 # Latin letters that Unicode does not decompose into a base letter and a mark.
 _FOLD = str.maketrans({
