@@ -57,17 +57,23 @@ def scan(root: str) -> list[Listed]:
     return listing
 
 
+def _mark(path: str | Path) -> tuple[int, int, int]:
+    """What the key holds of a file's state: time, size and identity; a link is marked as one,
+    a file that cannot be read as missing."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return (-1, -1, 0)
+    if stat.S_ISLNK(st.st_mode):
+        return (SYMLINK, SYMLINK, 0)
+    return (file_time(st), st.st_size, identity(st))
+
+
 def of_files(root: Path, files: Iterable[Path]) -> list[Listed]:
     """The listing of the files named, in the order given."""
     listing: list[Listed] = []
     for path in files:
-        try:
-            st = os.lstat(path)
-            mark = ((SYMLINK, SYMLINK, 0) if stat.S_ISLNK(st.st_mode)
-                    else (file_time(st), st.st_size, identity(st)))
-        except OSError:
-            mark = (-1, -1, 0)
-        listing.append((relative(root, path), os.fspath(path), *mark))
+        listing.append((relative(root, path), os.fspath(path), *_mark(path)))
     return listing
 
 
@@ -77,13 +83,7 @@ def of_relative(root: str, rels: Iterable[str]) -> list[Listed]:
     base = os.path.join(root, "")
     for rel in rels:
         path = base + rel
-        try:
-            st = os.lstat(path)
-            mark = ((SYMLINK, SYMLINK, 0) if stat.S_ISLNK(st.st_mode)
-                    else (file_time(st), st.st_size, identity(st)))
-        except OSError:
-            mark = (-1, -1, 0)
-        listing.append((rel, path, *mark))
+        listing.append((rel, path, *_mark(path)))
     return listing
 
 

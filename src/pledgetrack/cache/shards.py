@@ -303,17 +303,25 @@ def read_shard(path: Path, key: tuple[Any, ...], *, outline: bool, full: bool) -
         # The type of every value is checked here; what does not fit together (a record of
         # another file, a place past the end) shows when it is used, and the loader then builds
         # the shard again (never trusting it).
-        valid = valid_entry
-        by_path = {}
-        for e in entries:
-            if not valid(e):
-                return None
-            by_path[e[E_REL]] = e
+        by_path = _by_path(entries)
+        if by_path is None:
+            return None
         if outline_records is not None and type(outline_records) is not list:
             return None
         return Shard(by_path, outline_records, full_bytes, written)
     except Exception:  # a cache that cannot be read is no cache, never an error
         return None
+
+
+def _by_path(entries: Any) -> dict[str, Entry] | None:
+    """A shard's entries by path, or None when one of them is not what an entry holds."""
+    by_path = {}
+    valid = valid_entry
+    for e in entries:
+        if not valid(e):
+            return None
+        by_path[e[E_REL]] = e
+    return by_path
 
 
 class OpenShard:
@@ -373,12 +381,9 @@ def open_shard(path: Path, key: tuple[Any, ...]) -> OpenShard | None:
             stored_key, entries = loads(index)
             if stored_key != key:
                 return None
-            valid = valid_entry
-            by_path = {}
-            for e in entries:
-                if not valid(e):
-                    return None
-                by_path[e[E_REL]] = e
+            by_path = _by_path(entries)
+            if by_path is None:
+                return None
             # Its own descriptor, kept once the file object closes.
             return OpenShard(os.dup(opened.fileno()), by_path, full_start)
     except Exception:  # a cache that cannot be read is no cache, never an error

@@ -12,6 +12,8 @@ from pledgetrack.cli.options import (
     ColorOption,
     DirOption,
     NoCacheOption,
+    PageIntroOption,
+    PageTitleOption,
     StrictOption,
     format_option,
 )
@@ -33,13 +35,8 @@ def changes(
         "changes", "auto", help_text="Output format; auto follows -o FILE's extension, else "
         "table on a terminal and markdown in a pipe.",
     )] = "auto",
-    title: Annotated[str | None, typer.Option(
-        "--title", metavar="TEXT", show_default=False,
-        help="The HTML page's title (its heading and the browser tab's).")] = None,
-    intro: Annotated[str | None, typer.Option(
-        "--intro", metavar="FILE", show_default=False,
-        help="A Markdown file shown under the HTML page's title (raw HTML in it is shown as "
-        "text; links only to http(s) addresses).")] = None,
+    title: PageTitleOption = None,
+    intro: PageIntroOption = None,
     output: Annotated[str | None, output_option("changes")] = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,

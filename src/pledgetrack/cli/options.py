@@ -43,6 +43,25 @@ StrictOption = Annotated[
 ]
 
 
+# The HTML page an editor publishes (report and changes).
+PageTitleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--title", metavar="TEXT", show_default=False,
+        help="The HTML page's title (its heading and the browser tab's).",
+    ),
+]
+
+PageIntroOption = Annotated[
+    str | None,
+    typer.Option(
+        "--intro", metavar="FILE", show_default=False,
+        help="A Markdown file shown under the HTML page's title (raw HTML in it is shown as "
+        "text; links only to http(s) addresses).",
+    ),
+]
+
+
 def _validator(name: str, values: Sequence[str]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if value is None or value in values:

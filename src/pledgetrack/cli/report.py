@@ -13,6 +13,8 @@ from pledgetrack.cli.options import (
     ColorOption,
     DirOption,
     NoCacheOption,
+    PageIntroOption,
+    PageTitleOption,
     StrictOption,
     choice,
     format_option,
@@ -51,13 +53,8 @@ def report(
         "--since", metavar="DATE", show_default=False,
         help="With --trend: begin with the period holding DATE. Default: the first "
         "announcement or update.")] = None,
-    title: Annotated[str | None, typer.Option(
-        "--title", metavar="TEXT", show_default=False,
-        help="The HTML page's title (its heading and the browser tab's).")] = None,
-    intro: Annotated[str | None, typer.Option(
-        "--intro", metavar="FILE", show_default=False,
-        help="A Markdown file shown under the HTML page's title (raw HTML in it is shown as "
-        "text; links only to http(s) addresses).")] = None,
+    title: PageTitleOption = None,
+    intro: PageIntroOption = None,
     output: Annotated[str | None, output_option("report")] = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
