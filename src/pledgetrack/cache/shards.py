@@ -44,7 +44,7 @@ import struct
 import sys
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pledgetrack.cache.folder import (
     CACHE_ENV,
@@ -266,6 +266,20 @@ def _open_own(path: Path) -> Any:
     return contextlib.nullcontext(None)
 
 
+def _read_top(handle: BinaryIO) -> tuple[bytes, tuple[int, int, bytes, bytes]] | None:
+    """A shard's index bytes, checked against their digest, and the lengths and digests of its
+    outline and full parts; None when the file is not a shard of this format."""
+    magic, index_len, outline_len, full_len, index_sum, outline_sum, full_sum = (
+        _HEADER.unpack(handle.read(_HEADER.size))
+    )
+    if magic != MAGIC:
+        return None
+    index = handle.read(index_len)
+    if len(index) != index_len or digest(index) != index_sum:
+        return None
+    return index, (outline_len, full_len, outline_sum, full_sum)
+
+
 def read_shard(path: Path, key: tuple[Any, ...], *, outline: bool, full: bool) -> Shard | None:
     """The shard, or None when it is missing, unreadable, corrupt or of another version."""
     from pledgetrack.cache.codec import loads as load_records
@@ -275,15 +289,10 @@ def read_shard(path: Path, key: tuple[Any, ...], *, outline: bool, full: bool) -
             if handle is None:
                 return None
             written = os.fstat(handle.fileno()).st_ctime_ns
-            head = handle.read(_HEADER.size)
-            magic, index_len, outline_len, full_len, index_sum, outline_sum, full_sum = (
-                _HEADER.unpack(head)
-            )
-            if magic != MAGIC:
+            top = _read_top(handle)
+            if top is None:
                 return None
-            index = handle.read(index_len)
-            if len(index) != index_len or digest(index) != index_sum:
-                return None
+            index, (outline_len, full_len, outline_sum, full_sum) = top
             outline_records = None
             if outline:
                 outline_bytes = handle.read(outline_len)
@@ -357,16 +366,11 @@ def open_shard(path: Path, key: tuple[Any, ...]) -> OpenShard | None:
         with handle as opened:
             if opened is None:
                 return None
-            head = opened.read(_HEADER.size)
-            magic, index_len, outline_len, full_len, index_sum, _, full_sum = (
-                _HEADER.unpack(head)
-            )
-            if magic != MAGIC:
+            top = _read_top(opened)
+            if top is None:
                 return None
-            index = opened.read(index_len)
-            if len(index) != index_len or digest(index) != index_sum:
-                return None
-            full_start = _HEADER.size + index_len + outline_len
+            index, (outline_len, full_len, _, full_sum) = top
+            full_start = _HEADER.size + len(index) + outline_len
             opened.seek(full_start)
             hashed = hasher()
             left = full_len

@@ -10,7 +10,7 @@ import typer
 from pledgetrack.cli import complete
 from pledgetrack.cli.app import PledgetrackCommand, app
 from pledgetrack.cli.inputs import ask, confirm, interactive, one_line, url
-from pledgetrack.cli.options import DirOption
+from pledgetrack.cli.options import DirOption, PledgeIdArgument
 from pledgetrack.cli.output import PLAIN as out
 from pledgetrack.cli.output import single_line
 from pledgetrack.errors import EXIT_FINDINGS, EXIT_OK, PledgetrackError, all_errors
@@ -227,9 +227,7 @@ def add(
 
 @app.command(cls=PledgetrackCommand)
 def update(
-    pledge_id: Annotated[str, typer.Argument(
-        metavar="ID", help="The pledge's id.", autocompletion=complete.pledge_ids,
-        show_default=False)],
+    pledge_id: PledgeIdArgument,
     status: Annotated[str, typer.Option(
         "--status", "-s", metavar="STATUS", help="The new status (see 'pledgetrack statuses').",
         autocompletion=complete.statuses, show_default=False)],
@@ -320,9 +318,7 @@ def _editor() -> list[str]:
 
 @app.command(cls=PledgetrackCommand)
 def edit(
-    pledge_id: Annotated[str, typer.Argument(
-        metavar="ID", help="The pledge's id.", autocompletion=complete.pledge_ids,
-        show_default=False)],
+    pledge_id: PledgeIdArgument,
     dir: DirOption = None,
 ) -> int:
     """Edit a pledge file in $VISUAL or $EDITOR; it is checked before it is saved.

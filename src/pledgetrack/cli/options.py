@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from pledgetrack.cli import complete
 from pledgetrack.render import registry
 
 DirOption = Annotated[
@@ -42,6 +43,14 @@ StrictOption = Annotated[
     ),
 ]
 
+
+PledgeIdArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID", help="The pledge's id.", autocompletion=complete.pledge_ids,
+        show_default=False,
+    ),
+]
 
 # The HTML page an editor publishes (report and changes).
 PageTitleOption = Annotated[

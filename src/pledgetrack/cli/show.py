@@ -6,16 +6,13 @@ from typing import Annotated
 
 import typer
 
-from pledgetrack.cli import complete
 from pledgetrack.cli.app import PledgetrackCommand, app
-from pledgetrack.cli.options import ColorOption, DirOption, format_option
+from pledgetrack.cli.options import ColorOption, DirOption, PledgeIdArgument, format_option
 
 
 @app.command(cls=PledgetrackCommand)
 def show(
-    pledge_id: Annotated[str, typer.Argument(
-        metavar="ID", help="The pledge's id.", autocompletion=complete.pledge_ids,
-        show_default=False)],
+    pledge_id: PledgeIdArgument,
     fmt: Annotated[str, format_option("pledge", help_text="Output format.")] = "text",
     as_of: Annotated[str | None, typer.Option(
         "--as-of", metavar="DATE",
