@@ -303,18 +303,13 @@ def html(changes: Changes, *, title: str | None = None, intro: str | None = None
         sections.append(table_of(
             f"Announced ({len(c.announced)})", ("Pledge", "Title", "Announced"),
             [(code(p.id), p.title, str(p.announced or "")) for p in c.announced], "announced"))
-    if c.became_overdue:
-        sections.append(table_of(
-            f"Became overdue ({len(c.became_overdue)})",
-            ("Pledge", "Title", "Deadline", "Status"),
-            [(code(s.id), s.pledge.title, str(s.pledge.deadline or ""), code(s.status))
-             for s in c.became_overdue], "overdue"))
-    if c.deadlines:
-        sections.append(table_of(
-            f"Deadlines in the window ({len(c.deadlines)})",
-            ("Pledge", "Title", "Deadline", "Status"),
-            [(code(s.id), s.pledge.title, str(s.pledge.deadline or ""), code(s.status))
-             for s in c.deadlines], "deadlines"))
+    for label, states, name in (("Became overdue", c.became_overdue, "overdue"),
+                                ("Deadlines in the window", c.deadlines, "deadlines")):
+        if states:
+            sections.append(table_of(
+                f"{label} ({len(states)})", ("Pledge", "Title", "Deadline", "Status"),
+                [(code(s.id), s.pledge.title, str(s.pledge.deadline or ""), code(s.status))
+                 for s in states], name))
     head = el("head", el("meta", charset="utf-8"),
               el("meta", name="viewport", content="width=device-width, initial-scale=1"),
               el("meta", http_equiv="Content-Security-Policy", content=csp),
